@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// The `hearth` command: a thin dispatcher. Each subcommand's code lives with the side that owns it
+// (hub/ or devices/); this file only maps names to modules and prints help.
+import { hearthVersion } from '../hub/version.js';
+
+interface Subcommand {
+  summary: string;
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const subcommands: Record<string, Subcommand> = {
+  start: { summary: 'run the hub (broker, API, phone app, schedules)', load: () => import('../hub/cli/start.js') },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(subcommands).map((n) => n.length));
+  const lines = Object.entries(subcommands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'hearth — a local-first smart-home hub',
+    '',
+    'Usage: hearth <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Options:',
+    '  -h, --help     show help (also: hearth <command> --help)',
+    '  -v, --version  print the version',
+    '',
+  ].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(help());
+    return name === undefined ? 1 : 0;
+  }
+  if (name === '-v' || name === '--version') {
+    process.stdout.write(`${hearthVersion()}\n`);
+    return 0;
+  }
+  const command = subcommands[name];
+  if (!command) {
+    process.stderr.write(`hearth: unknown command "${name}"\n\n${help()}`);
+    return 1;
+  }
+  const module = await command.load();
+  return module.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`hearth: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,93 @@
+CREATE TABLE `audit_log` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`at` integer NOT NULL,
+	`actor` text NOT NULL,
+	`action` text NOT NULL,
+	`target` text,
+	`detail` text
+);
+--> statement-breakpoint
+CREATE TABLE `commands` (
+	`id` text PRIMARY KEY NOT NULL,
+	`device_id` text NOT NULL,
+	`capability` text NOT NULL,
+	`kind` text NOT NULL,
+	`payload` text NOT NULL,
+	`status` text NOT NULL,
+	`source` text NOT NULL,
+	`error_code` text,
+	`error_message` text,
+	`issued_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	`sent_at` integer,
+	`acked_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `commands_device_status` ON `commands` (`device_id`,`status`);--> statement-breakpoint
+CREATE INDEX `commands_issued` ON `commands` (`issued_at`);--> statement-breakpoint
+CREATE TABLE `device_state` (
+	`device_id` text PRIMARY KEY NOT NULL,
+	`reported` text NOT NULL,
+	`reported_seq` integer DEFAULT -1 NOT NULL,
+	`reported_at` integer,
+	`desired` text NOT NULL,
+	`desired_at` integer,
+	`schedules_version` integer,
+	FOREIGN KEY (`device_id`) REFERENCES `devices`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE TABLE `devices` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`room` text,
+	`model` text NOT NULL,
+	`firmware` text,
+	`capabilities` text NOT NULL,
+	`secret_hash` text NOT NULL,
+	`online` integer DEFAULT false NOT NULL,
+	`last_seen_at` integer,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `discovered` (
+	`claim_id` text PRIMARY KEY NOT NULL,
+	`model` text NOT NULL,
+	`firmware` text NOT NULL,
+	`capabilities` text NOT NULL,
+	`first_seen_at` integer NOT NULL,
+	`last_seen_at` integer NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `events` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`device_id` text NOT NULL,
+	`type` text NOT NULL,
+	`data` text NOT NULL,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `events_device_at` ON `events` (`device_id`,`at`);--> statement-breakpoint
+CREATE TABLE `settings` (
+	`key` text PRIMARY KEY NOT NULL,
+	`value` text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `state_history` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`device_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`values` text NOT NULL,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `state_history_device_at` ON `state_history` (`device_id`,`at`);--> statement-breakpoint
+CREATE TABLE `tokens` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`hash` text NOT NULL,
+	`scopes` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`last_used_at` integer,
+	`revoked_at` integer
+);

@@ -1,0 +1,66 @@
+// `hearth start`: parse flags into the config, start the hub, stop it cleanly on SIGINT/SIGTERM.
+import { type CommandSpec, parseCommand, runCommand } from '../../shared/cli.js';
+import { ConfigError, loadConfig } from '../config.js';
+import { createHub } from '../hub.js';
+
+const spec: CommandSpec = {
+  usage: 'hearth start [options]',
+  summary: 'Run the hub: MQTT broker, HTTP API and phone app, schedules. Embedded defaults need no options.',
+  options: {
+    'data-dir': { type: 'string', value: 'DIR', description: 'where the database and keys live (HEARTH_DATA_DIR)' },
+    'http-port': { type: 'string', value: 'PORT', description: 'HTTP API and phone app port, 0 = any free (HEARTH_HTTP_PORT, default 8080)' },
+    'mqtt-port': { type: 'string', value: 'PORT', description: 'MQTT port, 0 = any free (HEARTH_MQTT_PORT, default 1883)' },
+    bind: { type: 'string', value: 'ADDR', description: 'address to listen on (HEARTH_BIND, default 0.0.0.0)' },
+    'log-level': { type: 'string', value: 'LEVEL', description: 'fatal|error|warn|info|debug|trace|silent (HEARTH_LOG_LEVEL)' },
+    'no-mdns': { type: 'boolean', description: 'do not announce the hub on the LAN with mDNS' },
+    config: { type: 'string', value: 'FILE', description: 'JSON config file (HEARTH_CONFIG, default <data-dir>/config.json)' },
+  },
+  notes: ['Precedence: defaults < config file < HEARTH_* environment < flags.'],
+};
+
+export function flagsToConfig(values: Record<string, unknown>): Record<string, unknown> {
+  const num = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
+  return {
+    dataDir: values['data-dir'],
+    httpPort: num(values['http-port']),
+    mqttPort: num(values['mqtt-port']),
+    bind: values.bind,
+    logLevel: values['log-level'],
+    config: values.config,
+    ...(values['no-mdns'] ? { mdns: { enabled: false } } : {}),
+  };
+}
+
+export function run(args: string[]): Promise<number> {
+  return runCommand(async () => {
+    const parsed = parseCommand(spec, args);
+    if (!parsed) return 0;
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig({ flags: flagsToConfig(parsed.values) });
+    } catch (err) {
+      if (err instanceof ConfigError) {
+        process.stderr.write(`hearth: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+    const hub = createHub(config);
+    hub.log.info({ dataDir: config.dataDir }, `data directory: ${config.dataDir}`);
+    await hub.start();
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        hub.log.info({ signal }, 'stopping');
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        hub.stop().then(resolve, (err: unknown) => {
+          hub.log.error({ err }, 'stop failed');
+          resolve();
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    return 0;
+  });
+}

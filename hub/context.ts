@@ -1,0 +1,117 @@
+// What every unit of the hub is handed: one context object instead of long constructor lists.
+// Services are added by the units that own them, in start order (see hub.ts).
+import type { CapabilityDescriptor, SettingValue } from '../shared/capabilities.js';
+import type { ErrorBody } from '../shared/errors.js';
+import type { EventBus } from './bus.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Store } from './store/db.js';
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** A unit of the hub: constructed without side effects, started and stopped in order. */
+export interface Unit {
+  readonly name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+/** Publishing and subscribing as the hub itself (in-process on the embedded broker). */
+export interface HubMessaging {
+  publish(topic: string, payload: string | Buffer, options?: { retain?: boolean; qos?: 0 | 1 }): Promise<void>;
+  /** Subscribes to an MQTT filter; returns an unsubscribe function. */
+  subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): Promise<() => Promise<void>>;
+}
+
+export interface DeviceView {
+  id: string;
+  name: string;
+  room: string | null;
+  model: string;
+  firmware: string | null;
+  online: boolean;
+  lastSeenAt: number | null;
+  createdAt: number;
+  capabilities: CapabilityDescriptor[];
+  reported: Record<string, unknown>;
+  reportedSeq: number;
+  reportedAt: number | null;
+  desired: Record<string, unknown>;
+  schedulesVersion: number | null;
+  fault: string | null;
+}
+
+export interface DeviceRegistry {
+  list(): DeviceView[];
+  get(deviceId: string): DeviceView | undefined;
+  /** Registers a device and returns its one-time secret (only its hash is stored). */
+  create(input: { name: string; model: string; room?: string | null; id?: string }): { device: DeviceView; secret: string };
+  update(deviceId: string, patch: { name?: string; room?: string | null }): DeviceView;
+  /** Removes a device: revokes its credentials, clears its retained topics, drops its state. */
+  remove(deviceId: string): Promise<void>;
+  /** Checks a device's credentials (fast salted hash, constant-time compare). */
+  verifySecret(deviceId: string, secret: string): boolean;
+}
+
+export type CommandStatus = 'pending' | 'sent' | 'done' | 'failed' | 'expired';
+
+export interface CommandRequest {
+  deviceId: string;
+  capability: string;
+  value?: SettingValue | undefined;
+  params?: Record<string, unknown> | undefined;
+  /** How long the command stays deliverable; defaults by kind (config.commands). */
+  ttlMs?: number | undefined;
+  /** Who asked: "token:<id>", "schedule:<id>", "cloud", … (audit and metrics). */
+  source: string;
+  /** For schedule-issued commands: the occurrence id, so a run is never performed twice. */
+  occurrence?: string | undefined;
+}
+
+export interface CommandRecord {
+  id: string;
+  deviceId: string;
+  capability: string;
+  kind: 'setting' | 'action';
+  value?: SettingValue;
+  params?: Record<string, number>;
+  status: CommandStatus;
+  source: string;
+  error?: ErrorBody;
+  issuedAt: number;
+  expiresAt: number;
+  sentAt: number | null;
+  ackedAt: number | null;
+}
+
+export interface CommandService {
+  /**
+   * Validates against the device's descriptors (throws HearthError: unknown_device,
+   * unknown_capability, unsupported, invalid_payload, out_of_range), records, publishes, and waits
+   * up to `waitMs` for the ack. Resolves with the record as it stands then.
+   */
+  issue(request: CommandRequest, options?: { waitMs?: number }): Promise<CommandRecord>;
+  get(commandId: string): CommandRecord | undefined;
+  list(filter: { deviceId?: string; limit?: number }): CommandRecord[];
+}
+
+export interface HubContext {
+  config: Config;
+  log: Logger;
+  bus: EventBus;
+  store: Store;
+  metrics: Metrics;
+  clock: Clock;
+}
+
+/** The context once the core is up: what API routes, the scheduler and plugins use. */
+export interface CoreContext extends HubContext {
+  messaging: HubMessaging;
+  registry: DeviceRegistry;
+  commands: CommandService;
+}

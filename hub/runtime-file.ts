@@ -1,0 +1,39 @@
+// <data-dir>/runtime.json: the ports actually bound and the pid, so scripts, the CLI and tests can
+// find a running hub (port 0 picks a free port).
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const RuntimeInfoSchema = z.object({
+  pid: z.number().int(),
+  startedAt: z.number(),
+  bind: z.string(),
+  httpPort: z.number().int(),
+  mqttPort: z.number().int(),
+  hubId: z.string(),
+  version: z.string(),
+});
+export type RuntimeInfo = z.infer<typeof RuntimeInfoSchema>;
+
+export const runtimeFilePath = (dataDir: string) => join(dataDir, 'runtime.json');
+
+export function writeRuntimeInfo(dataDir: string, info: RuntimeInfo): void {
+  const path = runtimeFilePath(dataDir);
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** The running hub's ports, or null when no hub has written them (or it is gone). */
+export function readRuntimeInfo(dataDir: string): RuntimeInfo | null {
+  try {
+    const info = RuntimeInfoSchema.parse(JSON.parse(readFileSync(runtimeFilePath(dataDir), 'utf8')));
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null;
+  }
+}
+
+export function removeRuntimeInfo(dataDir: string): void {
+  rmSync(runtimeFilePath(dataDir), { force: true });
+}

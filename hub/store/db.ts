@@ -1,0 +1,52 @@
+// Opens the hub's SQLite file with settings chosen for a Pi in a cupboard: WAL (readers never block
+// the writer), synchronous=FULL so a committed change survives a power cut, a busy timeout so a
+// backup or CLI on the same file waits instead of failing. Migrations are applied on open.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import * as schema from './schema/index.js';
+
+export type Db = BetterSQLite3Database<typeof schema>;
+
+export interface Store {
+  db: Db;
+  /** The raw connection, for pragmas, backups and hot-path prepared statements. */
+  sqlite: Database.Database;
+  path: string;
+  close(): void;
+}
+
+/** The package's checked-in migrations (drizzle-kit output), found from source or from dist/. */
+export function migrationsFolder(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = here.includes(`${join('dist', 'hub')}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
+  return join(root, 'drizzle');
+}
+
+export function storePath(dataDir: string): string {
+  return join(dataDir, 'hearth.db');
+}
+
+export function openStore(path: string, options: { readonly?: boolean } = {}): Store {
+  mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path, { readonly: options.readonly ?? false });
+  sqlite.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+  }
+  const db = drizzle(sqlite, { schema, casing: 'snake_case' });
+  if (!options.readonly) migrate(db, { migrationsFolder: migrationsFolder() });
+  return {
+    db,
+    sqlite,
+    path,
+    close() {
+      if (sqlite.open) sqlite.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// Every table of the hub, for drizzle-kit and for typed queries. Each feature owns one schema file.
+export * from './core.js';

@@ -1,0 +1,157 @@
+// zod schemas for every MQTT payload in the contract, with their size limits. Both sides validate
+// what they receive with these and nothing else.
+import { z } from 'zod';
+import { CapabilityDeclarationSchema, CapabilityNameSchema } from './capabilities.js';
+import { ERROR_CODES } from './errors.js';
+import { DEVICE_ID_PATTERN } from './topics.js';
+
+/** Largest payload accepted on any topic; `schedules` and `info` are the big ones. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+export const PAYLOAD_LIMITS = {
+  info: 16 * 1024,
+  state: 8 * 1024,
+  cmd: 4 * 1024,
+  ack: 4 * 1024,
+  event: 8 * 1024,
+  schedules: 64 * 1024,
+  ota: 4 * 1024,
+  hubTime: 1024,
+  provision: 16 * 1024,
+} as const;
+
+/** Epoch milliseconds. */
+const EpochMs = z.number().int().nonnegative().max(8.64e15);
+export const DeviceIdSchema = z.string().regex(DEVICE_ID_PATTERN, 'device ids are a-z, 0-9 and -, 1 to 63 long');
+export const CommandIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'command ids are 1-64 of A-Z a-z 0-9 _ -');
+const ScalarValue = z.union([z.boolean(), z.number().finite(), z.string().max(64)]);
+
+/** `hearth/dev/<id>/status` and `hearth/hub/status`: plain text, as Home Assistant availability expects. */
+export const AvailabilitySchema = z.enum(['online', 'offline']);
+export type Availability = z.infer<typeof AvailabilitySchema>;
+
+/** `hearth/dev/<id>/info` (retained). */
+export const DeviceInfoSchema = z.strictObject({
+  model: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+  firmware: z.string().min(1).max(32),
+  name: z.string().min(1).max(64).optional(),
+  capabilities: z.array(CapabilityDeclarationSchema).min(1).max(32),
+});
+export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
+
+/** `hearth/dev/<id>/state` (retained): the full reported state; `seq` only grows per device. */
+export const DeviceStateSchema = z.strictObject({
+  seq: z.number().int().nonnegative(),
+  ts: EpochMs,
+  values: z.record(CapabilityNameSchema, ScalarValue),
+  /** The schedules version the device runs, for devices that keep schedules. */
+  schedulesVersion: z.number().int().nonnegative().optional(),
+  fault: z.string().max(64).optional(),
+});
+export type DeviceState = z.infer<typeof DeviceStateSchema>;
+
+/** `hearth/dev/<id>/cmd`. A setting carries `value`, an action `params`. */
+export const CommandSchema = z
+  .strictObject({
+    id: CommandIdSchema,
+    capability: CapabilityNameSchema,
+    value: ScalarValue.optional(),
+    params: z.record(z.string().max(32), z.number().finite()).optional(),
+    issuedAt: EpochMs,
+    expiresAt: EpochMs,
+    /** Set when a schedule issued the command: the occurrence it belongs to. */
+    occurrence: z.string().max(128).optional(),
+  })
+  .refine((c) => c.expiresAt >= c.issuedAt, { message: 'expiresAt is before issuedAt' })
+  .refine((c) => !(c.value !== undefined && c.params !== undefined), { message: 'send value or params, not both' });
+export type Command = z.infer<typeof CommandSchema>;
+
+export const ErrorBodySchema = z.strictObject({
+  code: z.enum(ERROR_CODES),
+  message: z.string().max(500),
+  details: z.unknown().optional(),
+});
+
+/** `hearth/dev/<id>/ack`. */
+export const AckSchema = z.discriminatedUnion('ok', [
+  z.strictObject({ id: CommandIdSchema, ok: z.literal(true) }),
+  z.strictObject({ id: CommandIdSchema, ok: z.literal(false), error: ErrorBodySchema }),
+]);
+export type Ack = z.infer<typeof AckSchema>;
+
+/** `hearth/dev/<id>/event`: things that happened. */
+export const DeviceEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('fed'), ts: EpochMs, portions: z.number().int().positive(), commandId: CommandIdSchema.optional() }),
+  z.strictObject({
+    type: z.literal('schedule-ran'),
+    ts: EpochMs,
+    scheduleId: z.string().min(1).max(64),
+    occurrence: z.string().min(1).max(128),
+    ok: z.boolean(),
+    late: z.number().int().nonnegative().optional(),
+    error: ErrorBodySchema.optional(),
+  }),
+  z.strictObject({ type: z.literal('button'), ts: EpochMs, button: z.string().max(32) }),
+  z.strictObject({ type: z.literal('contact'), ts: EpochMs, open: z.boolean() }),
+  z.strictObject({ type: z.literal('fault'), ts: EpochMs, fault: z.string().max(64), message: z.string().max(200) }),
+  z.strictObject({ type: z.literal('booted'), ts: EpochMs, firmware: z.string().max(32), slot: z.enum(['a', 'b']).optional() }),
+]);
+export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
+
+export const CatchUpSchema = z.union([
+  z.strictObject({ policy: z.literal('skip') }),
+  z.strictObject({ policy: z.literal('run-once-if-late'), withinMinutes: z.number().int().min(1).max(24 * 60) }),
+]);
+export type CatchUp = z.infer<typeof CatchUpSchema>;
+
+/** One schedule as the device runs it. */
+export const DeviceScheduleSchema = z.strictObject({
+  id: z.string().min(1).max(64),
+  cron: z.string().min(1).max(120).optional(),
+  at: EpochMs.optional(),
+  tz: z.string().min(1).max(64),
+  enabled: z.boolean(),
+  catchUp: CatchUpSchema,
+  command: z.strictObject({
+    capability: CapabilityNameSchema,
+    value: ScalarValue.optional(),
+    params: z.record(z.string().max(32), z.number().finite()).optional(),
+  }),
+});
+export type DeviceSchedule = z.infer<typeof DeviceScheduleSchema>;
+
+/** `hearth/dev/<id>/schedules` (retained). */
+export const DeviceSchedulesSchema = z.strictObject({
+  version: z.number().int().nonnegative(),
+  schedules: z.array(DeviceScheduleSchema).max(100),
+});
+export type DeviceSchedules = z.infer<typeof DeviceSchedulesSchema>;
+
+/** `hearth/dev/<id>/ota`: a firmware offer. */
+export const OtaOfferSchema = z.strictObject({
+  version: z.string().min(1).max(32),
+  url: z.string().url().max(500),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  signature: z.string().min(1).max(1024),
+  size: z.number().int().positive(),
+});
+export type OtaOffer = z.infer<typeof OtaOfferSchema>;
+
+/** `hearth/hub/time` (retained, republished every minute): wall-clock for devices with no NTP. */
+export const HubTimeSchema = z.strictObject({ now: EpochMs, tz: z.string().max(64).optional() });
+export type HubTime = z.infer<typeof HubTimeSchema>;
+
+/** `hearth/provision/<claim>/announce`: a factory device says what it is. */
+export const ProvisionAnnounceSchema = z.strictObject({
+  model: DeviceInfoSchema.shape.model,
+  firmware: DeviceInfoSchema.shape.firmware,
+  capabilities: DeviceInfoSchema.shape.capabilities,
+});
+export type ProvisionAnnounce = z.infer<typeof ProvisionAnnounceSchema>;
+
+/** `hearth/provision/<claim>/credentials`: the hub adopts the device. */
+export const ProvisionCredentialsSchema = z.strictObject({
+  deviceId: DeviceIdSchema,
+  secret: z.string().min(16).max(128),
+  name: z.string().min(1).max(64).optional(),
+});
+export type ProvisionCredentials = z.infer<typeof ProvisionCredentialsSchema>;
