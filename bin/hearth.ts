@@ -9,7 +9,10 @@ interface Subcommand {
 }
 
 const subcommands: Record<string, Subcommand> = {
-  start: { summary: 'run the hub (broker, API, phone app, schedules)', load: () => import('../hub/cli/start.js') },
+  start: {
+    summary: 'run the hub (broker, API, phone app, schedules)',
+    load: () => import('../hub/cli/start.js'),
+  },
 };
 
 function help(): string {

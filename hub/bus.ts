@@ -20,7 +20,13 @@ export interface HubEvents {
   'device.added': { deviceId: string };
   'device.removed': { deviceId: string };
   'command.updated': CommandUpdate;
-  'schedule.ran': { scheduleId: string; deviceId: string; occurrence: string; ok: boolean; by: 'hub' | 'device' };
+  'schedule.ran': {
+    scheduleId: string;
+    deviceId: string;
+    occurrence: string;
+    ok: boolean;
+    by: 'hub' | 'device';
+  };
   'provision.discovered': { claimId: string; model: string };
   'provision.adopted': { claimId: string; deviceId: string };
 }
@@ -49,7 +55,11 @@ export function createEventBus(log: Logger): EventBus {
       listeners.set(event, list);
       return () => {
         const current = listeners.get(event);
-        if (current) listeners.set(event, current.filter((e) => e !== entry));
+        if (current)
+          listeners.set(
+            event,
+            current.filter((e) => e !== entry),
+          );
       };
     },
     emit(event, payload) {
@@ -63,7 +73,11 @@ export function createEventBus(log: Logger): EventBus {
       }
     },
     removeOwner(owner) {
-      for (const [event, list] of listeners) listeners.set(event, list.filter((e) => e.owner !== owner));
+      for (const [event, list] of listeners)
+        listeners.set(
+          event,
+          list.filter((e) => e.owner !== owner),
+        );
     },
   };
 }

@@ -36,9 +36,17 @@ export const ConfigSchema = z.strictObject({
       /** How long POST …/commands waits for the device's ack by default. */
       waitMs: z.number().int().min(0).max(30_000).default(3000),
       /** How long a setting stays deliverable to an offline device. */
-      settingTtlMs: z.number().int().min(1000).default(24 * 3600_000),
+      settingTtlMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(24 * 3600_000),
       /** How long an action (feed) stays deliverable: a late feed is worse than none. */
-      actionTtlMs: z.number().int().min(1000).default(5 * 60_000),
+      actionTtlMs: z
+        .number()
+        .int()
+        .min(1000)
+        .default(5 * 60_000),
     })
     .prefault({}),
   admission: z

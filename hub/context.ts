@@ -23,7 +23,11 @@ export interface Unit {
 
 /** Publishing and subscribing as the hub itself (in-process on the embedded broker). */
 export interface HubMessaging {
-  publish(topic: string, payload: string | Buffer, options?: { retain?: boolean; qos?: 0 | 1 }): Promise<void>;
+  publish(
+    topic: string,
+    payload: string | Buffer,
+    options?: { retain?: boolean; qos?: 0 | 1 },
+  ): Promise<void>;
   /** Subscribes to an MQTT filter; returns an unsubscribe function. */
   subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): Promise<() => Promise<void>>;
 }
@@ -50,7 +54,10 @@ export interface DeviceRegistry {
   list(): DeviceView[];
   get(deviceId: string): DeviceView | undefined;
   /** Registers a device and returns its one-time secret (only its hash is stored). */
-  create(input: { name: string; model: string; room?: string | null; id?: string }): { device: DeviceView; secret: string };
+  create(input: { name: string; model: string; room?: string | null; id?: string }): {
+    device: DeviceView;
+    secret: string;
+  };
   update(deviceId: string, patch: { name?: string; room?: string | null }): DeviceView;
   /** Removes a device: revokes its credentials, clears its retained topics, drops its state. */
   remove(deviceId: string): Promise<void>;

@@ -1,13 +1,13 @@
 // The composition root: builds every unit in order and stops them in reverse. Nothing here runs
 // at import; `createHub(config)` only wires, `start()` does the work.
 import { mkdirSync } from 'node:fs';
-import { type EventBus, createEventBus } from './bus.js';
+import { createEventBus, type EventBus } from './bus.js';
 import type { Config } from './config.js';
-import { type Clock, type HubContext, type Unit, systemClock } from './context.js';
-import { type Logger, createLogger } from './log.js';
-import { type Metrics, createMetrics } from './metrics.js';
+import { type Clock, type HubContext, systemClock, type Unit } from './context.js';
+import { createLogger, type Logger } from './log.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
-import { type Store, openStore, storePath } from './store/db.js';
+import { openStore, type Store, storePath } from './store/db.js';
 import { hearthVersion } from './version.js';
 
 export interface HubOptions {

@@ -9,7 +9,10 @@ export function createLogger(level: string, destination: NodeJS.WritableStream =
   if (pretty) {
     return pino({
       level,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+      },
     });
   }
   return pino({ level, base: null }, destination as pino.DestinationStream);

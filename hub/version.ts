@@ -16,6 +16,7 @@ export function packageRoot(): string {
 }
 
 export function hearthVersion(): string {
-  cached ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  cached ??= (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string })
+    .version;
   return cached;
 }

@@ -54,5 +54,7 @@ if (existsSync(webEntry)) {
 const { writeFileSync } = await import('node:fs');
 writeFileSync(marker, new Date().toISOString());
 if (!process.argv.includes('--quiet')) {
-  console.log(`built ${sources.length} modules into ${relative(process.cwd(), join(root, 'dist')) || 'dist'}`);
+  console.log(
+    `built ${sources.length} modules into ${relative(process.cwd(), join(root, 'dist')) || 'dist'}`,
+  );
 }

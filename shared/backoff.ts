@@ -11,7 +11,10 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-export function fullJitterDelay(attempt: number, { baseMs, maxMs, random = Math.random }: BackoffOptions): number {
+export function fullJitterDelay(
+  attempt: number,
+  { baseMs, maxMs, random = Math.random }: BackoffOptions,
+): number {
   const exponent = Math.min(Math.max(attempt, 0), 30);
   const ceiling = Math.min(maxMs, baseMs * 2 ** exponent);
   return Math.floor(random() * ceiling);

@@ -8,7 +8,15 @@ import { HearthError } from './errors.js';
  *  feature: something the device can do for itself (e.g. keep schedules), no control. */
 export type CapabilityKind = 'setting' | 'action' | 'sensor' | 'feature';
 export type ValueType = 'boolean' | 'integer' | 'number' | 'enum' | 'none';
-export type HaComponent = 'switch' | 'number' | 'select' | 'button' | 'light' | 'climate' | 'sensor' | 'binary_sensor';
+export type HaComponent =
+  | 'switch'
+  | 'number'
+  | 'select'
+  | 'button'
+  | 'light'
+  | 'climate'
+  | 'sensor'
+  | 'binary_sensor';
 
 export interface ActionParam {
   type: 'integer';
@@ -34,7 +42,16 @@ export interface CapabilityDescriptor {
 const catalog = {
   power: { kind: 'setting', type: 'boolean', label: 'Power', ha: 'switch' },
   channel: { kind: 'setting', type: 'integer', label: 'Channel', min: 1, max: 9999, step: 1, ha: 'number' },
-  volume: { kind: 'setting', type: 'integer', label: 'Volume', min: 0, max: 100, step: 1, unit: '%', ha: 'number' },
+  volume: {
+    kind: 'setting',
+    type: 'integer',
+    label: 'Volume',
+    min: 0,
+    max: 100,
+    step: 1,
+    unit: '%',
+    ha: 'number',
+  },
   mute: { kind: 'setting', type: 'boolean', label: 'Mute', ha: 'switch' },
   input: {
     kind: 'setting',
@@ -50,7 +67,16 @@ const catalog = {
     params: { portions: { type: 'integer', min: 1, max: 10, default: 1 } },
     ha: 'button',
   },
-  brightness: { kind: 'setting', type: 'integer', label: 'Brightness', min: 0, max: 100, step: 1, unit: '%', ha: 'light' },
+  brightness: {
+    kind: 'setting',
+    type: 'integer',
+    label: 'Brightness',
+    min: 0,
+    max: 100,
+    step: 1,
+    unit: '%',
+    ha: 'light',
+  },
   color_temp: {
     kind: 'setting',
     type: 'integer',
@@ -61,7 +87,15 @@ const catalog = {
     unit: 'mired',
     ha: 'light',
   },
-  temperature: { kind: 'sensor', type: 'number', label: 'Temperature', min: -40, max: 125, unit: '°C', ha: 'sensor' },
+  temperature: {
+    kind: 'sensor',
+    type: 'number',
+    label: 'Temperature',
+    min: -40,
+    max: 125,
+    unit: '°C',
+    ha: 'sensor',
+  },
   target_temperature: {
     kind: 'setting',
     type: 'number',
@@ -72,11 +106,25 @@ const catalog = {
     unit: '°C',
     ha: 'climate',
   },
-  mode: { kind: 'setting', type: 'enum', label: 'Mode', options: ['off', 'heat', 'cool', 'auto'], ha: 'climate' },
+  mode: {
+    kind: 'setting',
+    type: 'enum',
+    label: 'Mode',
+    options: ['off', 'heat', 'cool', 'auto'],
+    ha: 'climate',
+  },
   contact: { kind: 'sensor', type: 'boolean', label: 'Contact', ha: 'binary_sensor' },
   battery: { kind: 'sensor', type: 'integer', label: 'Battery', min: 0, max: 100, unit: '%', ha: 'sensor' },
   energy: { kind: 'sensor', type: 'number', label: 'Energy', min: 0, max: 1e9, unit: 'kWh', ha: 'sensor' },
-  hopper: { kind: 'sensor', type: 'integer', label: 'Hopper level', min: 0, max: 100, unit: '%', ha: 'sensor' },
+  hopper: {
+    kind: 'sensor',
+    type: 'integer',
+    label: 'Hopper level',
+    min: 0,
+    max: 100,
+    unit: '%',
+    ha: 'sensor',
+  },
   schedules: { kind: 'feature', type: 'none', label: 'Local schedules', ha: null },
 } as const satisfies Record<string, Omit<CapabilityDescriptor, 'name'>>;
 
@@ -120,7 +168,10 @@ export const CapabilityDeclarationSchema = z
       if (base.min === undefined || base.max === undefined)
         ctx.addIssue({ code: 'custom', message: `${decl.name} takes no ${bound}` });
       else if (v < base.min || v > base.max)
-        ctx.addIssue({ code: 'custom', message: `${decl.name}.${bound} must be within ${base.min}..${base.max}` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `${decl.name}.${bound} must be within ${base.min}..${base.max}`,
+        });
     }
     if (decl.min !== undefined && decl.max !== undefined && decl.min > decl.max)
       ctx.addIssue({ code: 'custom', message: `${decl.name}.min is above its max` });
@@ -166,10 +217,12 @@ export function validateRequest(
     throw new HearthError('unsupported', `${name} is read-only`);
   }
   if (descriptor.kind === 'action') {
-    if (request.value !== undefined) throw new HearthError('invalid_payload', `${name} is an action: send params, not a value`);
+    if (request.value !== undefined)
+      throw new HearthError('invalid_payload', `${name} is an action: send params, not a value`);
     return { capability: name, params: validateParams(descriptor, request.params ?? {}) };
   }
-  if (request.params !== undefined) throw new HearthError('invalid_payload', `${name} is a setting: send a value, not params`);
+  if (request.params !== undefined)
+    throw new HearthError('invalid_payload', `${name} is a setting: send a value, not params`);
   if (request.value === undefined) throw new HearthError('invalid_payload', `${name} needs a value`);
   return { capability: name, value: validateValue(descriptor, request.value) };
 }
@@ -177,7 +230,8 @@ export function validateRequest(
 function validateValue(d: CapabilityDescriptor, value: unknown): SettingValue {
   switch (d.type) {
     case 'boolean':
-      if (typeof value !== 'boolean') throw new HearthError('invalid_payload', `${d.name} must be true or false`);
+      if (typeof value !== 'boolean')
+        throw new HearthError('invalid_payload', `${d.name} must be true or false`);
       return value;
     case 'integer':
     case 'number': {
@@ -202,7 +256,8 @@ function validateParams(d: CapabilityDescriptor, params: Record<string, unknown>
   const spec = d.params ?? {};
   const out: ActionParams = {};
   for (const key of Object.keys(params)) {
-    if (!Object.hasOwn(spec, key)) throw new HearthError('invalid_payload', `${d.name} has no parameter "${key}"`);
+    if (!Object.hasOwn(spec, key))
+      throw new HearthError('invalid_payload', `${d.name} has no parameter "${key}"`);
   }
   for (const [key, p] of Object.entries(spec)) {
     const raw = params[key] ?? p.default;

@@ -67,7 +67,9 @@ export function parseCommand(
       strict: true,
     });
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, '')}\n\n${commandHelp(spec)}`);
+    throw new UsageError(
+      `${(err as Error).message.replace(/\. To specify.*$/s, '')}\n\n${commandHelp(spec)}`,
+    );
   }
   if (parsed.values.help) {
     out.write(commandHelp(spec));

@@ -33,7 +33,9 @@ export function decodeJson<S extends z.ZodType>(
 export function validate<S extends z.ZodType>(schema: S, data: unknown): Envelope<z.infer<S>> {
   const result = schema.safeParse(data);
   if (result.success) return ok(result.data);
-  return fail('invalid_payload', describeIssues(result.error.issues), { issues: result.error.issues.map(plainIssue) });
+  return fail('invalid_payload', describeIssues(result.error.issues), {
+    issues: result.error.issues.map(plainIssue),
+  });
 }
 
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {

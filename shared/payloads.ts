@@ -21,8 +21,12 @@ export const PAYLOAD_LIMITS = {
 
 /** Epoch milliseconds. */
 const EpochMs = z.number().int().nonnegative().max(8.64e15);
-export const DeviceIdSchema = z.string().regex(DEVICE_ID_PATTERN, 'device ids are a-z, 0-9 and -, 1 to 63 long');
-export const CommandIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'command ids are 1-64 of A-Z a-z 0-9 _ -');
+export const DeviceIdSchema = z
+  .string()
+  .regex(DEVICE_ID_PATTERN, 'device ids are a-z, 0-9 and -, 1 to 63 long');
+export const CommandIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'command ids are 1-64 of A-Z a-z 0-9 _ -');
 const ScalarValue = z.union([z.boolean(), z.number().finite(), z.string().max(64)]);
 
 /** `hearth/dev/<id>/status` and `hearth/hub/status`: plain text, as Home Assistant availability expects. */
@@ -62,7 +66,9 @@ export const CommandSchema = z
     occurrence: z.string().max(128).optional(),
   })
   .refine((c) => c.expiresAt >= c.issuedAt, { message: 'expiresAt is before issuedAt' })
-  .refine((c) => !(c.value !== undefined && c.params !== undefined), { message: 'send value or params, not both' });
+  .refine((c) => !(c.value !== undefined && c.params !== undefined), {
+    message: 'send value or params, not both',
+  });
 export type Command = z.infer<typeof CommandSchema>;
 
 export const ErrorBodySchema = z.strictObject({
@@ -80,7 +86,12 @@ export type Ack = z.infer<typeof AckSchema>;
 
 /** `hearth/dev/<id>/event`: things that happened. */
 export const DeviceEventSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('fed'), ts: EpochMs, portions: z.number().int().positive(), commandId: CommandIdSchema.optional() }),
+  z.strictObject({
+    type: z.literal('fed'),
+    ts: EpochMs,
+    portions: z.number().int().positive(),
+    commandId: CommandIdSchema.optional(),
+  }),
   z.strictObject({
     type: z.literal('schedule-ran'),
     ts: EpochMs,
@@ -92,14 +103,31 @@ export const DeviceEventSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('button'), ts: EpochMs, button: z.string().max(32) }),
   z.strictObject({ type: z.literal('contact'), ts: EpochMs, open: z.boolean() }),
-  z.strictObject({ type: z.literal('fault'), ts: EpochMs, fault: z.string().max(64), message: z.string().max(200) }),
-  z.strictObject({ type: z.literal('booted'), ts: EpochMs, firmware: z.string().max(32), slot: z.enum(['a', 'b']).optional() }),
+  z.strictObject({
+    type: z.literal('fault'),
+    ts: EpochMs,
+    fault: z.string().max(64),
+    message: z.string().max(200),
+  }),
+  z.strictObject({
+    type: z.literal('booted'),
+    ts: EpochMs,
+    firmware: z.string().max(32),
+    slot: z.enum(['a', 'b']).optional(),
+  }),
 ]);
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
 
 export const CatchUpSchema = z.union([
   z.strictObject({ policy: z.literal('skip') }),
-  z.strictObject({ policy: z.literal('run-once-if-late'), withinMinutes: z.number().int().min(1).max(24 * 60) }),
+  z.strictObject({
+    policy: z.literal('run-once-if-late'),
+    withinMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+  }),
 ]);
 export type CatchUp = z.infer<typeof CatchUpSchema>;
 

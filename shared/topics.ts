@@ -8,12 +8,31 @@ export const DEVICE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Claim ids of factory-fresh devices awaiting adoption. */
 export const CLAIM_ID_PATTERN = /^[a-z0-9]{8,32}$/;
 
-export const DEVICE_CHANNELS = ['info', 'status', 'state', 'cmd', 'ack', 'event', 'schedules', 'ota'] as const;
+export const DEVICE_CHANNELS = [
+  'info',
+  'status',
+  'state',
+  'cmd',
+  'ack',
+  'event',
+  'schedules',
+  'ota',
+] as const;
 export type DeviceChannel = (typeof DEVICE_CHANNELS)[number];
 
 /** What a device itself may publish, and what it may subscribe to (the broker's ACL uses these). */
-export const DEVICE_PUBLISH_CHANNELS = ['info', 'status', 'state', 'ack', 'event'] as const satisfies readonly DeviceChannel[];
-export const DEVICE_SUBSCRIBE_CHANNELS = ['cmd', 'schedules', 'ota'] as const satisfies readonly DeviceChannel[];
+export const DEVICE_PUBLISH_CHANNELS = [
+  'info',
+  'status',
+  'state',
+  'ack',
+  'event',
+] as const satisfies readonly DeviceChannel[];
+export const DEVICE_SUBSCRIBE_CHANNELS = [
+  'cmd',
+  'schedules',
+  'ota',
+] as const satisfies readonly DeviceChannel[];
 
 export const HUB_CHANNELS = ['status', 'time'] as const;
 export type HubChannel = (typeof HUB_CHANNELS)[number];

@@ -12,8 +12,16 @@ describe('layering', () => {
   it('catches a deliberately bad import (fixture tree)', () => {
     const violations = findLayerViolations(join(import.meta.dirname, 'fixtures', 'layering-bad'));
     expect(violations).toEqual([
-      { file: join('shared', 'contract.ts'), imported: '../hub/internal.js', rule: 'shared/ must not import hub/' },
-      { file: join('devices', 'firmware.ts'), imported: '../hub/internal.js', rule: 'devices/ must not import hub/' },
+      {
+        file: join('shared', 'contract.ts'),
+        imported: '../hub/internal.js',
+        rule: 'shared/ must not import hub/',
+      },
+      {
+        file: join('devices', 'firmware.ts'),
+        imported: '../hub/internal.js',
+        rule: 'devices/ must not import hub/',
+      },
     ]);
   });
 });

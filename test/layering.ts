@@ -25,7 +25,8 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const importPattern = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
+const importPattern =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
 export function findLayerViolations(root: string): LayerViolation[] {
   const violations: LayerViolation[] = [];
@@ -38,7 +39,11 @@ export function findLayerViolations(root: string): LayerViolation[] {
         const target = relative(root, resolve(file, '..', spec));
         const top = target.split(sep)[0] ?? '';
         if (banned.includes(top)) {
-          violations.push({ file: relative(root, file), imported: spec, rule: `${layer}/ must not import ${top}/` });
+          violations.push({
+            file: relative(root, file),
+            imported: spec,
+            rule: `${layer}/ must not import ${top}/`,
+          });
         }
       }
     }

@@ -42,12 +42,16 @@ export function createErrorHandler(log: Logger, onError: (code: ErrorCode) => vo
     }
     if (err instanceof HTTPException) {
       const status = err.status;
-      const code: ErrorCode = status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'invalid_payload';
+      const code: ErrorCode =
+        status === 413 ? 'payload_too_large' : status === 401 ? 'unauthorized' : 'invalid_payload';
       onError(code);
       return c.json({ ok: false, error: { code, message: err.message || 'bad request' } }, status);
     }
     onError('internal');
     log.error({ err, path: c.req.path }, 'unhandled error in API route');
-    return c.json({ ok: false, error: { code: 'internal', message: 'internal error; see the hub log' } }, 500);
+    return c.json(
+      { ok: false, error: { code: 'internal', message: 'internal error; see the hub log' } },
+      500,
+    );
   };
 }

@@ -7,13 +7,37 @@ const spec: CommandSpec = {
   usage: 'hearth start [options]',
   summary: 'Run the hub: MQTT broker, HTTP API and phone app, schedules. Embedded defaults need no options.',
   options: {
-    'data-dir': { type: 'string', value: 'DIR', description: 'where the database and keys live (HEARTH_DATA_DIR)' },
-    'http-port': { type: 'string', value: 'PORT', description: 'HTTP API and phone app port, 0 = any free (HEARTH_HTTP_PORT, default 8080)' },
-    'mqtt-port': { type: 'string', value: 'PORT', description: 'MQTT port, 0 = any free (HEARTH_MQTT_PORT, default 1883)' },
-    bind: { type: 'string', value: 'ADDR', description: 'address to listen on (HEARTH_BIND, default 0.0.0.0)' },
-    'log-level': { type: 'string', value: 'LEVEL', description: 'fatal|error|warn|info|debug|trace|silent (HEARTH_LOG_LEVEL)' },
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where the database and keys live (HEARTH_DATA_DIR)',
+    },
+    'http-port': {
+      type: 'string',
+      value: 'PORT',
+      description: 'HTTP API and phone app port, 0 = any free (HEARTH_HTTP_PORT, default 8080)',
+    },
+    'mqtt-port': {
+      type: 'string',
+      value: 'PORT',
+      description: 'MQTT port, 0 = any free (HEARTH_MQTT_PORT, default 1883)',
+    },
+    bind: {
+      type: 'string',
+      value: 'ADDR',
+      description: 'address to listen on (HEARTH_BIND, default 0.0.0.0)',
+    },
+    'log-level': {
+      type: 'string',
+      value: 'LEVEL',
+      description: 'fatal|error|warn|info|debug|trace|silent (HEARTH_LOG_LEVEL)',
+    },
     'no-mdns': { type: 'boolean', description: 'do not announce the hub on the LAN with mDNS' },
-    config: { type: 'string', value: 'FILE', description: 'JSON config file (HEARTH_CONFIG, default <data-dir>/config.json)' },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      description: 'JSON config file (HEARTH_CONFIG, default <data-dir>/config.json)',
+    },
   },
   notes: ['Precedence: defaults < config file < HEARTH_* environment < flags.'],
 };

@@ -22,7 +22,9 @@ export interface Store {
 /** The package's checked-in migrations (drizzle-kit output), found from source or from dist/. */
 export function migrationsFolder(): string {
   const here = dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${join('dist', 'hub')}`) ? join(here, '..', '..', '..') : join(here, '..', '..');
+  const root = here.includes(`${join('dist', 'hub')}`)
+    ? join(here, '..', '..', '..')
+    : join(here, '..', '..');
   return join(root, 'drizzle');
 }
 
