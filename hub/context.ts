@@ -2,6 +2,7 @@
 // Services are added by the units that own them, in start order (see hub.ts).
 import type { CapabilityDescriptor, SettingValue } from '../shared/capabilities.js';
 import type { ErrorBody } from '../shared/errors.js';
+import type { ApiModule } from './api/route-module.js';
 import type { EventBus } from './bus.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
@@ -19,6 +20,10 @@ export interface Unit {
   readonly name: string;
   start(): Promise<void> | void;
   stop(): Promise<void> | void;
+  /** HTTP resources this unit serves; mounted by the API unit, which starts last. */
+  readonly apiModules?: ApiModule[];
+  /** Extra detail for /api/v1/health. */
+  health?(): { ok: boolean; detail?: Record<string, unknown> };
 }
 
 /** Publishing and subscribing as the hub itself (in-process on the embedded broker). */

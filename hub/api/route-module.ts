@@ -1,0 +1,97 @@
+// How a resource plugs into the HTTP API: a hono sub-app mounted at a base path, plus the OpenAPI
+// path items it answers, built from the same zod schemas it validates with so the document stays
+// exactly true. hub/api/app.ts mounts every module; units contribute theirs via `apiModules`.
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { HearthError } from '../../shared/errors.js';
+
+export interface AuthInfo {
+  tokenId: string;
+  name: string;
+  scopes: string[];
+}
+
+export type ApiEnv = { Variables: { auth: AuthInfo } };
+
+export type OpenApiOperation = {
+  summary: string;
+  tags?: string[];
+  security?: Array<Record<string, string[]>>;
+  parameters?: Array<Record<string, unknown>>;
+  requestBody?: Record<string, unknown>;
+  responses: Record<string, Record<string, unknown>>;
+};
+export type OpenApiPaths = Record<
+  string,
+  Partial<Record<'get' | 'post' | 'put' | 'patch' | 'delete', OpenApiOperation>>
+>;
+
+export interface ApiModule {
+  /** Mount point, e.g. "/api/v1/schedules". */
+  basePath: string;
+  app: Hono<ApiEnv>;
+  /** Path items keyed by full path in OpenAPI form ("/api/v1/schedules/{id}"). */
+  openapi: OpenApiPaths;
+  /** Routes that need no token (pairing only). Default: every route requires a token. */
+  public?: boolean;
+}
+
+/** JSON Schema for OpenAPI from a zod schema (zod 4 built-in). */
+export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+}
+
+/** A JSON response description for OpenAPI. */
+export function jsonResponse(description: string, schema?: z.ZodType): Record<string, unknown> {
+  return schema
+    ? { description, content: { 'application/json': { schema: jsonSchema(schema) } } }
+    : { description };
+}
+
+export function jsonBody(schema: z.ZodType): Record<string, unknown> {
+  return { required: true, content: { 'application/json': { schema: jsonSchema(schema) } } };
+}
+
+/** The error envelope every failing route answers with. */
+export const ErrorEnvelopeSchema = z.object({
+  ok: z.literal(false),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+export const errorResponse = (description: string) => jsonResponse(description, ErrorEnvelopeSchema);
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Reads and validates a JSON body; throws HearthError (invalid_json, payload_too_large, invalid_payload). */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES)
+    throw new HearthError('payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
+  const text = await c.req.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw new HearthError('payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
+  let data: unknown;
+  try {
+    data = text.length === 0 ? undefined : JSON.parse(text);
+  } catch (err) {
+    throw new HearthError('invalid_json', `body is not JSON: ${(err as Error).message}`);
+  }
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const message = result.error.issues
+      .slice(0, 5)
+      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+      .join('; ');
+    throw new HearthError('invalid_payload', message, {
+      issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
+  }
+  return result.data;
+}
+
+/** Throws forbidden unless the caller's token has one of `scopes` (admin has every right). */
+export function requireScope(c: Context<ApiEnv>, ...scopes: string[]): void {
+  const auth = c.get('auth');
+  if (auth.scopes.includes('admin') || scopes.some((s) => auth.scopes.includes(s))) return;
+  throw new HearthError('forbidden', `this token lacks the right to do that (needs ${scopes.join(' or ')})`);
+}
