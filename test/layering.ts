@@ -1,6 +1,6 @@
 // The layering rule, as code: shared/ imports nothing from hub/ or devices/; devices/ never
 // imports hub/. Used by the architecture test against the real tree and against a bad fixture.
-import { readdirSync, readFileSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 export interface LayerViolation {
@@ -12,9 +12,9 @@ export interface LayerViolation {
 const forbidden: Record<string, string[]> = { shared: ['hub', 'devices'], devices: ['hub'] };
 
 function sourceFiles(dir: string): string[] {
-  let entries: ReturnType<typeof readdirSync<{ withFileTypes: true }>>;
+  let entries: Dirent[];
   try {
-    entries = readdirSync(dir, { withFileTypes: true }) as never;
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
