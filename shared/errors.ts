@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'unknown_capability',
   'unsupported',
   'out_of_range',
+  'invalid_cron',
+  'unknown_time_zone',
   'forbidden',
   'unauthorized',
   'expired',

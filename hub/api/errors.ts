@@ -15,6 +15,8 @@ export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   unknown_capability: 422,
   unsupported: 422,
   out_of_range: 422,
+  invalid_cron: 422,
+  unknown_time_zone: 422,
   forbidden: 403,
   unauthorized: 401,
   expired: 409,
