@@ -91,3 +91,49 @@ CREATE TABLE `tokens` (
 	`last_used_at` integer,
 	`revoked_at` integer
 );
+--> statement-breakpoint
+CREATE TABLE `schedule_pushes` (
+	`device_id` text PRIMARY KEY NOT NULL,
+	`version` integer NOT NULL,
+	`digest` text NOT NULL,
+	`pushed_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `schedule_runs` (
+	`occurrence` text PRIMARY KEY NOT NULL,
+	`schedule_id` text NOT NULL,
+	`device_id` text NOT NULL,
+	`scheduled_at` integer NOT NULL,
+	`ran_at` integer,
+	`by` text NOT NULL,
+	`status` text NOT NULL,
+	`late` integer,
+	`catch_up` integer DEFAULT false NOT NULL,
+	`reason` text,
+	`command_id` text,
+	`error_code` text,
+	`error_message` text,
+	`recorded_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `schedule_runs_schedule` ON `schedule_runs` (`schedule_id`,`scheduled_at`);--> statement-breakpoint
+CREATE INDEX `schedule_runs_at` ON `schedule_runs` (`scheduled_at`);--> statement-breakpoint
+CREATE TABLE `schedules` (
+	`id` text PRIMARY KEY NOT NULL,
+	`device_id` text NOT NULL,
+	`name` text,
+	`command` text NOT NULL,
+	`cron` text,
+	`at` integer,
+	`sun_event` text,
+	`sun_offset_minutes` integer,
+	`tz` text NOT NULL,
+	`enabled` integer NOT NULL,
+	`catch_up` text NOT NULL,
+	`last_evaluated_at` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`device_id`) REFERENCES `devices`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `schedules_device` ON `schedules` (`device_id`);

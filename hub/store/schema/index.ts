@@ -1,2 +1,3 @@
 // Every table of the hub, for drizzle-kit and for typed queries. Each feature owns one schema file.
 export * from './core.js';
+export * from './schedules.js';
