@@ -1,0 +1,384 @@
+// One power cycle of a device: read flash, reserve a seq block, get credentials, connect, then
+// serve commands, schedules and hub time until the power goes. Commands run one at a time and are
+// committed to flash before anything leaves the device, so a cut at any point performs a command
+// at most once, and a re-sent one is answered from memory.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { decodeJson } from '../../shared/decode.js';
+import { HearthError } from '../../shared/errors.js';
+import {
+  type Ack,
+  type DeviceEvent,
+  DeviceSchedulesSchema,
+  type DeviceState,
+  HubTimeSchema,
+  PAYLOAD_LIMITS,
+} from '../../shared/payloads.js';
+import { deviceTopic, HUB_WILDCARD, hubTopic } from '../../shared/topics.js';
+import type { EventDraft, ModelContext, Values } from '../models/model.js';
+import { remember } from './command-memory.js';
+import { processCommand } from './command-processor.js';
+import { type Connection, createConnection } from './connection.js';
+import type { DeviceStatic } from './device-runtime.js';
+import { createFlashFile } from './flash-file.js';
+import { type FlashState, FlashStateSchema, freshFlashState, SEQ_BLOCK } from './flash-state.js';
+import type { LocalScheduler, LocalSchedulerHost } from './hooks.js';
+import { cachedAddressLocator, formatHubAddress, locateHub } from './hub-locator.js';
+
+/** Commands that arrive before a clock-less device knows the time wait for `hearth/hub/time`. */
+const MAX_HELD_COMMANDS = 32;
+const MAX_QUEUED_EVENTS = 32;
+
+export interface Boot {
+  readonly deviceId: string;
+  readonly online: boolean;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  kill(): void;
+  drop(): void;
+  setFault(name: string, on: boolean): Promise<void>;
+  sense(readings: Values): Promise<void>;
+  tick(elapsedMs: number): void;
+  snapshot(): {
+    bootCount: number;
+    seq: number;
+    values: Values;
+    faults: string[];
+    schedulesVersion: number | null;
+  };
+}
+
+export const topicsFor = (deviceId: string) => ({
+  info: deviceTopic(deviceId, 'info'),
+  status: deviceTopic(deviceId, 'status'),
+  state: deviceTopic(deviceId, 'state'),
+  cmd: deviceTopic(deviceId, 'cmd'),
+  ack: deviceTopic(deviceId, 'ack'),
+  event: deviceTopic(deviceId, 'event'),
+  schedules: deviceTopic(deviceId, 'schedules'),
+});
+
+export function createBoot(d: DeviceStatic): Boot {
+  const { image, model, clock, switches } = d;
+  let log = d.options.log.child({ device: d.owner });
+  let state: FlashState = freshFlashState(d.owner, image.header.firmware, model.initial);
+  const flash = createFlashFile(join(d.options.flashDir, d.owner), () => state);
+  let deviceId = image.body.identity.deviceId ?? '';
+  let topics = deviceId ? topicsFor(deviceId) : null;
+  let conn: Connection | null = null;
+  let online = false;
+  let dead = false;
+  let seq = 0;
+  let chain: Promise<void> = Promise.resolve();
+  const held: Array<() => void> = [];
+  const unsentEvents: DeviceEvent[] = [];
+  let untick: (() => void) | undefined;
+  let scheduler: LocalScheduler | null = null;
+  let announcedBoot = false;
+  const keepsSchedules = model.capabilities.some((c) => c.name === 'schedules');
+
+  const publish = (topic: string, payload: string, retain = false) =>
+    conn?.client?.publish(topic, payload, { qos: 1, retain });
+
+  const publishState = async () => {
+    if (!topics) return;
+    seq += 1;
+    if (seq >= state.seqCeiling) {
+      state.seqCeiling = seq + SEQ_BLOCK;
+      await flash.save();
+    }
+    const body: DeviceState = { seq, ts: clock.now(), values: state.values };
+    if (state.schedules) body.schedulesVersion = state.schedules.version;
+    if (state.faults[0]) body.fault = state.faults[0];
+    if (online) publish(topics.state, JSON.stringify(body), true);
+  };
+
+  const emit = (draft: EventDraft) => {
+    const event = { ...draft, ts: clock.now() } as DeviceEvent;
+    if (online && topics) publish(topics.event, JSON.stringify(event));
+    else if (unsentEvents.push(event) > MAX_QUEUED_EVENTS) unsentEvents.shift();
+  };
+
+  const publishAck = (ack: Ack) => {
+    const send = () => topics && !dead && publish(topics.ack, JSON.stringify(ack));
+    if (switches.slowAckMs > 0) setTimeout(send, switches.slowAckMs).unref();
+    else send();
+  };
+
+  const handleCommand = async (payload: Buffer, reply: (ack: Ack) => void) => {
+    if (!clock.synced) {
+      if (held.length >= MAX_HELD_COMMANDS)
+        return log.warn('command dropped: clock not set and too many waiting');
+      held.push(() => enqueue(() => handleCommand(payload, reply)));
+      return;
+    }
+    const now = clock.now();
+    const outcome = processCommand(payload, {
+      model,
+      descriptors: d.descriptors,
+      values: state.values,
+      faults: new Set(state.faults),
+      memory: state.commands,
+      now,
+    });
+    if (outcome.kind === 'unanswerable')
+      return log.warn({ reason: outcome.reason }, 'unanswerable command ignored');
+    if (outcome.kind !== 'decided') {
+      if (outcome.kind === 'duplicate')
+        log.info({ commandId: outcome.ack.id }, 'duplicate command: re-acking');
+      return reply(outcome.ack);
+    }
+    const { command, ack } = outcome;
+    state.commands = remember(
+      state.commands,
+      {
+        id: command.id,
+        expiresAt: command.expiresAt,
+        result: ack.ok ? { ok: true } : { ok: false, error: ack.error },
+      },
+      now,
+    );
+    if (outcome.changed) state.values = outcome.values;
+    await flash.save();
+    if (dead) return; // the power went while writing: nothing more leaves this boot
+    for (const e of outcome.events) emit(e);
+    if (outcome.changed) await publishState();
+    log.debug({ commandId: command.id, capability: command.capability, ok: ack.ok }, 'command');
+    reply(ack);
+  };
+
+  const handleSchedules = async (payload: Buffer) => {
+    if (!keepsSchedules) return;
+    if (payload.length === 0) {
+      if (state.schedules === null) return;
+      state.schedules = null;
+    } else {
+      const decoded = decodeJson(DeviceSchedulesSchema, payload, PAYLOAD_LIMITS.schedules);
+      if (!decoded.ok)
+        return log.warn({ code: decoded.error.code }, `schedules refused: ${decoded.error.message}`);
+      if (state.schedules?.version === decoded.value.version) return; // retained copy after a reconnect
+      state.schedules = decoded.value;
+    }
+    await flash.save();
+    if (dead) return;
+    scheduler?.load(state.schedules);
+    log.info({ version: state.schedules?.version ?? null }, 'schedules updated');
+    await publishState();
+  };
+
+  const enqueue = (job: () => Promise<void>) => {
+    chain = chain.then(job).catch((err: unknown) => log.error({ err }, 'device job failed'));
+  };
+
+  const onMessage = (topic: string, payload: Buffer) => {
+    if (switches.frozen || !topics) return;
+    if (topic === topics.cmd) enqueue(() => handleCommand(payload, publishAck));
+    else if (topic === topics.schedules) enqueue(() => handleSchedules(payload));
+    else if (topic === hubTopic('time')) {
+      const time = decodeJson(HubTimeSchema, payload, PAYLOAD_LIMITS.hubTime);
+      if (!time.ok) return log.warn({ code: time.error.code }, 'hub time refused');
+      clock.observeHubTime(time.value.now);
+      for (const release of held.splice(0)) release();
+    }
+  };
+
+  const onConnect = (
+    client: MqttClient,
+    { address }: { address: { host: string; port: number; tls: boolean } },
+  ) => {
+    if (!topics) return;
+    const t = topics;
+    const subs = [t.cmd, HUB_WILDCARD, ...(keepsSchedules ? [t.schedules] : [])];
+    client.subscribe(subs, { qos: 1 }, (err) => {
+      if (err || dead || conn?.client !== client) return;
+      const info = {
+        model: model.model,
+        firmware: image.header.firmware,
+        name: image.body.identity.name,
+        capabilities: model.capabilities,
+      };
+      publish(t.info, JSON.stringify(info), true);
+      online = true;
+      void publishState().then(() => {
+        publish(t.status, 'online', true);
+        d.notify();
+        if (!announcedBoot) {
+          announcedBoot = true;
+          emit({ type: 'booted', firmware: image.header.firmware, slot: state.firmware.active });
+        }
+        for (const e of unsentEvents.splice(0)) publish(t.event, JSON.stringify(e));
+      });
+    });
+    const url = formatHubAddress(address);
+    if (state.hubAddresses[0] !== url) {
+      state.hubAddresses = [url, ...state.hubAddresses.filter((a) => a !== url)].slice(0, 8);
+      void flash.save();
+    }
+  };
+
+  const localHost: LocalSchedulerHost = {
+    get deviceId() {
+      return deviceId;
+    },
+    clock,
+    get log() {
+      return log;
+    },
+    run(input) {
+      const id = `s${createHash('sha256').update(`${input.scheduleId}\n${input.occurrence}`).digest('base64url').slice(0, 40)}`;
+      const { scheduleId: _s, ...rest } = input;
+      const payload = Buffer.from(JSON.stringify({ id, ...rest, issuedAt: clock.now() }));
+      return new Promise<Ack>((resolve) => enqueue(() => handleCommand(payload, resolve)));
+    },
+    emit,
+  };
+
+  const credentials = async (): Promise<string> => {
+    const { identity, credentials: inImage } = image.body;
+    if (inImage && identity.deviceId) return inImage.secret;
+    if (!state.provisioned) {
+      const hook = d.options.provisioning;
+      if (!hook)
+        throw new HearthError(
+          'unavailable',
+          `factory image ${d.owner} has no credentials and this runtime has no provisioning`,
+        );
+      const abort = new AbortController();
+      state.provisioned = await hook({
+        image,
+        claimId: identity.claimId as string,
+        model: model.model,
+        firmware: image.header.firmware,
+        capabilities: model.capabilities,
+        locateHub: () => locateHub(locators, () => undefined),
+        log,
+        signal: abort.signal,
+      });
+      await flash.save();
+    }
+    return state.provisioned.secret;
+  };
+
+  const locators = [
+    cachedAddressLocator(() => [...state.hubAddresses, ...image.body.hub.addresses]),
+    ...(d.options.locators ?? []),
+  ];
+
+  const modelContext = (values: Values, events: EventDraft[]): ModelContext => ({
+    values,
+    faults: new Set(state.faults),
+    now: () => clock.now(),
+    emit: (e) => events.push(e),
+  });
+
+  /** Runs a model hook on a draft of the values; publishes what changed. */
+  const applyPhysics = async (fn: (ctx: ModelContext) => void) => {
+    const draft = { ...state.values };
+    const events: EventDraft[] = [];
+    fn(modelContext(draft, events));
+    const changed = Object.keys(draft).some((k) => draft[k] !== state.values[k]);
+    if (changed) state.values = draft;
+    for (const e of events) emit(e);
+    if (changed) await publishState();
+  };
+
+  const boot: Boot = {
+    get deviceId() {
+      return deviceId || d.owner;
+    },
+    get online() {
+      return online;
+    },
+    async start() {
+      const read = await flash.read();
+      if (read) {
+        if (read.damaged.length > 0)
+          log.warn({ damaged: read.damaged, slot: read.slot }, 'flash recovered from the last good copy');
+        const parsed = FlashStateSchema.safeParse(read.data);
+        if (!parsed.success)
+          throw new HearthError('internal', `flash ${flash.path} holds data this firmware cannot read`);
+        if (parsed.data.owner !== d.owner)
+          throw new HearthError('conflict', `flash ${flash.path} belongs to ${parsed.data.owner}`);
+        state = parsed.data;
+      }
+      state.bootCount += 1;
+      seq = state.seqCeiling;
+      state.seqCeiling = seq + SEQ_BLOCK;
+      await flash.save();
+      const secret = await credentials();
+      if (dead) return;
+      deviceId = image.body.identity.deviceId ?? state.provisioned?.deviceId ?? '';
+      topics = topicsFor(deviceId);
+      log = d.options.log.child({ device: deviceId });
+      scheduler = keepsSchedules ? (d.options.localScheduler?.(localHost) ?? null) : null;
+      scheduler?.load(state.schedules);
+      const { tick } = model;
+      if (tick && d.options.ticker) untick = d.options.ticker.add((ms) => boot.tick(ms));
+      conn = createConnection({
+        clientId: deviceId,
+        username: deviceId,
+        password: secret,
+        will: { topic: topics.status, payload: 'offline' },
+        locators,
+        backoff: d.backoff,
+        keepaliveSec: d.options.keepaliveSec ?? 30,
+        log,
+        onConnect,
+        onMessage,
+        onClose: () => {
+          online = false;
+          d.notify();
+        },
+      });
+      conn.start();
+    },
+    async stop() {
+      if (dead) return;
+      dead = true;
+      untick?.();
+      scheduler?.stop();
+      await chain;
+      online = false;
+      await conn?.stop(topics ? { topic: topics.status, payload: 'offline' } : undefined);
+      await flash.save();
+    },
+    kill() {
+      dead = true;
+      online = false;
+      untick?.();
+      scheduler?.stop();
+      conn?.kill();
+    },
+    drop() {
+      conn?.drop();
+    },
+    async setFault(name, on) {
+      if (!model.faults?.includes(name))
+        throw new HearthError('unsupported', `a ${model.model} has no fault "${name}"`);
+      if (on === state.faults.includes(name)) return;
+      state.faults = on ? [...state.faults, name] : state.faults.filter((f) => f !== name);
+      await flash.save();
+      emit({ type: 'fault', fault: name, message: on ? `${name} fault` : `${name} cleared` });
+      await publishState();
+    },
+    async sense(readings) {
+      const { sense } = model;
+      if (!sense) throw new HearthError('unsupported', `a ${model.model} has no sensors to drive`);
+      await applyPhysics((ctx) => sense(ctx, readings));
+    },
+    tick(elapsedMs) {
+      const { tick } = model;
+      if (!tick || switches.frozen || dead) return;
+      void applyPhysics((ctx) => tick(ctx, elapsedMs));
+    },
+    snapshot: () => ({
+      bootCount: state.bootCount,
+      seq,
+      values: { ...state.values },
+      faults: [...state.faults],
+      schedulesVersion: state.schedules?.version ?? null,
+    }),
+  };
+  return boot;
+}

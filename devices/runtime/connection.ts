@@ -1,0 +1,184 @@
+// The device's MQTT link: one mqtt.js client per attempt over a TCP socket with Nagle off (DESIGN:
+// measured facts), a persistent session (clean: false) and a retained `offline` will. mqtt.js's own
+// fixed-interval reconnect is off; we reconnect forever ourselves with full-jitter backoff, cycling
+// through the addresses the locator strategies find.
+import { connect as netConnect } from 'node:net';
+import { type IClientOptions, MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { type BackoffOptions, createBackoff } from '../../shared/backoff.js';
+import { formatHubAddress, type HubAddress, type HubLocator, locateHub } from './hub-locator.js';
+
+export interface ConnectionDeps {
+  clientId: string;
+  username: string;
+  password: string;
+  will: { topic: string; payload: string };
+  locators: readonly HubLocator[];
+  backoff: BackoffOptions;
+  keepaliveSec: number;
+  log: Logger;
+  /** Called on every CONNACK; subscribe and announce here. */
+  onConnect(client: MqttClient, info: { sessionPresent: boolean; address: HubAddress }): void;
+  onMessage(topic: string, payload: Buffer): void;
+  onClose(): void;
+}
+
+export interface Connection {
+  start(): void;
+  /** Graceful: publishes `lastWords` (if any) and disconnects; the will is not sent. */
+  stop(lastWords?: { topic: string; payload: string }): Promise<void>;
+  /** Power cut: the socket vanishes without DISCONNECT (the broker sends the will); no reconnect. */
+  kill(): void;
+  /** Network fault: the socket vanishes; the device reconnects with backoff as after any outage. */
+  drop(): void;
+  readonly client: MqttClient | null;
+  readonly connected: boolean;
+  readonly attempts: number;
+}
+
+export function createConnection(deps: ConnectionDeps): Connection {
+  const backoff = createBackoff(deps.backoff);
+  let client: MqttClient | null = null;
+  let connected = false;
+  let stopped = true;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let candidates: HubAddress[] = [];
+  let next = 0;
+  let loggedFailure = false;
+
+  const scheduleRetry = () => {
+    if (stopped || retryTimer) return;
+    const delay = backoff.next();
+    deps.log.debug({ delay, attempt: backoff.attempts }, 'reconnecting');
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void attempt();
+    }, delay);
+  };
+
+  const nextAddress = async (): Promise<HubAddress | undefined> => {
+    if (next >= candidates.length) {
+      candidates = await locateHub(deps.locators, (name, err) =>
+        deps.log.warn({ err, locator: name }, 'hub locator failed'),
+      );
+      next = 0;
+    }
+    const address = candidates[next];
+    next += 1;
+    return address;
+  };
+
+  const attempt = async () => {
+    if (stopped) return;
+    const address = await nextAddress();
+    if (stopped) return;
+    if (!address) {
+      if (!loggedFailure) deps.log.warn('no hub address known yet; retrying');
+      loggedFailure = true;
+      return scheduleRetry();
+    }
+    if (address.tls) {
+      deps.log.error(
+        { address: formatHubAddress(address) },
+        'TLS hub addresses are not supported by this firmware yet',
+      );
+      return scheduleRetry();
+    }
+    const options: IClientOptions = {
+      clientId: deps.clientId,
+      username: deps.username,
+      password: deps.password,
+      protocolVersion: 4,
+      clean: false,
+      keepalive: deps.keepaliveSec,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      resubscribe: false,
+      will: { topic: deps.will.topic, payload: Buffer.from(deps.will.payload), qos: 1, retain: true },
+    };
+    const c = new MqttClient(
+      () => netConnect({ host: address.host, port: address.port, noDelay: true }),
+      options,
+    );
+    client = c;
+    c.on('connect', (connack) => {
+      if (client !== c) return;
+      connected = true;
+      loggedFailure = false;
+      backoff.reset();
+      next = 0;
+      candidates = [address, ...candidates.filter((a) => a !== address)];
+      deps.log.info(
+        { address: formatHubAddress(address), sessionPresent: connack.sessionPresent },
+        'connected',
+      );
+      deps.onConnect(c, { sessionPresent: connack.sessionPresent, address });
+    });
+    c.on('message', (topic, payload) => {
+      if (client === c) deps.onMessage(topic, payload);
+    });
+    c.on('error', (err) => {
+      if (!loggedFailure)
+        deps.log.warn({ err: err.message, address: formatHubAddress(address) }, 'connection failed');
+      loggedFailure = true;
+    });
+    c.on('close', () => {
+      if (client !== c) return;
+      client = null;
+      c.end(true);
+      if (connected) {
+        connected = false;
+        deps.log.info('disconnected');
+        deps.onClose();
+      }
+      scheduleRetry();
+    });
+  };
+
+  const forget = () => {
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = undefined;
+    const c = client;
+    client = null;
+    connected = false;
+    return c;
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      void attempt();
+    },
+    async stop(lastWords) {
+      stopped = true;
+      const wasConnected = connected;
+      const c = forget();
+      if (!c) return;
+      if (wasConnected && lastWords) {
+        await c
+          .publishAsync(lastWords.topic, lastWords.payload, { qos: 1, retain: true })
+          .catch(() => undefined);
+      }
+      await c.endAsync(!wasConnected).catch(() => undefined);
+    },
+    kill() {
+      stopped = true;
+      const c = forget();
+      c?.stream?.destroy();
+      c?.end(true);
+    },
+    drop() {
+      client?.stream?.destroy();
+    },
+    get client() {
+      return client;
+    },
+    get connected() {
+      return connected;
+    },
+    get attempts() {
+      return backoff.attempts;
+    },
+  };
+}
