@@ -13,6 +13,7 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'run the hub (broker, API, phone app, schedules)',
     load: () => import('../hub/cli/start.js'),
   },
+  tokens: { summary: 'create, list or revoke API tokens', load: () => import('../hub/cli/tokens.js') },
 };
 
 function help(): string {

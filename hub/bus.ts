@@ -18,6 +18,8 @@ export interface HubEvents {
   'device.event': { deviceId: string; event: DeviceEvent };
   'device.ack': { deviceId: string; ack: Ack };
   'device.added': { deviceId: string };
+  /** Renamed or moved to another room. */
+  'device.updated': { deviceId: string };
   'device.removed': { deviceId: string };
   'command.updated': CommandUpdate;
   'schedule.ran': {

@@ -1,5 +1,5 @@
 // Opens the hub's SQLite file with settings chosen for a Pi in a cupboard: WAL (readers never block
-// the writer), synchronous=FULL so a committed change survives a power cut, a busy timeout so a
+// the writer), synchronous=NORMAL (in WAL mode a crash or power cut never corrupts the file; a power cut may lose only the last commits, a killed process loses nothing), a busy timeout so a
 // backup or CLI on the same file waits instead of failing. Migrations are applied on open.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -38,7 +38,7 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
   sqlite.pragma('busy_timeout = 5000');
   if (!options.readonly) {
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
   }
   const db = drizzle(sqlite, { schema, casing: 'snake_case' });

@@ -55,7 +55,10 @@ export const scheduleRuns = sqliteTable(
     errorMessage: text('error_message'),
     recordedAt: integer('recorded_at').notNull(),
   },
-  (t) => [index('schedule_runs_schedule').on(t.scheduleId, t.scheduledAt), index('schedule_runs_at').on(t.scheduledAt)],
+  (t) => [
+    index('schedule_runs_schedule').on(t.scheduleId, t.scheduledAt),
+    index('schedule_runs_at').on(t.scheduledAt),
+  ],
 );
 
 /** What was last pushed to each schedule-keeping device; the version only grows. */

@@ -1,0 +1,45 @@
+// Cold start: spawn → API and MQTT serving (runtime.json written after both listen), and idle RSS.
+
+import { startHubProcess } from './lib/hub-process.js';
+import { type BenchRow, check } from './lib/report.js';
+import { round, summarize } from './lib/stats.js';
+
+export async function benchColdStart(runs = 5): Promise<BenchRow[]> {
+  const times: number[] = [];
+  let idleRss = 0;
+  for (let i = 0; i < runs; i++) {
+    const hub = await startHubProcess();
+    const res = await fetch(`${hub.baseUrl}/api/v1/hub`);
+    if (res.status !== 200) throw new Error(`hub answered ${res.status}`);
+    times.push(hub.startMs);
+    idleRss = hub.rssMb();
+    await hub.cleanup();
+  }
+  const s = summarize(times);
+  return [
+    {
+      bench: 'cold start',
+      figure: 'spawn → serving, p50',
+      value: round(s.p50 / 1000, 3),
+      unit: 's',
+      target: '<= 1.0',
+      pass: check(s.p50 / 1000, '<=', 1.0),
+    },
+    {
+      bench: 'cold start',
+      figure: 'spawn → serving, max',
+      value: round(s.max / 1000, 3),
+      unit: 's',
+      target: '',
+      pass: null,
+    },
+    {
+      bench: 'cold start',
+      figure: 'idle RSS, no devices',
+      value: idleRss,
+      unit: 'MB',
+      target: '',
+      pass: null,
+    },
+  ];
+}

@@ -1,0 +1,105 @@
+// Runs the hub as a separate process, as in production: `node dist/bin/hearth.js start` on a temp
+// data directory with free loopback ports; waits for runtime.json and an answering API.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../../..', import.meta.url).pathname;
+export const hearthBin = join(root, 'dist/bin/hearth.js');
+
+export interface HubProcess {
+  child: ChildProcess;
+  dataDir: string;
+  httpPort: number;
+  mqttPort: number;
+  baseUrl: string;
+  token: string;
+  /** ms from spawn until the API answered and runtime.json was written. */
+  startMs: number;
+  rssMb(): number;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function startHubProcess(
+  options: { dataDir?: string; env?: NodeJS.ProcessEnv; token?: string } = {},
+): Promise<HubProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-bench-'));
+  const token =
+    options.token ??
+    (
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [hearthBin, 'tokens', 'create', '--name', 'bench', '--json', '--data-dir', dataDir],
+          { encoding: 'utf8' },
+        ),
+      ) as { token: string }
+    ).token;
+  const runtime = join(dataDir, 'runtime.json');
+  rmSync(runtime, { force: true });
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      hearthBin,
+      'start',
+      '--data-dir',
+      dataDir,
+      '--http-port',
+      '0',
+      '--mqtt-port',
+      '0',
+      '--bind',
+      '127.0.0.1',
+      '--no-mdns',
+      '--log-level',
+      'warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...options.env } },
+  );
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  let info: { httpPort: number; mqttPort: number } | undefined;
+  while (!info) {
+    if (exited) throw new Error('hub process exited during start');
+    if (existsSync(runtime)) {
+      try {
+        info = JSON.parse(readFileSync(runtime, 'utf8')) as { httpPort: number; mqttPort: number };
+      } catch {
+        // partially visible; try again
+      }
+    }
+    if (!info) await new Promise((r) => setTimeout(r, 2));
+  }
+  const baseUrl = `http://127.0.0.1:${info.httpPort}`;
+  const startMs = performance.now() - t0;
+  const stop = (signal: NodeJS.Signals = 'SIGTERM') =>
+    new Promise<void>((resolve) => {
+      if (exited) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  return {
+    child,
+    dataDir,
+    httpPort: info.httpPort,
+    mqttPort: info.mqttPort,
+    baseUrl,
+    token,
+    startMs,
+    rssMb() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return Math.round(kb / 1024);
+    },
+    stop,
+    async cleanup() {
+      await stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// Bench results: one row per figure, printed as a table and written to bench/results.json and
+// bench/RESULTS.md with the machine, date and command.
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+export interface BenchRow {
+  bench: string;
+  figure: string;
+  value: number;
+  unit: string;
+  /** e.g. "<= 1" or ">= 0.9x"; empty when there is no target. */
+  target: string;
+  pass: boolean | null;
+  note?: string;
+}
+
+export function check(value: number, op: '<=' | '>=', limit: number): boolean {
+  return op === '<=' ? value <= limit : value >= limit;
+}
+
+export function printTable(rows: BenchRow[]): string {
+  const header = ['bench', 'figure', 'value', 'unit', 'target', 'ok'];
+  const body = rows.map((r) => [
+    r.bench,
+    r.figure,
+    String(r.value),
+    r.unit,
+    r.target,
+    r.pass === null ? '' : r.pass ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+export function writeResults(dir: string, rows: BenchRow[], command: string, notes: string[]): void {
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
+  const date = new Date().toISOString();
+  writeFileSync(
+    join(dir, 'results.json'),
+    `${JSON.stringify({ date, machine, command, rows, notes }, null, 2)}\n`,
+  );
+  const md = [
+    '# Hearth benchmark results',
+    '',
+    `- date: ${date}`,
+    `- machine: ${machine}`,
+    `- command: \`${command}\``,
+    '',
+    printTable(rows),
+    '',
+    ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
+  ].join('\n');
+  writeFileSync(join(dir, 'RESULTS.md'), md);
+}

@@ -1,0 +1,37 @@
+// `npm run bench`: runs the benchmarks one after another (never in parallel: two cores), prints a
+// table and writes bench/results.json and bench/RESULTS.md. `--only NAME[,NAME]` runs a subset.
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchColdStart } from './cold-start.js';
+import { type BenchRow, printTable, writeResults } from './lib/report.js';
+
+type Bench = { name: string; run: () => Promise<BenchRow[]> };
+
+const benches: Bench[] = [{ name: 'cold-start', run: () => benchColdStart() }];
+
+async function main(): Promise<number> {
+  const onlyArg = process.argv.indexOf('--only');
+  const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : null;
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  for (const bench of benches) {
+    if (only && !only.includes(bench.name)) continue;
+    process.stderr.write(`bench: ${bench.name}…\n`);
+    const t0 = performance.now();
+    try {
+      rows.push(...(await bench.run()));
+    } catch (err) {
+      notes.push(`${bench.name} failed: ${(err as Error).message}`);
+      process.stderr.write(`bench: ${bench.name} failed: ${(err as Error).stack}\n`);
+    }
+    process.stderr.write(`bench: ${bench.name} took ${Math.round((performance.now() - t0) / 1000)} s\n`);
+  }
+  const dir = dirname(fileURLToPath(import.meta.url)).replace(`${'/dist'}/bench`, '/bench');
+  writeResults(dir, rows, `npm run bench${only ? ` -- --only ${only.join(',')}` : ''}`, notes);
+  process.stdout.write(`${printTable(rows)}\n\nwritten to ${dir}/RESULTS.md and results.json\n`);
+  return rows.some((r) => r.pass === false) || notes.length > 0 ? 1 : 0;
+}
+
+main().then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,25 @@
+// Every route but pairing needs a token: `Authorization: Bearer <token>` or the hearth_token
+// cookie the pairing sets (EventSource cannot send headers).
+import { getCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import { HearthError } from '../../shared/errors.js';
+import type { TokenService } from '../security/token-service.js';
+import type { ApiEnv } from './route-module.js';
+import { TOKEN_COOKIE } from './routes/pairing.js';
+
+export function requireToken(tokens: TokenService) {
+  return createMiddleware<ApiEnv>(async (c, next) => {
+    const header = c.req.header('authorization');
+    const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    const token = bearer ?? getCookie(c, TOKEN_COOKIE);
+    if (!token)
+      throw new HearthError(
+        'unauthorized',
+        'this needs a token: pair the phone, or pass Authorization: Bearer <token>',
+      );
+    const auth = tokens.verify(token);
+    if (!auth) throw new HearthError('unauthorized', 'that token is not valid (unknown or revoked)');
+    c.set('auth', auth);
+    await next();
+  });
+}

@@ -1,0 +1,257 @@
+// /api/v1/devices: the registry, the command path and state history.
+import { and, desc, eq, gt } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { HearthError } from '../../../shared/errors.js';
+import { isDeviceId } from '../../../shared/topics.js';
+import type { CoreContext, DeviceView } from '../../context.js';
+import { stateHistory } from '../../store/schema/index.js';
+import { HTTP_STATUS } from '../errors.js';
+import { errors, jsonResponse, op, pathParam, queryParam } from '../openapi-helpers.js';
+import { type ApiEnv, type ApiModule, readJson, requireScope } from '../route-module.js';
+import {
+  CommandBodySchema,
+  CommandRecordSchema,
+  CreateDeviceBodySchema,
+  CreateDeviceResponseSchema,
+  DeviceViewSchema,
+  HistoryEntrySchema,
+  HistoryQuerySchema,
+  PatchDeviceBodySchema,
+  WaitQuerySchema,
+} from '../schemas.js';
+
+export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): ApiModule {
+  const app = new Hono<ApiEnv>();
+  const device = (id: string): DeviceView => {
+    const d = isDeviceId(id) ? ctx.registry.get(id) : undefined;
+    if (!d) throw new HearthError('unknown_device', `no device with id ${id}`);
+    return d;
+  };
+
+  app.get('/', (c) => c.json({ devices: ctx.registry.list() }));
+
+  app.post('/', async (c) => {
+    requireScope(c, 'admin');
+    const body = await readJson(c, CreateDeviceBodySchema);
+    const { device: created, secret } = ctx.registry.create({
+      name: body.name,
+      model: body.model,
+      room: body.room ?? null,
+      ...(body.id ? { id: body.id } : {}),
+    });
+    return c.json({ device: created, secret, mqtt: { port: mqttPort() } }, 201);
+  });
+
+  app.get('/:id', (c) => c.json(device(c.req.param('id'))));
+
+  app.patch('/:id', async (c) => {
+    requireScope(c, 'admin');
+    const id = device(c.req.param('id')).id;
+    const body = await readJson(c, PatchDeviceBodySchema);
+    return c.json(ctx.registry.update(id, body as { name?: string; room?: string | null }));
+  });
+
+  app.delete('/:id', async (c) => {
+    requireScope(c, 'admin');
+    await ctx.registry.remove(device(c.req.param('id')).id);
+    return c.body(null, 204);
+  });
+
+  app.post('/:id/commands', async (c) => {
+    requireScope(c, 'control');
+    const id = device(c.req.param('id')).id;
+    const waitRaw = c.req.query('wait');
+    const wait = waitRaw === undefined ? undefined : WaitQuerySchema.safeParse(waitRaw);
+    if (wait && !wait.success)
+      throw new HearthError('invalid_payload', 'wait must be a whole number of ms from 0 to 30000');
+    const body = await readJson(c, CommandBodySchema);
+    const record = await ctx.commands.issue(
+      {
+        deviceId: id,
+        capability: body.capability,
+        value: body.value,
+        params: body.params,
+        ttlMs: body.ttlMs,
+        source: `token:${c.get('auth').tokenId}`,
+      },
+      wait ? { waitMs: wait.data } : {},
+    );
+    if (record.status === 'done') return c.json(record, 200);
+    if (record.status === 'failed' || record.status === 'expired') {
+      const code = record.error?.code ?? 'device_fault';
+      return c.json(
+        {
+          ok: false,
+          error: {
+            code,
+            message: record.error?.message ?? 'the device refused',
+            details: { command: record },
+          },
+        },
+        HTTP_STATUS[code] ?? 409,
+      );
+    }
+    const waited = wait?.data ?? ctx.config.commands.waitMs;
+    if (ctx.registry.get(id)?.online && waited > 0) {
+      return c.json(
+        {
+          ok: false,
+          error: {
+            code: 'timeout',
+            message: `the device did not answer within ${waited} ms; the command stays pending until it expires`,
+            details: { command: record },
+          },
+        },
+        504,
+      );
+    }
+    return c.json(record, 202);
+  });
+
+  app.get('/:id/commands', (c) => {
+    const id = device(c.req.param('id')).id;
+    const limit = z.coerce.number().int().min(1).max(500).default(50).safeParse(c.req.query('limit'));
+    if (!limit.success)
+      throw new HearthError('invalid_payload', 'limit must be a whole number from 1 to 500');
+    return c.json({ commands: ctx.commands.list({ deviceId: id, limit: limit.data }) });
+  });
+
+  app.get('/:id/history', (c) => {
+    const id = device(c.req.param('id')).id;
+    const q = HistoryQuerySchema.safeParse(c.req.query());
+    if (!q.success) throw new HearthError('invalid_payload', 'since must be epoch ms; limit 1 to 1000');
+    const where =
+      q.data.since !== undefined
+        ? and(eq(stateHistory.deviceId, id), gt(stateHistory.at, q.data.since))
+        : eq(stateHistory.deviceId, id);
+    const rows = ctx.store.db
+      .select({ seq: stateHistory.seq, values: stateHistory.values, at: stateHistory.at })
+      .from(stateHistory)
+      .where(where)
+      .orderBy(desc(stateHistory.at))
+      .limit(q.data.limit)
+      .all();
+    return c.json({ history: rows });
+  });
+
+  const idParam = pathParam('id', 'device id');
+  const Devices = z.object({ devices: z.array(DeviceViewSchema) });
+  const Commands = z.object({ commands: z.array(CommandRecordSchema) });
+  const History = z.object({ history: z.array(HistoryEntrySchema) });
+  const unknown: [number, string] = [404, 'no such device (code unknown_device)'];
+  return {
+    basePath: '/api/v1/devices',
+    app,
+    openapi: {
+      '/api/v1/devices': {
+        get: op('List devices with live state and availability', 'devices', {
+          '200': jsonResponse('the devices', Devices),
+          ...errors(),
+        }),
+        post: op(
+          'Register a device (used by `hearth flash`); returns its one-time secret',
+          'devices',
+          {
+            '201': jsonResponse('registered', CreateDeviceResponseSchema),
+            ...errors(
+              [400, 'malformed JSON (invalid_json) or bad id'],
+              [403, 'needs admin'],
+              [409, 'id taken (conflict)'],
+              [413, 'body too large'],
+              [422, 'invalid body (invalid_payload)'],
+            ),
+          },
+          { body: CreateDeviceBodySchema },
+        ),
+      },
+      '/api/v1/devices/{id}': {
+        get: op(
+          'One device',
+          'devices',
+          { '200': jsonResponse('the device', DeviceViewSchema), ...errors(unknown) },
+          { parameters: [idParam] },
+        ),
+        patch: op(
+          'Rename a device or move it to another room',
+          'devices',
+          {
+            '200': jsonResponse('updated', DeviceViewSchema),
+            ...errors(
+              [400, 'malformed JSON'],
+              [403, 'needs admin'],
+              unknown,
+              [413, 'body too large'],
+              [422, 'invalid body'],
+            ),
+          },
+          { parameters: [idParam], body: PatchDeviceBodySchema },
+        ),
+        delete: op(
+          'Remove a device: revokes its credentials and clears its retained topics',
+          'devices',
+          { '204': { description: 'removed' }, ...errors([403, 'needs admin'], unknown) },
+          { parameters: [idParam] },
+        ),
+      },
+      '/api/v1/devices/{id}/commands': {
+        post: op(
+          'Send a command and wait for the device to acknowledge it',
+          'commands',
+          {
+            '200': jsonResponse('the device acknowledged it', CommandRecordSchema),
+            '202': jsonResponse(
+              'accepted but not acknowledged yet (device offline, or wait=0)',
+              CommandRecordSchema,
+            ),
+            ...errors(
+              [400, 'malformed JSON (invalid_json)'],
+              [403, 'token lacks the control right'],
+              unknown,
+              [409, 'the device refused: expired, device_fault, duplicate'],
+              [413, 'body too large'],
+              [422, 'unknown_capability, unsupported, out_of_range or invalid_payload'],
+              [504, 'the device did not answer within wait (timeout); the command stays pending'],
+            ),
+          },
+          {
+            parameters: [
+              idParam,
+              queryParam('wait', 'ms to wait for the ack (0–30000, default 3000)', {
+                type: 'integer',
+                minimum: 0,
+                maximum: 30000,
+              }),
+            ],
+            body: CommandBodySchema,
+          },
+        ),
+        get: op(
+          'Recent commands of a device',
+          'commands',
+          { '200': jsonResponse('newest first', Commands), ...errors(unknown, [422, 'bad limit']) },
+          {
+            parameters: [
+              idParam,
+              queryParam('limit', '1–500, default 50', { type: 'integer', minimum: 1, maximum: 500 }),
+            ],
+          },
+        ),
+      },
+      '/api/v1/devices/{id}/history': {
+        get: op(
+          'Reported-state history',
+          'devices',
+          { '200': jsonResponse('newest first', History), ...errors(unknown, [422, 'bad query']) },
+          {
+            parameters: [
+              idParam,
+              queryParam('since', 'epoch ms', { type: 'integer', minimum: 0 }),
+              queryParam('limit', '1–1000, default 100', { type: 'integer', minimum: 1, maximum: 1000 }),
+            ],
+          },
+        ),
+      },
+    },
+  };
+}

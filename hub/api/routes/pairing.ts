@@ -1,0 +1,72 @@
+// The only routes that answer without a token: what the pairing screen needs, and pairing itself.
+import { Hono } from 'hono';
+import { setCookie } from 'hono/cookie';
+import type { CoreContext } from '../../context.js';
+import type { PairingService } from '../../security/pairing.js';
+import type { TokenService } from '../../security/token-service.js';
+import { hearthVersion } from '../../version.js';
+import { errorResponse, jsonResponse, op } from '../openapi-helpers.js';
+import { type ApiEnv, type ApiModule, readJson } from '../route-module.js';
+import { HubInfoSchema, PairBodySchema, PairResponseSchema } from '../schemas.js';
+
+export const TOKEN_COOKIE = 'hearth_token';
+
+export function createPairingModule(
+  ctx: CoreContext,
+  pairing: PairingService,
+  tokens: TokenService,
+): ApiModule {
+  const app = new Hono<ApiEnv>();
+
+  app.get('/hub', (c) =>
+    c.json({
+      name: ctx.config.hubName,
+      version: hearthVersion(),
+      apiVersion: 1 as const,
+      paired: tokens.count() > 0,
+    }),
+  );
+
+  app.post('/pair', async (c) => {
+    const body = await readJson(c, PairBodySchema);
+    const result = await pairing.exchange(body.code, body.name ?? 'phone');
+    setCookie(c, TOKEN_COOKIE, result.token, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/',
+      maxAge: 10 * 365 * 24 * 3600,
+    });
+    return c.json(result, 201);
+  });
+
+  return {
+    basePath: '/api/v1',
+    app,
+    public: true,
+    openapi: {
+      '/api/v1/hub': {
+        get: op(
+          'Hub name and version (no token needed)',
+          'pairing',
+          { '200': jsonResponse('hub', HubInfoSchema) },
+          { public: true },
+        ),
+      },
+      '/api/v1/pair': {
+        post: op(
+          'Exchange a pairing code for a token (also set as the hearth_token cookie)',
+          'pairing',
+          {
+            '201': jsonResponse('paired', PairResponseSchema),
+            '400': errorResponse('malformed JSON (invalid_json)'),
+            '401': errorResponse('wrong, used or expired code (unauthorized)'),
+            '413': errorResponse('body too large'),
+            '422': errorResponse('invalid body (invalid_payload)'),
+            '429': errorResponse('too many attempts (rate_limited)'),
+          },
+          { public: true, body: PairBodySchema },
+        ),
+      },
+    },
+  };
+}

@@ -1,0 +1,144 @@
+// The HTTP API's request and response shapes. Requests are validated with these; the OpenAPI
+// document is generated from the same schemas, so it cannot drift from what the API answers.
+import { z } from 'zod';
+import { CAPABILITY_NAMES } from '../../shared/capabilities.js';
+import { ERROR_CODES } from '../../shared/errors.js';
+import { DEVICE_ID_PATTERN } from '../../shared/topics.js';
+
+const Scalar = z.union([z.boolean(), z.number(), z.string()]);
+
+export const CapabilityDescriptorSchema = z.object({
+  name: z.enum(CAPABILITY_NAMES as [string, ...string[]]),
+  kind: z.enum(['setting', 'action', 'sensor', 'feature']),
+  type: z.enum(['boolean', 'integer', 'number', 'enum', 'none']),
+  label: z.string(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  step: z.number().optional(),
+  unit: z.string().optional(),
+  options: z.array(z.string()).optional(),
+  params: z
+    .record(
+      z.string(),
+      z.object({ type: z.literal('integer'), min: z.number(), max: z.number(), default: z.number() }),
+    )
+    .optional(),
+  ha: z.string().nullable(),
+});
+
+export const DeviceViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  room: z.string().nullable(),
+  model: z.string(),
+  firmware: z.string().nullable(),
+  online: z.boolean(),
+  lastSeenAt: z.number().nullable(),
+  createdAt: z.number(),
+  capabilities: z.array(CapabilityDescriptorSchema),
+  reported: z.record(z.string(), z.unknown()),
+  reportedSeq: z.number(),
+  reportedAt: z.number().nullable(),
+  desired: z.record(z.string(), z.unknown()),
+  schedulesVersion: z.number().nullable(),
+  fault: z.string().nullable(),
+});
+
+export const CommandRecordSchema = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  capability: z.string(),
+  kind: z.enum(['setting', 'action']),
+  value: Scalar.optional(),
+  params: z.record(z.string(), z.number()).optional(),
+  status: z.enum(['pending', 'sent', 'done', 'failed', 'expired']),
+  source: z.string(),
+  error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).optional(),
+  issuedAt: z.number(),
+  expiresAt: z.number(),
+  sentAt: z.number().nullable(),
+  ackedAt: z.number().nullable(),
+});
+
+const Name = z.string().trim().min(1).max(64);
+const Room = z.string().trim().min(1).max(64).nullable();
+
+export const CreateDeviceBodySchema = z.strictObject({
+  name: Name,
+  model: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'model names are lower-case letters, digits and dashes'),
+  room: Room.optional(),
+  id: z.string().regex(DEVICE_ID_PATTERN, 'device ids are a-z, 0-9 and -, 1 to 63 long').optional(),
+});
+
+export const CreateDeviceResponseSchema = z.object({
+  device: DeviceViewSchema,
+  secret: z.string(),
+  mqtt: z.object({ port: z.number() }),
+});
+
+export const PatchDeviceBodySchema = z
+  .strictObject({ name: Name.optional(), room: Room.optional() })
+  .refine((b) => b.name !== undefined || b.room !== undefined, { message: 'send name and/or room' });
+
+export const CommandBodySchema = z.strictObject({
+  capability: z.string().min(1).max(32),
+  value: Scalar.optional(),
+  params: z.record(z.string().max(32), z.unknown()).optional(),
+  ttlMs: z.number().int().positive().optional(),
+});
+
+export const WaitQuerySchema = z.coerce.number().int().min(0).max(30_000);
+
+export const PairBodySchema = z.strictObject({
+  code: z.string().min(1).max(20),
+  name: z.string().trim().min(1).max(64).optional(),
+});
+export const PairResponseSchema = z.object({ token: z.string(), tokenId: z.string() });
+
+export const HubInfoSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  apiVersion: z.literal(1),
+  paired: z.boolean(),
+});
+
+export const SessionSchema = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) });
+
+export const TokenViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  createdAt: z.number(),
+  lastUsedAt: z.number().nullable(),
+  revokedAt: z.number().nullable(),
+});
+export const CreateTokenBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  scopes: z
+    .array(z.enum(['admin', 'control']))
+    .min(1)
+    .default(['control']),
+});
+export const CreateTokenResponseSchema = z.object({ token: z.string(), tokenView: TokenViewSchema });
+
+export const PairingCodeSchema = z.object({ code: z.string(), url: z.string(), expiresAt: z.number() });
+
+export const HistoryEntrySchema = z.object({
+  seq: z.number(),
+  values: z.record(z.string(), z.unknown()),
+  at: z.number(),
+});
+export const HistoryQuerySchema = z.object({
+  since: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  uptimeSeconds: z.number(),
+  components: z.record(
+    z.string(),
+    z.object({ ok: z.boolean(), detail: z.record(z.string(), z.unknown()).optional() }),
+  ),
+});

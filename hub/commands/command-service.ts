@@ -1,0 +1,285 @@
+// The command path: validate against the device's descriptors, record durably, publish to the
+// device, and settle on its ack. Pending commands survive hub restarts and reach a device that
+// comes back online, unless they have expired: a feeder offline for three hours never feeds late.
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { type SettingValue, validateRequest } from '../../shared/capabilities.js';
+import { HearthError } from '../../shared/errors.js';
+import type { Ack, Command } from '../../shared/payloads.js';
+import { deviceTopic } from '../../shared/topics.js';
+import type { CommandRecord, CommandService, HubContext, HubMessaging } from '../context.js';
+import type { InternalRegistry } from '../registry/device-registry.js';
+import { commands } from '../store/schema/index.js';
+import type { WriteBatcher } from '../store/write-batcher.js';
+
+const MAX_TTL_MS = 7 * 24 * 3600_000;
+const SWEEP_MS = 1000;
+
+export interface CommandUnit extends CommandService {
+  start(): void;
+  stop(): void;
+  activeCount(): number;
+}
+
+type Row = typeof commands.$inferSelect;
+
+export function createCommandService(
+  ctx: HubContext,
+  messaging: HubMessaging,
+  registry: InternalRegistry,
+  batcher: WriteBatcher,
+): CommandUnit {
+  const { store, clock, bus, config } = ctx;
+  const log = ctx.log.child({ module: 'commands' });
+  const issued = ctx.metrics.counter('hearth_commands_total', 'Commands by final status');
+  const refused = ctx.metrics.counter(
+    'hearth_command_refusals_total',
+    'Commands refused before sending, by code',
+  );
+  const strayAcks = ctx.metrics.counter(
+    'hearth_unmatched_acks_total',
+    'Acks for unknown or settled commands',
+  );
+  /** Commands still waiting for an ack (pending or sent), by id. */
+  const active = new Map<string, CommandRecord>();
+  const waiters = new Map<string, Array<() => void>>();
+  const unsubscribe: Array<() => void> = [];
+  let sweepTimer: NodeJS.Timeout | undefined;
+
+  const persist = (r: CommandRecord) =>
+    batcher.enqueue(() =>
+      store.db
+        .update(commands)
+        .set({
+          status: r.status,
+          sentAt: r.sentAt,
+          ackedAt: r.ackedAt,
+          errorCode: r.error?.code ?? null,
+          errorMessage: r.error?.message ?? null,
+        })
+        .where(eq(commands.id, r.id))
+        .run(),
+    );
+
+  const changed = (r: CommandRecord) => {
+    bus.emit('command.updated', {
+      commandId: r.id,
+      deviceId: r.deviceId,
+      capability: r.capability,
+      status: r.status,
+      ...(r.error ? { error: r.error } : {}),
+    });
+  };
+
+  const settle = (r: CommandRecord) => {
+    active.delete(r.id);
+    issued.inc({ status: r.status });
+    persist(r);
+    changed(r);
+    for (const wake of waiters.get(r.id) ?? []) wake();
+    waiters.delete(r.id);
+  };
+
+  const send = (r: CommandRecord) => {
+    const payload: Command = {
+      id: r.id,
+      capability: r.capability as Command['capability'],
+      issuedAt: r.issuedAt,
+      expiresAt: r.expiresAt,
+      ...(r.value !== undefined ? { value: r.value } : {}),
+      ...(r.params !== undefined ? { params: r.params } : {}),
+    };
+    r.status = 'sent';
+    r.sentAt = clock.now();
+    persist(r);
+    changed(r);
+    messaging
+      .publish(deviceTopic(r.deviceId, 'cmd'), JSON.stringify(payload), { qos: 1 })
+      .catch((err: unknown) => {
+        log.warn({ err, commandId: r.id }, 'publish failed; will retry when the device reconnects');
+      });
+  };
+
+  const onAck = ({ deviceId, ack }: { deviceId: string; ack: Ack }) => {
+    const r = active.get(ack.id);
+    if (!r || r.deviceId !== deviceId) {
+      strayAcks.inc();
+      return;
+    }
+    r.ackedAt = clock.now();
+    if (ack.ok) r.status = 'done';
+    else {
+      r.status = ack.error.code === 'expired' ? 'expired' : 'failed';
+      r.error = { code: ack.error.code, message: ack.error.message };
+    }
+    settle(r);
+  };
+
+  /** A device came back: deliver what it missed, oldest first, unless expired. */
+  const onAvailability = ({ deviceId, online }: { deviceId: string; online: boolean }) => {
+    if (!online) return;
+    const now = clock.now();
+    const due = [...active.values()]
+      .filter((r) => r.deviceId === deviceId)
+      .sort((a, b) => a.issuedAt - b.issuedAt);
+    for (const r of due) {
+      if (r.expiresAt <= now) expire(r);
+      else send(r);
+    }
+  };
+
+  const expire = (r: CommandRecord) => {
+    r.status = 'expired';
+    r.error = { code: 'expired', message: 'the device did not answer before the command expired' };
+    settle(r);
+  };
+
+  const sweep = () => {
+    const now = clock.now();
+    for (const r of active.values()) if (r.expiresAt <= now) expire(r);
+  };
+
+  const waitFor = (id: string, ms: number) =>
+    new Promise<void>((resolve) => {
+      if (!active.has(id) || ms <= 0) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      const list = waiters.get(id) ?? [];
+      list.push(done);
+      waiters.set(id, list);
+    });
+
+  return {
+    start() {
+      const rows = store.db
+        .select()
+        .from(commands)
+        .where(inArray(commands.status, ['pending', 'sent']))
+        .all();
+      for (const row of rows) active.set(row.id, fromRow(row));
+      sweep();
+      unsubscribe.push(
+        bus.on('device.ack', 'commands', onAck),
+        bus.on('device.availability', 'commands', onAvailability),
+      );
+      sweepTimer = setInterval(sweep, SWEEP_MS);
+      sweepTimer.unref();
+    },
+    stop() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      for (const u of unsubscribe.splice(0)) u();
+      for (const list of waiters.values()) for (const wake of list) wake();
+      waiters.clear();
+    },
+    activeCount: () => active.size,
+    async issue(request, options = {}) {
+      const device = registry.get(request.deviceId);
+      if (!device) {
+        refused.inc({ code: 'unknown_device' });
+        throw new HearthError('unknown_device', `no device with id ${request.deviceId}`);
+      }
+      let normalized: ReturnType<typeof validateRequest>;
+      try {
+        normalized = validateRequest(device.capabilities, request);
+        if (
+          request.ttlMs !== undefined &&
+          (!Number.isInteger(request.ttlMs) || request.ttlMs < 1 || request.ttlMs > MAX_TTL_MS)
+        )
+          throw new HearthError('out_of_range', `ttlMs must be a whole number from 1 to ${MAX_TTL_MS}`);
+      } catch (err) {
+        if (err instanceof HearthError) refused.inc({ code: err.code });
+        throw err;
+      }
+      const kind = normalized.params !== undefined ? 'action' : 'setting';
+      const now = clock.now();
+      const ttl =
+        request.ttlMs ?? (kind === 'action' ? config.commands.actionTtlMs : config.commands.settingTtlMs);
+      const record: CommandRecord = {
+        id: newCommandId(),
+        deviceId: device.id,
+        capability: normalized.capability,
+        kind,
+        ...(normalized.value !== undefined ? { value: normalized.value } : {}),
+        ...(normalized.params !== undefined ? { params: normalized.params } : {}),
+        status: 'pending',
+        source: request.source,
+        issuedAt: now,
+        expiresAt: now + ttl,
+        sentAt: null,
+        ackedAt: null,
+      };
+      // Durable before anyone is told the command exists: a hub killed now still delivers it.
+      store.db
+        .insert(commands)
+        .values({
+          id: record.id,
+          deviceId: record.deviceId,
+          capability: record.capability,
+          kind,
+          payload: kind === 'action' ? (record.params ?? {}) : (record.value ?? null),
+          status: 'pending',
+          source: record.source,
+          issuedAt: record.issuedAt,
+          expiresAt: record.expiresAt,
+        })
+        .run();
+      active.set(record.id, record);
+      if (kind === 'setting') {
+        const entry = registry.entry(device.id);
+        if (entry) {
+          entry.view = {
+            ...entry.view,
+            desired: { ...entry.view.desired, [record.capability]: record.value },
+          };
+          registry.persistShadow(entry);
+        }
+      }
+      changed(record);
+      if (device.online) send(record);
+      await waitFor(record.id, options.waitMs ?? config.commands.waitMs);
+      return { ...record };
+    },
+    get(commandId) {
+      const live = active.get(commandId);
+      if (live) return { ...live };
+      batcher.flush();
+      const row = store.db.select().from(commands).where(eq(commands.id, commandId)).get();
+      return row ? fromRow(row) : undefined;
+    },
+    list({ deviceId, limit = 50 }) {
+      batcher.flush();
+      const query = store.db.select().from(commands);
+      const rows = (deviceId ? query.where(and(eq(commands.deviceId, deviceId))) : query)
+        .orderBy(desc(commands.issuedAt))
+        .limit(Math.min(Math.max(limit, 1), 500))
+        .all();
+      return rows.map(fromRow);
+    },
+  };
+}
+
+function newCommandId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+function fromRow(row: Row): CommandRecord {
+  const base: CommandRecord = {
+    id: row.id,
+    deviceId: row.deviceId,
+    capability: row.capability,
+    kind: row.kind,
+    status: row.status,
+    source: row.source,
+    issuedAt: row.issuedAt,
+    expiresAt: row.expiresAt,
+    sentAt: row.sentAt,
+    ackedAt: row.ackedAt,
+  };
+  if (row.kind === 'action') base.params = row.payload as Record<string, number>;
+  else base.value = row.payload as SettingValue;
+  if (row.errorCode) base.error = { code: row.errorCode as never, message: row.errorMessage ?? '' };
+  return base;
+}

@@ -1,0 +1,9 @@
+// Optional and feature units, started after the core (store, broker, registry, commands) and
+// before the HTTP server. Each entry builds one or more units from the core context; a feature
+// owns its own files and adds exactly one line here.
+import type { CoreContext, Unit } from './context.js';
+import { createRetentionUnit } from './store/retention.js';
+
+export type FeatureFactory = (ctx: CoreContext) => Unit | Unit[] | Promise<Unit | Unit[]>;
+
+export const featureFactories: FeatureFactory[] = [createRetentionUnit];

@@ -1,0 +1,39 @@
+// The hub's HTTP listener: hono on node:http with Nagle off, a large accept backlog (a reconnect
+// surge overflowed Node's default 511), and a stop that does not wait for open SSE streams.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import type { Hono } from 'hono';
+import type { ApiEnv } from './api/route-module.js';
+
+export const LISTEN_BACKLOG = 4096;
+
+export interface HttpServer {
+  server: Server;
+  listen(port: number, host: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function createHttpServer(app: Hono<ApiEnv>): HttpServer {
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: { noDelay: true, keepAliveTimeout: 65_000 },
+  }) as Server;
+  server.on('connection', (socket) => socket.setNoDelay(true));
+  return {
+    server,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, LISTEN_BACKLOG, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

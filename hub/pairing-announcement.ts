@@ -1,0 +1,23 @@
+// On a hub with no paired phone, show the owner how to pair: the code, the URL and a QR code of
+// it in a terminal; a log line otherwise (journald), so `journalctl -u hearth` shows it too.
+import qrcode from 'qrcode-terminal';
+import type { CoreContext } from './context.js';
+import type { PairingService } from './security/pairing.js';
+import { pairingUrl } from './security/pairing-url.js';
+
+export async function announcePairing(
+  ctx: CoreContext,
+  pairing: PairingService,
+  httpPort: number,
+  out: NodeJS.WritableStream,
+): Promise<void> {
+  const { code, expiresAt } = await pairing.newCode();
+  const url = pairingUrl(ctx.config.bind, httpPort, code);
+  ctx.log.info(
+    { url, expiresAt: new Date(expiresAt).toISOString() },
+    `no phone paired yet; pairing code ${code}`,
+  );
+  if (!(out as NodeJS.WriteStream).isTTY) return;
+  const qr = await new Promise<string>((resolve) => qrcode.generate(url, { small: true }, resolve));
+  out.write(`\n  Pair your phone: open ${url}\n  or enter the code ${code} in the Hearth app.\n\n${qr}\n`);
+}

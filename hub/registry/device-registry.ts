@@ -1,0 +1,231 @@
+// The device registry: identities, credentials and the shadow (reported + desired state), kept in
+// memory for the hot paths (auth on connect, command validation) and written through to SQLite.
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { type CapabilityDeclaration, describeCapability } from '../../shared/capabilities.js';
+import { HearthError } from '../../shared/errors.js';
+import { DeviceInfoSchema } from '../../shared/payloads.js';
+import { DEVICE_CHANNELS, deviceTopic, isDeviceId } from '../../shared/topics.js';
+import type { Clock, DeviceRegistry, DeviceView, HubContext, HubMessaging } from '../context.js';
+import { audit } from '../security/audit.js';
+import { generateSecret, hashSecret, verifySecret } from '../security/secrets.js';
+import { deviceState, devices } from '../store/schema/index.js';
+import type { WriteBatcher } from '../store/write-batcher.js';
+import { defaultCapabilities } from './model-defaults.js';
+
+export interface RegistryDeps {
+  ctx: HubContext;
+  messaging: HubMessaging;
+  batcher: WriteBatcher;
+  /** Disconnects a device's MQTT client (when it is removed). */
+  kick?: (clientId: string) => void;
+}
+
+export interface InternalRegistry extends DeviceRegistry {
+  /** Loads every device from the store; all start offline until they connect. */
+  load(): void;
+  /** Mutable entry for the shadow ingest; undefined for unknown ids. */
+  entry(deviceId: string): DeviceEntry | undefined;
+  persistShadow(entry: DeviceEntry): void;
+  persistDevice(entry: DeviceEntry): void;
+  onlineCount(): number;
+}
+
+export interface DeviceEntry {
+  view: DeviceView;
+  secretHash: string;
+}
+
+export function createDeviceRegistry({ ctx, messaging, batcher, kick }: RegistryDeps): InternalRegistry {
+  const { store, clock, bus } = ctx;
+  const entries = new Map<string, DeviceEntry>();
+
+  const persistDevice = (e: DeviceEntry) => {
+    const v = e.view;
+    batcher.enqueue(() =>
+      store.db
+        .update(devices)
+        .set({
+          name: v.name,
+          room: v.room,
+          model: v.model,
+          firmware: v.firmware,
+          capabilities: v.capabilities.map(declarationOf),
+          online: v.online,
+          lastSeenAt: v.lastSeenAt,
+        })
+        .where(eq(devices.id, v.id))
+        .run(),
+    );
+  };
+
+  const persistShadow = (e: DeviceEntry) => {
+    const v = e.view;
+    batcher.enqueue(() =>
+      store.db
+        .update(deviceState)
+        .set({
+          reported: v.reported,
+          reportedSeq: v.reportedSeq,
+          reportedAt: v.reportedAt,
+          desired: v.desired,
+          schedulesVersion: v.schedulesVersion,
+        })
+        .where(eq(deviceState.deviceId, v.id))
+        .run(),
+    );
+  };
+
+  return {
+    load() {
+      entries.clear();
+      const rows = store.db
+        .select()
+        .from(devices)
+        .leftJoin(deviceState, eq(devices.id, deviceState.deviceId))
+        .all();
+      for (const { devices: d, device_state: s } of rows) {
+        entries.set(d.id, {
+          secretHash: d.secretHash,
+          view: {
+            id: d.id,
+            name: d.name,
+            room: d.room,
+            model: d.model,
+            firmware: d.firmware,
+            online: false,
+            lastSeenAt: d.lastSeenAt,
+            createdAt: d.createdAt,
+            capabilities: descriptorsOf(d.capabilities),
+            reported: s?.reported ?? {},
+            reportedSeq: s?.reportedSeq ?? -1,
+            reportedAt: s?.reportedAt ?? null,
+            desired: s?.desired ?? {},
+            schedulesVersion: s?.schedulesVersion ?? null,
+            fault: null,
+          },
+        });
+      }
+      store.db.update(devices).set({ online: false }).run();
+    },
+    entry: (id) => entries.get(id),
+    persistShadow,
+    persistDevice,
+    onlineCount: () => {
+      let n = 0;
+      for (const e of entries.values()) if (e.view.online) n++;
+      return n;
+    },
+    list: () => [...entries.values()].map((e) => e.view),
+    get: (id) => entries.get(id)?.view,
+    create({ name, model, room = null, id }) {
+      const deviceId = id ?? newDeviceId(model, (candidate) => entries.has(candidate));
+      if (!isDeviceId(deviceId))
+        throw new HearthError('invalid_device_id', `"${deviceId}" is not a valid device id`);
+      if (entries.has(deviceId))
+        throw new HearthError('conflict', `a device with id ${deviceId} already exists`);
+      const secret = generateSecret();
+      const secretHash = hashSecret(secret);
+      const now = clock.now();
+      const capabilities = defaultCapabilities(model);
+      store.sqlite.transaction(() => {
+        store.db
+          .insert(devices)
+          .values({
+            id: deviceId,
+            name,
+            room,
+            model,
+            capabilities,
+            secretHash,
+            createdAt: now,
+            online: false,
+          })
+          .run();
+        store.db.insert(deviceState).values({ deviceId, reported: {}, desired: {} }).run();
+      })();
+      audit(store, clock, 'api', 'device.create', deviceId, { model, name });
+      const entry: DeviceEntry = {
+        secretHash,
+        view: {
+          id: deviceId,
+          name,
+          room,
+          model,
+          firmware: null,
+          online: false,
+          lastSeenAt: null,
+          createdAt: now,
+          capabilities: descriptorsOf(capabilities),
+          reported: {},
+          reportedSeq: -1,
+          reportedAt: null,
+          desired: {},
+          schedulesVersion: null,
+          fault: null,
+        },
+      };
+      entries.set(deviceId, entry);
+      bus.emit('device.added', { deviceId });
+      return { device: entry.view, secret };
+    },
+    update(deviceId, patch) {
+      const e = entries.get(deviceId);
+      if (!e) throw new HearthError('unknown_device', `no device with id ${deviceId}`);
+      e.view = { ...e.view, ...patch };
+      persistDevice(e);
+      bus.emit('device.updated', { deviceId });
+      return e.view;
+    },
+    async remove(deviceId) {
+      const e = entries.get(deviceId);
+      if (!e) throw new HearthError('unknown_device', `no device with id ${deviceId}`);
+      entries.delete(deviceId);
+      batcher.flush();
+      store.db.delete(devices).where(eq(devices.id, deviceId)).run();
+      audit(store, clock, 'api', 'device.remove', deviceId);
+      kick?.(deviceId);
+      // Clear its retained topics so nothing stale is handed to later subscribers.
+      await Promise.all(
+        DEVICE_CHANNELS.map((channel) =>
+          messaging.publish(deviceTopic(deviceId, channel), '', { retain: true }),
+        ),
+      );
+      bus.emit('device.removed', { deviceId });
+    },
+    verifySecret(deviceId, secret) {
+      const e = entries.get(deviceId);
+      return e !== undefined && verifySecret(secret, e.secretHash);
+    },
+  };
+}
+
+function declarationOf(d: { name: string; min?: number; max?: number; options?: readonly string[] }) {
+  return {
+    name: d.name,
+    ...(d.min !== undefined ? { min: d.min } : {}),
+    ...(d.max !== undefined ? { max: d.max } : {}),
+    ...(d.options !== undefined ? { options: [...d.options] } : {}),
+  };
+}
+
+/** Capability declarations as stored; entries that no longer validate are dropped. */
+export function descriptorsOf(stored: unknown[]) {
+  const parsed = DeviceInfoSchema.shape.capabilities.safeParse(stored);
+  const decls: CapabilityDeclaration[] = parsed.success ? parsed.data : [];
+  return decls.map(describeCapability);
+}
+
+function newDeviceId(model: string, taken: (id: string) => boolean): string {
+  const base =
+    model
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '')
+      .slice(0, 40) || 'device';
+  for (;;) {
+    const id = `${base}-${randomBytes(3).toString('hex')}`;
+    if (!taken(id)) return id;
+  }
+}
+
+export type { Clock };
