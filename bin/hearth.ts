@@ -14,6 +14,22 @@ const subcommands: Record<string, Subcommand> = {
     load: () => import('../hub/cli/start.js'),
   },
   tokens: { summary: 'create, list or revoke API tokens', load: () => import('../hub/cli/tokens.js') },
+  flash: {
+    summary: 'register a device and write its firmware image',
+    load: () => import('../devices/cli/flash.js'),
+  },
+  device: {
+    summary: 'boot simulated devices from images (device run IMAGE…)',
+    load: () => import('../devices/cli/device.js'),
+  },
+  fleet: {
+    summary: 'register and boot a fleet of simulated devices',
+    load: () => import('../devices/cli/fleet.js'),
+  },
+  schedule: {
+    summary: 'add, list or remove schedules; show their runs',
+    load: () => import('../hub/cli/schedule.js'),
+  },
 };
 
 function help(): string {

@@ -2,8 +2,9 @@
 // before the HTTP server. Each entry builds one or more units from the core context; a feature
 // owns its own files and adds exactly one line here.
 import type { CoreContext, Unit } from './context.js';
+import { createScheduler } from './scheduler/index.js';
 import { createRetentionUnit } from './store/retention.js';
 
 export type FeatureFactory = (ctx: CoreContext) => Unit | Unit[] | Promise<Unit | Unit[]>;
 
-export const featureFactories: FeatureFactory[] = [createRetentionUnit];
+export const featureFactories: FeatureFactory[] = [createRetentionUnit, createScheduler];

@@ -63,7 +63,7 @@ export function createBoot(d: DeviceStatic): Boot {
   const { image, model, clock, switches } = d;
   let log = d.options.log.child({ device: d.owner });
   let state: FlashState = freshFlashState(d.owner, image.header.firmware, model.initial);
-  const flash = createFlashFile(join(d.options.flashDir, d.owner), () => state);
+  const flash = createFlashFile(join(d.options.flashDir, `${d.owner}.flash`), () => state);
   let deviceId = image.body.identity.deviceId ?? '';
   let topics = deviceId ? topicsFor(deviceId) : null;
   let conn: Connection | null = null;

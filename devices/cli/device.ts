@@ -1,0 +1,150 @@
+// `hearth device run IMAGE…`: boots firmware images in this process (one or many), prints when
+// each goes online/offline, and takes fault-switch control lines on stdin.
+// `hearth device inspect IMAGE`: prints an image's header and identity (never its secret).
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
+import { HearthError } from '../../shared/errors.js';
+import { decodeImage, type FirmwareImage } from '../../shared/firmware-image.js';
+import { createDeviceHost } from '../host/device-host.js';
+import { createDeviceLogger, type DeviceLogLevel } from '../log.js';
+import { reportFailure } from './output.js';
+import { printLine, serveUntilSignal } from './serve.js';
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const deviceRunSpec: CommandSpec = {
+  usage: 'hearth device run IMAGE… [--flash-dir DIR] [--json]',
+  summary: 'Boot simulated devices from firmware images, in this process, until Ctrl-C.',
+  options: {
+    'flash-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: "where each device keeps its flash (default: the first image's folder)",
+    },
+    clock: {
+      type: 'string',
+      value: 'SOURCE',
+      description: 'system (default) or hub: no clock until hearth/hub/time arrives',
+    },
+    'tick-ms': {
+      type: 'string',
+      value: 'MS',
+      description: 'how often thermostats and plugs update (default 5000)',
+    },
+    'log-level': {
+      type: 'string',
+      value: 'LEVEL',
+      description: 'fatal … trace, or silent (default warn); logs go to stderr',
+    },
+    json: { type: 'boolean', description: 'JSON lines on stdout (online/offline, control replies)' },
+  },
+  notes: [
+    'Control lines on stdin (JSON, one per line; "device" defaults to all):',
+    '  {"device":"tv-1","fault":"drop"}   {"fault":"freeze","on":true}   {"fault":"slow-acks","ms":2000}',
+    '  {"fault":"reboot"}   {"fault":"jam","on":true}   {"sense":{"contact":false}}   {"do":"status"}',
+  ],
+};
+
+const inspectSpec: CommandSpec = {
+  usage: 'hearth device inspect IMAGE [--json]',
+  summary: 'Check a firmware image and print its header and identity (not its secret).',
+  options: { json: { type: 'boolean', description: 'print JSON' } },
+};
+
+async function loadImage(path: string): Promise<FirmwareImage> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    throw new HearthError('not_found', `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  try {
+    return decodeImage(bytes);
+  } catch (err) {
+    throw new HearthError('invalid_payload', `${path}: ${(err as Error).message}`);
+  }
+}
+
+async function runDevices(args: string[]): Promise<number> {
+  const parsed = parseCommand(deviceRunSpec, args);
+  if (!parsed) return 0;
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const json = v.json === true;
+  if (parsed.positionals.length === 0) throw new UsageError('which image(s)? hearth device run IMAGE…');
+  const clock = (v.clock as string | undefined) ?? 'system';
+  if (clock !== 'system' && clock !== 'hub') throw new UsageError('--clock is system or hub');
+  const level = (v['log-level'] as string | undefined) ?? 'warn';
+  if (!LEVELS.includes(level)) throw new UsageError(`--log-level is one of ${LEVELS.join(', ')}`);
+  const tickMs = v['tick-ms'] === undefined ? 5000 : Number(v['tick-ms']);
+  if (!Number.isInteger(tickMs) || tickMs < 10)
+    throw new UsageError('--tick-ms is a whole number of ms, at least 10');
+  try {
+    const paths = parsed.positionals.map((p) => resolve(p));
+    const images = await Promise.all(paths.map(loadImage));
+    const host = createDeviceHost({
+      flashDir: resolve((v['flash-dir'] as string | undefined) ?? dirname(paths[0] as string)),
+      log: createDeviceLogger(level as DeviceLogLevel),
+      clock,
+      tickMs,
+      onChange: (d) =>
+        printLine(
+          json,
+          { event: d.online ? 'online' : 'offline', device: d.id },
+          `${d.id} ${d.online ? 'online' : 'offline'}`,
+        ),
+    });
+    for (const image of images) host.add(image);
+    try {
+      await host.startAll();
+    } catch (err) {
+      host.killAll();
+      throw err;
+    }
+    printLine(
+      json,
+      { event: 'booted', devices: host.devices.map((d) => d.id) },
+      `booted ${host.devices.map((d) => d.id).join(', ')}`,
+    );
+    return await serveUntilSignal(host, json);
+  } catch (err) {
+    return reportFailure(err, json, 'device run');
+  }
+}
+
+async function inspect(args: string[]): Promise<number> {
+  const parsed = parseCommand(inspectSpec, args);
+  if (!parsed) return 0;
+  const json = parsed.values.json === true;
+  const [path] = parsed.positionals;
+  if (!path || parsed.positionals.length > 1) throw new UsageError('give exactly one image');
+  try {
+    const { header, body } = await loadImage(resolve(path));
+    const view = {
+      header,
+      identity: body.identity,
+      hub: body.hub,
+      hasCredentials: body.credentials !== null,
+      createdAt: body.createdAt,
+    };
+    process.stdout.write(json ? `${JSON.stringify(view)}\n` : `${JSON.stringify(view, null, 2)}\n`);
+    return 0;
+  } catch (err) {
+    return reportFailure(err, json, 'device inspect');
+  }
+}
+
+export function run(args: string[]): Promise<number> {
+  return runCommand(async () => {
+    const [sub, ...rest] = args;
+    if (sub === 'run') return runDevices(rest);
+    if (sub === 'inspect') return inspect(rest);
+    if (sub === undefined || sub === '-h' || sub === '--help') {
+      process.stdout.write(
+        'Usage: hearth device run IMAGE… | hearth device inspect IMAGE  (--help on each)\n',
+      );
+      return sub === undefined ? 2 : 0;
+    }
+    throw new UsageError(`unknown device subcommand "${sub}"; try: hearth device run IMAGE…`);
+  });
+}

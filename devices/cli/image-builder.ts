@@ -1,0 +1,44 @@
+// Builds image bytes for a registered or a factory device, and checks them by decoding them back:
+// the flash tool never writes an image the firmware would refuse.
+import { randomBytes } from 'node:crypto';
+import { decodeImage, encodeImage, type FirmwareImage, type ImageBody } from '../../shared/firmware-image.js';
+import { findModel } from '../models/index.js';
+
+export interface ImageRequest {
+  model: string;
+  name: string;
+  /** Registered devices: id and secret from the hub. Omit both for a factory image. */
+  deviceId?: string;
+  secret?: string;
+  hubAddresses: string[];
+  mdnsName?: string;
+  tlsFingerprint?: string;
+}
+
+const CLAIM_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export function newClaimId(): string {
+  return [...randomBytes(12)].map((b) => CLAIM_ALPHABET[b % CLAIM_ALPHABET.length]).join('');
+}
+
+export function buildImage(req: ImageRequest): { bytes: Buffer; image: FirmwareImage } {
+  const model = findModel(req.model);
+  if (!model) throw new Error(`unknown model "${req.model}"`);
+  const factory = req.deviceId === undefined;
+  const body: ImageBody = {
+    identity: {
+      model: model.model,
+      name: req.name,
+      ...(factory ? { claimId: newClaimId() } : { deviceId: req.deviceId }),
+    },
+    credentials: factory ? null : { secret: req.secret as string },
+    hub: {
+      addresses: req.hubAddresses,
+      ...(req.mdnsName ? { mdnsName: req.mdnsName } : {}),
+      ...(req.tlsFingerprint ? { tlsFingerprint: req.tlsFingerprint } : {}),
+    },
+    createdAt: Date.now(),
+  };
+  const bytes = encodeImage({ firmware: model.firmware, body });
+  return { bytes, image: decodeImage(bytes) };
+}
