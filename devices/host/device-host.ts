@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { BackoffOptions } from '../../shared/backoff.js';
 import { HearthError } from '../../shared/errors.js';
 import type { FirmwareImage } from '../../shared/firmware-image.js';
+import { createLocalScheduler } from '../local-scheduler.js';
 import { type ClockSource, createDeviceClock } from '../runtime/device-clock.js';
 import { createDevice, type Device, type DeviceSnapshot } from '../runtime/device-runtime.js';
 import type { LocalSchedulerFactory, ProvisioningHook } from '../runtime/hooks.js';
@@ -38,6 +39,7 @@ export interface DeviceHost {
 
 export function createDeviceHost(options: HostOptions): DeviceHost {
   const ticker = createTicker(options.tickMs ?? 5000);
+  const localScheduler = createLocalScheduler();
   const devices: Device[] = [];
   let online = 0;
 
@@ -58,7 +60,8 @@ export function createDeviceHost(options: HostOptions): DeviceHost {
         clock: createDeviceClock({ source: options.clock ?? 'system' }),
         ...(options.locators ? { locators: options.locators } : {}),
         ...(options.provisioning ? { provisioning: options.provisioning } : {}),
-        ...(options.localScheduler ? { localScheduler: options.localScheduler } : {}),
+        // Devices with the `schedules` feature run their schedules themselves (feeder, thermostat).
+        localScheduler: options.localScheduler ?? localScheduler,
         ...(options.backoff ? { backoff: options.backoff } : {}),
         ...(options.keepaliveSec ? { keepaliveSec: options.keepaliveSec } : {}),
         onChange: (d) => {

@@ -78,6 +78,11 @@ export function createBoot(d: DeviceStatic): Boot {
   let announcedBoot = false;
   const keepsSchedules = model.capabilities.some((c) => c.name === 'schedules');
 
+  /** Background work must never become an unhandled rejection (a killed boot's disk may vanish). */
+  const failed = (what: string) => (err: unknown) => {
+    if (!dead) log.error({ err }, `${what} failed`);
+  };
+
   const publish = (topic: string, payload: string, retain = false) =>
     conn?.client?.publish(topic, payload, { qos: 1, retain });
 
@@ -208,12 +213,12 @@ export function createBoot(d: DeviceStatic): Boot {
           emit({ type: 'booted', firmware: image.header.firmware, slot: state.firmware.active });
         }
         for (const e of unsentEvents.splice(0)) publish(t.event, JSON.stringify(e));
-      });
+      }, failed('announce'));
     });
     const url = formatHubAddress(address);
     if (state.hubAddresses[0] !== url) {
       state.hubAddresses = [url, ...state.hubAddresses.filter((a) => a !== url)].slice(0, 8);
-      void flash.save();
+      flash.save().catch(failed('remember the hub address'));
     }
   };
 
@@ -370,7 +375,7 @@ export function createBoot(d: DeviceStatic): Boot {
     tick(elapsedMs) {
       const { tick } = model;
       if (!tick || switches.frozen || dead) return;
-      void applyPhysics((ctx) => tick(ctx, elapsedMs));
+      applyPhysics((ctx) => tick(ctx, elapsedMs)).catch(failed('tick'));
     },
     snapshot: () => ({
       bootCount: state.bootCount,

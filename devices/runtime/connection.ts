@@ -52,7 +52,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     deps.log.debug({ delay, attempt: backoff.attempts }, 'reconnecting');
     retryTimer = setTimeout(() => {
       retryTimer = undefined;
-      void attempt();
+      tryAttempt();
     }, delay);
   };
 
@@ -135,6 +135,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
     });
   };
 
+  const tryAttempt = () => {
+    attempt().catch((err: unknown) => {
+      deps.log.error({ err }, 'connection attempt failed');
+      client = null;
+      scheduleRetry();
+    });
+  };
+
   const forget = () => {
     if (retryTimer) clearTimeout(retryTimer);
     retryTimer = undefined;
@@ -148,7 +156,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     start() {
       if (!stopped) return;
       stopped = false;
-      void attempt();
+      tryAttempt();
     },
     async stop(lastWords) {
       stopped = true;

@@ -62,7 +62,10 @@ export async function startPlainBroker(port = 0): Promise<PlainBroker> {
 
 export function tempDir(prefix = 'hearth-dev-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    remove: () => rmSync(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 20 }),
+  };
 }
 
 let counter = 0;
