@@ -46,7 +46,8 @@ export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
 export const DeviceStateSchema = z.strictObject({
   seq: z.number().int().nonnegative(),
   ts: EpochMs,
-  values: z.record(CapabilityNameSchema, ScalarValue),
+  // partialRecord: in zod 4 a record keyed by an enum requires every key; a device reports only its own.
+  values: z.partialRecord(CapabilityNameSchema, ScalarValue),
   /** The schedules version the device runs, for devices that keep schedules. */
   schedulesVersion: z.number().int().nonnegative().optional(),
   fault: z.string().max(64).optional(),
