@@ -114,7 +114,7 @@ describe('a feeder keeps its schedule while the hub is down', () => {
     });
 
     // A near-future feeding time, whole seconds, in UTC.
-    const due = Math.ceil((Date.now() + 6000) / 1000) * 1000;
+    const due = Math.ceil((Date.now() + 9000) / 1000) * 1000;
     const d = new Date(due);
     const created = await api('POST', '/api/v1/schedules', {
       id: 'dinner',
