@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
 import { decodeImage, type FirmwareImage } from '../../shared/firmware-image.js';
+import { type ControlLine, parseControlLine } from '../host/control.js';
 import { createDeviceHost } from '../host/device-host.js';
 import { createDeviceLogger, type DeviceLogLevel } from '../log.js';
 import { reportFailure } from './output.js';
@@ -36,6 +37,12 @@ export const deviceRunSpec: CommandSpec = {
       type: 'string',
       value: 'LEVEL',
       description: 'fatal … trace, or silent (default warn); logs go to stderr',
+    },
+    fault: {
+      type: 'string',
+      multiple: true,
+      value: 'JSON',
+      description: 'a control line to apply at boot, e.g. \'{"fault":"slow-acks","ms":5000}\' (repeatable)',
     },
     json: { type: 'boolean', description: 'JSON lines on stdout (online/offline, control replies)' },
   },
@@ -94,9 +101,21 @@ async function runDevices(args: string[]): Promise<number> {
           `${d.id} ${d.online ? 'online' : 'offline'}`,
         ),
     });
+    const atBoot = ((v.fault as unknown as string[] | undefined) ?? []).map((line) => {
+      try {
+        return parseControlLine(line);
+      } catch (err) {
+        throw new UsageError(`--fault ${line}: ${(err as Error).message}`);
+      }
+    });
     for (const image of images) host.add(image);
+    // Runtime switches (freeze, slow acks) hold from the first packet; the rest need a running device.
+    const early = (l: ControlLine) =>
+      l.action.kind === 'fault' && ['freeze', 'slow-acks'].includes(l.action.fault.fault);
     try {
+      for (const line of atBoot.filter(early)) await host.control(line);
       await host.startAll();
+      for (const line of atBoot.filter((l) => !early(l))) await host.control(line);
     } catch (err) {
       host.killAll();
       throw err;

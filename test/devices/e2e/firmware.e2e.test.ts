@@ -1,0 +1,217 @@
+// Issue 4 "done when", end to end: a real hub (in-process: broker with auth, registry, command
+// service, HTTP API) and simulated devices as separate `hearth device run` processes, flashed
+// through the hub's API with `hearth flash`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '../../support/hub.js';
+import { waitFor } from '../../support/wait.js';
+import { tempDir } from '../support/plain-broker.js';
+import { type HearthProcess, killAll, runHearth, spawnHearth } from '../support/processes.js';
+
+interface DeviceJson {
+  id: string;
+  online: boolean;
+  reported: Record<string, unknown>;
+  desired: Record<string, unknown>;
+  fault: string | null;
+}
+
+describe('simulated firmware against a real hub', () => {
+  let hub: TestHub;
+  let dir: ReturnType<typeof tempDir>;
+  const events: Array<{ deviceId: string; type: string }> = [];
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    dir = tempDir('hearth-e2e-');
+    hub.hub.context.bus.on('device.event', 'e2e-test', ({ deviceId, event }) => {
+      events.push({ deviceId, type: event.type });
+    });
+  });
+  afterAll(async () => {
+    await killAll();
+    await hub.cleanup();
+    dir.remove();
+  });
+
+  const flash = async (model: string, name: string) => {
+    const out = join(dir.path, `${model}.img`);
+    const r = await runHearth([
+      'flash',
+      model,
+      '--name',
+      name,
+      '--hub',
+      hub.baseUrl,
+      '--token',
+      hub.token,
+      '--out',
+      out,
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json).toMatchObject({ ok: true, image: out, factory: false, device: { model, name } });
+    return { id: (r.json?.device as { id: string }).id, image: out };
+  };
+
+  const boot = (image: string, ...extra: string[]): HearthProcess =>
+    spawnHearth([
+      'device',
+      'run',
+      image,
+      '--flash-dir',
+      dir.path,
+      '--json',
+      '--log-level',
+      'error',
+      ...extra,
+    ]);
+
+  const device = async (id: string): Promise<DeviceJson> =>
+    (await (await hub.api(`/api/v1/devices/${id}`)).json()) as DeviceJson;
+  const until = (id: string, check: (d: DeviceJson) => boolean, what: string) =>
+    waitFor(
+      async () => {
+        const d = await device(id);
+        return check(d) ? d : undefined;
+      },
+      { what, timeoutMs: 15_000, intervalMs: 25 },
+    );
+
+  const command = (id: string, body: Record<string, unknown>, wait = 5000) =>
+    hub.api(`/api/v1/devices/${id}/commands?wait=${wait}`, { method: 'POST', json: body });
+
+  it('TV: commands over HTTP are acked and change state; SIGKILL → offline by will; restart reconciles', async () => {
+    const tv = await flash('tv', 'Living room TV');
+    let proc = boot(tv.image);
+    await until(tv.id, (d) => d.online, 'TV online');
+
+    const power = await command(tv.id, { capability: 'power', value: true });
+    expect(power.status).toBe(200);
+    expect(await power.json()).toMatchObject({ status: 'done', capability: 'power' });
+    expect((await command(tv.id, { capability: 'channel', value: 42 })).status).toBe(200);
+    const refused = await command(tv.id, { capability: 'volume', value: 120 });
+    expect(refused.status).toBe(422);
+    expect((await device(tv.id)).reported).toMatchObject({ power: true, channel: 42 });
+
+    proc.child.kill('SIGKILL');
+    expect(await proc.exited).toBe('SIGKILL');
+    await until(tv.id, (d) => !d.online, 'TV offline through the will');
+
+    const queued = await command(tv.id, { capability: 'volume', value: 33 }, 0);
+    expect(queued.status).toBe(202);
+    proc = boot(tv.image);
+    const back = await until(
+      tv.id,
+      (d) => d.online && d.reported.volume === 33,
+      'TV back, volume reconciled',
+    );
+    expect(back.reported).toMatchObject({ power: true, channel: 42, volume: 33 });
+    for (const [k, v] of Object.entries(back.desired)) expect(back.reported[k], k).toEqual(v);
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+  });
+
+  it('feeder: an expired feed is never performed; a valid one once, even re-sent across a reboot', async () => {
+    const feeder = await flash('feeder', 'Cat feeder');
+    let proc = boot(feeder.image);
+    await until(feeder.id, (d) => d.online && d.reported.hopper === 100, 'feeder online');
+
+    // Offline: one feed that will expire before it returns, one that will still be valid.
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    await until(feeder.id, (d) => !d.online, 'feeder offline');
+    const late = (await (
+      await command(feeder.id, { capability: 'feed', params: { portions: 2 }, ttlMs: 300 }, 0)
+    ).json()) as { id: string };
+    const valid = (await (
+      await command(feeder.id, { capability: 'feed', params: { portions: 1 } }, 0)
+    ).json()) as { id: string };
+    await waitFor(
+      async () =>
+        ((await (await hub.api(`/api/v1/commands/${late.id}`)).json()) as { status: string }).status ===
+        'expired',
+      {
+        what: 'the short feed to expire',
+      },
+    );
+
+    // Back online with acks held back, so it can be cut off after feeding but before the hub hears.
+    proc = boot(feeder.image, '--fault', JSON.stringify({ fault: 'slow-acks', ms: 60_000 }));
+    await until(feeder.id, (d) => d.online && d.reported.hopper === 95, 'one portion fed');
+    const status = async (id: string) =>
+      ((await (await hub.api(`/api/v1/commands/${id}`)).json()) as { status: string }).status;
+    expect(await status(valid.id)).toBe('sent');
+
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+    // Rebooted: the hub re-sends the pending feed; the feeder answers from memory and feeds no more.
+    proc = boot(feeder.image);
+    await waitFor(async () => (await status(valid.id)) === 'done', {
+      what: 'the valid feed acked',
+      timeoutMs: 15_000,
+    });
+    expect(await status(late.id)).toBe('expired');
+    expect((await device(feeder.id)).reported.hopper).toBe(95);
+    expect(events.filter((e) => e.deviceId === feeder.id && e.type === 'fed')).toHaveLength(1);
+
+    // A jam: the hub hears device_fault.
+    proc.send({ fault: 'jam' });
+    await until(feeder.id, (d) => d.fault === 'jam', 'jam reported');
+    const jammed = await command(feeder.id, { capability: 'feed', params: { portions: 1 } });
+    expect(jammed.status).toBe(409);
+    expect(((await jammed.json()) as { error: { code: string } }).error.code).toBe('device_fault');
+    proc.child.kill('SIGKILL');
+    await proc.exited;
+  });
+
+  it('refuses corrupt, truncated and wrong-version images with a clear error', async () => {
+    const { image } = await flash('light', 'Hall light');
+    const good = readFileSync(image);
+    const variants: Array<[string, Buffer, RegExp]> = [
+      ['truncated', good.subarray(0, good.length - 7), /truncated: expected \d+ bytes/],
+      ['corrupt', Buffer.from(good).fill(0x41, 140, 150), /corrupt: the body does not match its sha256/],
+      [
+        'wrong-version',
+        (() => {
+          const b = Buffer.from(good);
+          b.writeUInt16BE(9, 8);
+          return b;
+        })(),
+        /format version 9 is not supported/,
+      ],
+      ['not-an-image', Buffer.from('hello'), /not a Hearth firmware image/],
+    ];
+    for (const [name, bytes, message] of variants) {
+      const path = join(dir.path, `${name}.img`);
+      writeFileSync(path, bytes);
+      const r = await runHearth(['device', 'run', path, '--flash-dir', dir.path]);
+      expect(r.code, name).toBe(1);
+      expect(r.stderr, name).toMatch(message);
+      expect(r.stderr).toContain(path);
+    }
+  });
+
+  it('flash refuses clearly: no token, a wrong token, an unknown model', async () => {
+    const noToken = await runHearth(['flash', 'tv', '--name', 'x', '--hub', hub.baseUrl]);
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/admin token is required/);
+    const wrong = await runHearth([
+      'flash',
+      'tv',
+      '--name',
+      'x',
+      '--hub',
+      hub.baseUrl,
+      '--token',
+      'nope',
+      '--json',
+    ]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.json).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    const model = await runHearth(['flash', 'toaster', '--name', 'x', '--token', 't']);
+    expect(model.code).toBe(2);
+    expect(model.stderr).toMatch(/unknown model "toaster"/);
+  });
+});
