@@ -1,18 +1,38 @@
 // The composition root: builds every unit in order and stops them in reverse. Nothing here runs
 // at import; `createHub(config)` only wires, `start()` does the work.
 import { mkdirSync } from 'node:fs';
-import { createEventBus, type EventBus } from './bus.js';
+import { hubTopic } from '../shared/topics.js';
+import { createApiApp, openApiDocument } from './api/app.js';
+import type { ApiModule } from './api/route-module.js';
+import { createDevicesModule } from './api/routes/devices.js';
+import { createEventsModule } from './api/routes/events.js';
+import { createPairingModule } from './api/routes/pairing.js';
+import { createSystemModule, type HealthReport } from './api/routes/system.js';
+import { createTokensModule } from './api/routes/tokens.js';
+import { createBroker } from './broker/index.js';
+import { createEventBus } from './bus.js';
+import { createCommandService } from './commands/command-service.js';
 import type { Config } from './config.js';
-import { type Clock, type HubContext, systemClock, type Unit } from './context.js';
+import { type Clock, type CoreContext, type HubContext, systemClock, type Unit } from './context.js';
+import { featureFactories } from './features.js';
+import { createHttpServer, type HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './log.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
+import { announcePairing } from './pairing-announcement.js';
+import { createDeviceRegistry } from './registry/device-registry.js';
+import { createShadowIngest } from './registry/shadow-ingest.js';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { createPairingService } from './security/pairing.js';
+import { createTokenService, type TokenService } from './security/token-service.js';
 import { openStore, type Store, storePath } from './store/db.js';
+import { createWriteBatcher } from './store/write-batcher.js';
 import { hearthVersion } from './version.js';
 
 export interface HubOptions {
   log?: Logger;
   clock?: Clock;
+  /** Print the pairing code (and QR) to this stream when no phone is paired yet. */
+  pairingOutput?: NodeJS.WritableStream | null;
 }
 
 export interface Hub {
@@ -23,17 +43,19 @@ export interface Hub {
   /** Ports actually bound (after start). */
   readonly ports: { http: number; mqtt: number };
   /** The wired context, for tests and the CLI (after start). */
-  readonly context: HubContext;
+  readonly context: CoreContext;
+  readonly tokens: TokenService;
 }
 
 export function createHub(config: Config, options: HubOptions = {}): Hub {
   const log = options.log ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const bus: EventBus = createEventBus(log.child({ module: 'bus' }));
-  const metrics: Metrics = createMetrics();
+  const bus = createEventBus(log.child({ module: 'bus' }));
+  const metrics = createMetrics();
   const started: Unit[] = [];
-  let context: HubContext | undefined;
   const ports = { http: 0, mqtt: 0 };
+  let core: CoreContext | undefined;
+  let tokenService: TokenService | undefined;
 
   async function startUnit(unit: Unit): Promise<void> {
     const t0 = performance.now();
@@ -42,37 +64,127 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     log.debug({ unit: unit.name, ms: Math.round(performance.now() - t0) }, 'unit started');
   }
 
+  async function start(): Promise<void> {
+    const t0 = performance.now();
+    mkdirSync(config.dataDir, { recursive: true });
+    const store: Store = openStore(storePath(config.dataDir));
+    started.push({ name: 'store', start: () => undefined, stop: () => store.close() });
+    const base: HubContext = { config, log, bus, metrics, clock, store };
+    const batcher = createWriteBatcher(store.sqlite, log.child({ module: 'store' }));
+    started.push({ name: 'write-batcher', start: () => undefined, stop: () => batcher.flush() });
+    const tokens = createTokenService(store, clock);
+    tokenService = tokens;
+    const pairing = createPairingService(base, tokens);
+
+    // The broker authenticates against the registry, which publishes through the broker: build
+    // both, then start the broker once the registry has loaded.
+    let registryRef: ReturnType<typeof createDeviceRegistry> | undefined;
+    const broker = createBroker(base, {
+      verifyDevice: (id, secret) => registryRef?.verifySecret(id, secret) ?? false,
+      verifyToken: (token) => tokens.verify(token),
+    });
+    const registry = createDeviceRegistry({
+      ctx: base,
+      messaging: broker.messaging,
+      batcher,
+      kick: (clientId) => broker.kick(clientId),
+    });
+    // A device is online when it says so (after subscribing, so nothing sent to it is lost) and
+    // offline when its will fires or its connection goes, whichever is first.
+    broker.onClient((clientId, connected) => {
+      if (!connected) registry.setAvailability(clientId, false);
+    });
+    registryRef = registry;
+    registry.load();
+    await startUnit(broker);
+    ports.mqtt = broker.port;
+
+    const ingest = createShadowIngest(base, broker.messaging, registry, batcher);
+    await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
+    const commands = createCommandService(base, broker.messaging, registry, batcher);
+    await startUnit({ name: 'commands', start: () => commands.start(), stop: () => commands.stop() });
+    core = { ...base, messaging: broker.messaging, registry, commands };
+    const ctx = core;
+    metrics.gauge('hearth_devices', 'Registered devices', () => registry.list().length);
+    metrics.gauge('hearth_devices_online', 'Devices online now', () => registry.onlineCount());
+    metrics.gauge('hearth_commands_active', 'Commands waiting for an ack', () => commands.activeCount());
+
+    for (const factory of featureFactories) {
+      const units = await factory(ctx);
+      for (const unit of Array.isArray(units) ? units : [units]) await startUnit(unit);
+    }
+
+    const featureModules = started.flatMap((u) => u.apiModules ?? []);
+    const health = (): HealthReport => {
+      const report: HealthReport = {
+        store: { ok: store.sqlite.open },
+        broker: { ok: true, detail: { clients: broker.clientCount(), port: ports.mqtt } },
+        devices: { ok: true, detail: { registered: registry.list().length, online: registry.onlineCount() } },
+      };
+      for (const u of started) if (u.health) report[u.name] = u.health();
+      return report;
+    };
+    const modules: ApiModule[] = [];
+    modules.push(
+      createPairingModule(ctx, pairing, tokens),
+      createTokensModule(ctx, tokens, pairing, () => ports.http),
+      createDevicesModule(ctx, () => ports.mqtt),
+      createEventsModule(ctx),
+      ...featureModules,
+      createSystemModule(ctx, health, () => openApiDocument(modules)),
+    );
+    const app = createApiApp({ log, metrics, tokens, modules: () => modules });
+    const http: HttpServer = createHttpServer(app);
+    broker.attachWebSocket(http.server, '/mqtt');
+    ports.http = await http.listen(config.httpPort, config.bind);
+    started.push({ name: 'http', start: () => undefined, stop: () => http.close() });
+
+    await broker.messaging.publish(hubTopic('status'), 'online', { retain: true, qos: 1 });
+    writeRuntimeInfo(config.dataDir, {
+      pid: process.pid,
+      startedAt: clock.now(),
+      bind: config.bind,
+      httpPort: ports.http,
+      mqttPort: ports.mqtt,
+      hubId: config.hubName,
+      version: hearthVersion(),
+    });
+    log.info(
+      { dataDir: config.dataDir, http: ports.http, mqtt: ports.mqtt, ms: Math.round(performance.now() - t0) },
+      `hub ready: http://${config.bind}:${ports.http}  mqtt://${config.bind}:${ports.mqtt}`,
+    );
+    if (tokens.count() === 0 && options.pairingOutput !== null) {
+      await announcePairing(ctx, pairing, ports.http, options.pairingOutput ?? process.stdout);
+    }
+  }
+
   return {
     config,
     log,
     ports,
     get context() {
-      if (!context) throw new Error('hub not started');
-      return context;
+      if (!core) throw new Error('hub not started');
+      return core;
+    },
+    get tokens() {
+      if (!tokenService) throw new Error('hub not started');
+      return tokenService;
     },
     async start() {
-      mkdirSync(config.dataDir, { recursive: true });
-      let store: Store | undefined;
-      await startUnit({
-        name: 'store',
-        start: () => {
-          store = openStore(storePath(config.dataDir));
-        },
-        stop: () => store?.close(),
-      });
-      context = { config, log, bus, metrics, clock, store: store as Store };
-      writeRuntimeInfo(config.dataDir, {
-        pid: process.pid,
-        startedAt: clock.now(),
-        bind: config.bind,
-        httpPort: ports.http,
-        mqttPort: ports.mqtt,
-        hubId: 'hearth',
-        version: hearthVersion(),
-      });
-      log.info({ dataDir: config.dataDir, http: ports.http, mqtt: ports.mqtt }, 'hub started');
+      try {
+        await start();
+      } catch (err) {
+        await this.stop();
+        throw err;
+      }
     },
     async stop() {
+      const messaging = core?.messaging;
+      if (messaging && started.some((u) => u.name === 'broker')) {
+        await messaging
+          .publish(hubTopic('status'), 'offline', { retain: true, qos: 1 })
+          .catch(() => undefined);
+      }
       while (started.length > 0) {
         const unit = started.pop() as Unit;
         try {

@@ -28,6 +28,8 @@ export interface InternalRegistry extends DeviceRegistry {
   entry(deviceId: string): DeviceEntry | undefined;
   persistShadow(entry: DeviceEntry): void;
   persistDevice(entry: DeviceEntry): void;
+  /** Online when its client connects or it says so; offline on its will or when its client goes. */
+  setAvailability(deviceId: string, online: boolean): void;
   onlineCount(): number;
 }
 
@@ -109,6 +111,14 @@ export function createDeviceRegistry({ ctx, messaging, batcher, kick }: Registry
       store.db.update(devices).set({ online: false }).run();
     },
     entry: (id) => entries.get(id),
+    setAvailability(deviceId, online) {
+      const e = entries.get(deviceId);
+      if (!e || e.view.online === online) return;
+      const at = clock.now();
+      e.view = { ...e.view, online, lastSeenAt: at };
+      persistDevice(e);
+      bus.emit('device.availability', { deviceId, online, at });
+    },
     persistShadow,
     persistDevice,
     onlineCount: () => {

@@ -63,12 +63,7 @@ export function createShadowIngest(
       const status = AvailabilitySchema.safeParse(payload.toString('utf8'));
       if (!status.success)
         return refuse(entry.view.id, 'status', 'invalid_payload', 'expected online or offline');
-      const online = status.data === 'online';
-      const at = ctx.clock.now();
-      if (entry.view.online === online) return;
-      entry.view = { ...entry.view, online, lastSeenAt: at };
-      registry.persistDevice(entry);
-      ctx.bus.emit('device.availability', { deviceId: entry.view.id, online, at });
+      registry.setAvailability(entry.view.id, status.data === 'online');
     },
     state(entry, payload) {
       if (payload.length === 0) return;

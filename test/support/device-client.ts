@@ -25,8 +25,10 @@ export async function scriptDevice(
     { name: 'mute' },
     { name: 'input' },
   ],
+  startSeq = 0,
 ): Promise<ScriptedDevice> {
-  let seq = 0;
+  // Real firmware persists seq across reboots; a test reconnecting "after a reboot" passes it on.
+  let seq = startSeq;
   let values: Record<string, unknown> = {};
   const commands: Command[] = [];
   let answer: Parameters<ScriptedDevice['answerWith']>[0] = () => ({ ok: true });

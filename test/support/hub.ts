@@ -46,9 +46,6 @@ export async function startTestHub(
   });
   const hub = createHub(config, { pairingOutput: null });
   await hub.start();
-  // A fresh admin token per start (the previous run's, on a reused data dir, is revoked).
-  for (const old of hub.tokens.list())
-    if (old.name === 'test-admin' && old.revokedAt === null) hub.tokens.revoke(old.id, 'test');
   const { token } = hub.tokens.create({ name: 'test-admin', scopes: ['admin'], actor: 'test' });
   const baseUrl = `http://127.0.0.1:${hub.ports.http}`;
   const clients: MqttClient[] = [];

@@ -34,7 +34,7 @@ export function createPairingModule(
       httpOnly: true,
       sameSite: 'Strict',
       path: '/',
-      maxAge: 10 * 365 * 24 * 3600,
+      maxAge: 400 * 24 * 3600, // the most browsers allow
     });
     return c.json(result, 201);
   });

@@ -1,0 +1,69 @@
+// Who may publish and subscribe to what: pure functions over an authenticated identity, so the
+// rules read in one place and test without a broker. A device stays inside its own topics; an
+// integration token reads; an unadopted factory device may only speak provisioning.
+import {
+  CLAIM_ID_PATTERN,
+  DEVICE_PUBLISH_CHANNELS,
+  DEVICE_SUBSCRIBE_CHANNELS,
+  HUB_WILDCARD,
+  parseTopic,
+  TOPIC_ROOT,
+} from '../../shared/topics.js';
+
+export type Identity =
+  | { kind: 'device'; deviceId: string }
+  | { kind: 'user'; tokenId: string; scopes: string[] }
+  | { kind: 'claim'; claimId: string };
+
+export function canPublish(who: Identity, topic: string): boolean {
+  const t = parseTopic(topic);
+  if (!t) return false;
+  switch (who.kind) {
+    case 'device':
+      return (
+        t.kind === 'device' &&
+        t.deviceId === who.deviceId &&
+        (DEVICE_PUBLISH_CHANNELS as readonly string[]).includes(t.channel)
+      );
+    case 'claim':
+      return t.kind === 'provision' && t.claimId === who.claimId && t.channel === 'announce';
+    case 'user':
+      return false;
+  }
+}
+
+const READABLE_BY_USERS = ['info', 'status', 'state', 'event', 'ack'];
+
+/** Subscriptions are filters: allow exactly the filters that cannot match anything forbidden. */
+export function canSubscribe(who: Identity, filter: string): boolean {
+  if (filter === HUB_WILDCARD || filter === `${TOPIC_ROOT}/hub/status` || filter === `${TOPIC_ROOT}/hub/time`)
+    return true;
+  const parts = filter.split('/');
+  switch (who.kind) {
+    case 'device':
+      return (
+        parts.length === 4 &&
+        parts[0] === TOPIC_ROOT &&
+        parts[1] === 'dev' &&
+        parts[2] === who.deviceId &&
+        (DEVICE_SUBSCRIBE_CHANNELS as readonly string[]).includes(parts[3] as string)
+      );
+    case 'claim':
+      return filter === `${TOPIC_ROOT}/provision/${who.claimId}/credentials`;
+    case 'user': {
+      // hearth/dev/<id or +>/<readable channel or +> and hearth/dev/# are read-only views.
+      if (filter === `${TOPIC_ROOT}/dev/#`) return false; // would include cmd/schedules/ota
+      if (parts.length !== 4 || parts[0] !== TOPIC_ROOT || parts[1] !== 'dev') return false;
+      const [, , id, channel] = parts as [string, string, string, string];
+      const idOk = id === '+' || /^[a-z0-9][a-z0-9-]{0,62}$/.test(id);
+      return idOk && READABLE_BY_USERS.includes(channel);
+    }
+  }
+}
+
+/** Anonymous factory devices connect as `claim-<claimId>`. */
+export function claimIdOf(clientId: string): string | null {
+  if (!clientId.startsWith('claim-')) return null;
+  const claimId = clientId.slice('claim-'.length);
+  return CLAIM_ID_PATTERN.test(claimId) ? claimId : null;
+}

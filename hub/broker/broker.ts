@@ -1,0 +1,244 @@
+// The embedded MQTT broker: aedes on TCP (Nagle off, large backlog) and on WebSocket at /mqtt,
+// every client authenticated, every publish and subscription checked against the ACL, new
+// connections admitted at a steady rate. The hub itself publishes and subscribes in-process.
+import type { IncomingMessage, Server } from 'node:http';
+import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { AuthInfo } from '../api/route-module.js';
+import type { HubContext, HubMessaging, Unit } from '../context.js';
+import { canPublish, canSubscribe, claimIdOf, type Identity } from './acl.js';
+import { createAdmission } from './admission.js';
+import { createPacketGuard } from './packet-guard.js';
+
+export interface BrokerAuth {
+  verifyDevice(deviceId: string, secret: string): boolean;
+  verifyToken(token: string): AuthInfo | null;
+}
+
+export interface BrokerUnit extends Unit {
+  readonly messaging: HubMessaging;
+  readonly port: number;
+  attachWebSocket(server: Server, path?: string): void;
+  clientCount(): number;
+  /** Disconnects a client (a removed device). */
+  kick(clientId: string): void;
+  /** Called when a client has connected (after CONNACK) or gone; ids are MQTT client ids. */
+  onClient(listener: (clientId: string, connected: boolean) => void): void;
+}
+
+export const LISTEN_BACKLOG = 4096;
+/** A connection that has not sent CONNECT by then is dropped (TARGETS.md: ≤ 10 s). */
+export const CONNECT_TIMEOUT_MS = 5000;
+
+type AuthError = Error & { returnCode: 2 | 4 | 5 };
+const refuse = (returnCode: 2 | 4 | 5, message: string): AuthError =>
+  Object.assign(new Error(message), { returnCode });
+
+const identities = new WeakMap<Client, Identity>();
+const rejectIdentifier = new WeakSet<Client>();
+
+export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
+  const log = ctx.log.child({ module: 'broker' });
+  const { config, metrics } = ctx;
+  const connections = metrics.counter('hearth_mqtt_connections_total', 'MQTT connection attempts, by result');
+  const authFailures = metrics.counter(
+    'hearth_mqtt_auth_failures_total',
+    'MQTT authentication refusals, by reason',
+  );
+  const aclDenied = metrics.counter(
+    'hearth_mqtt_acl_denied_total',
+    'MQTT publishes/subscriptions refused by the ACL',
+  );
+  const admission = createAdmission(config.admission.connectsPerSecond, config.admission.burst);
+  const claimAdmission = createAdmission(5, 20, 100);
+  const listeners: Array<(clientId: string, connected: boolean) => void> = [];
+  let aedes: Aedes | undefined;
+  let tcp: NetServer | undefined;
+  let wss: WebSocketServer | undefined;
+  let port = 0;
+  const sockets = new Set<Socket>();
+
+  const handleSocket = (socket: Socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const guard = createPacketGuard(undefined, (size) => {
+      log.warn({ remote: socket.remoteAddress, size }, 'oversized packet; connection dropped');
+      socket.destroy();
+    });
+    socket.pipe(guard);
+    const stream = Duplex.from({ readable: guard, writable: socket });
+    socket.once('close', () => stream.destroy());
+    aedes?.handle(stream);
+  };
+
+  const authenticate = (
+    client: Client,
+    username: string | undefined,
+    password: Buffer | undefined,
+  ): Identity => {
+    if (rejectIdentifier.has(client)) throw refuse(2, 'empty client id needs clean session');
+    const id = client.id;
+    const secret = password?.toString('utf8') ?? '';
+    if (username === 'token') {
+      const who = auth.verifyToken(secret);
+      if (!who) throw refuse(4, 'unknown or revoked token');
+      return { kind: 'user', tokenId: who.tokenId, scopes: who.scopes };
+    }
+    if (username === undefined && password === undefined) {
+      const claimId = claimIdOf(id);
+      if (!claimId) throw refuse(5, 'anonymous clients may only provision (client id claim-<id>)');
+      return { kind: 'claim', claimId };
+    }
+    if (username !== id) throw refuse(4, 'device username must equal its client id');
+    if (!auth.verifyDevice(id, secret)) throw refuse(4, 'wrong device id or secret');
+    return { kind: 'device', deviceId: id };
+  };
+
+  const messaging: HubMessaging = {
+    publish(topic, payload, options = {}) {
+      return new Promise((resolve, reject) => {
+        if (!aedes) return reject(new Error('broker not started'));
+        aedes.publish(
+          {
+            cmd: 'publish',
+            topic,
+            payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+            qos: options.qos ?? 0,
+            retain: options.retain ?? false,
+            dup: false,
+          },
+          (err) => (err ? reject(err) : resolve()),
+        );
+      });
+    },
+    subscribe(filter, handler) {
+      return new Promise((resolve, reject) => {
+        if (!aedes) return reject(new Error('broker not started'));
+        const broker = aedes;
+        const deliver = (packet: AedesPublishPacket, done: () => void) => {
+          try {
+            handler(
+              packet.topic,
+              Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+            );
+          } finally {
+            done();
+          }
+        };
+        broker.subscribe(filter, deliver, () =>
+          resolve(() => new Promise<void>((r) => broker.unsubscribe(filter, deliver, () => r()))),
+        );
+      });
+    },
+  };
+
+  return {
+    name: 'broker',
+    messaging,
+    get port() {
+      return port;
+    },
+    async start() {
+      aedes = await Aedes.createBroker({
+        connectTimeout: CONNECT_TIMEOUT_MS,
+        heartbeatInterval: 60_000,
+        queueLimit: 100,
+        maxClientsIdLength: 64,
+        preConnect(client, packet, done) {
+          // MQTT-3.1.3-8: an empty client id with clean session 0 gets CONNACK 2. aedes would
+          // invent an id; mark it here and refuse in authenticate, which sends the CONNACK.
+          if (packet.clientId === '' && !packet.clean) rejectIdentifier.add(client);
+          const gate = claimIdOf(packet.clientId ?? '') && !packet.username ? claimAdmission : admission;
+          gate.admit().then((ok) => {
+            if (!ok) connections.inc({ result: 'shed' });
+            done(null, ok);
+          });
+        },
+        authenticate(client, username, password, done) {
+          try {
+            identities.set(client, authenticate(client, username, password));
+            connections.inc({ result: 'accepted' });
+            done(null, true);
+          } catch (err) {
+            const e = err as AuthError;
+            authFailures.inc({
+              reason:
+                e.returnCode === 2 ? 'identifier' : e.returnCode === 4 ? 'credentials' : 'not_authorized',
+            });
+            connections.inc({ result: 'refused' });
+            log.info({ clientId: client.id, returnCode: e.returnCode }, `connection refused: ${e.message}`);
+            done(e, false);
+          }
+        },
+        authorizePublish(client, packet, done) {
+          if (!client) return done(null); // the hub's own in-process publishes
+          const who = identities.get(client);
+          if (who && canPublish(who, packet.topic)) return done(null);
+          aclDenied.inc({ action: 'publish' });
+          log.warn(
+            { clientId: client.id, topic: packet.topic },
+            'publish refused by ACL; disconnecting (MQTT-3.3.5-2)',
+          );
+          done(new Error(`not allowed to publish to ${packet.topic}`));
+        },
+        authorizeSubscribe(client, sub, done) {
+          const who = identities.get(client);
+          if (who && canSubscribe(who, sub.topic)) return done(null, sub);
+          aclDenied.inc({ action: 'subscribe' });
+          log.info({ clientId: client.id, filter: sub.topic }, 'subscription refused by ACL (SUBACK 0x80)');
+          done(null, null);
+        },
+      });
+      aedes.on('clientReady', (client) => {
+        for (const l of listeners) l(client.id, true);
+      });
+      aedes.on('clientDisconnect', (client) => {
+        for (const l of listeners) l(client.id, false);
+      });
+      metrics.gauge('hearth_mqtt_clients', 'Connected MQTT clients', () => aedes?.connectedClients ?? 0);
+      metrics.gauge('hearth_mqtt_admission_queue', 'Connects waiting for admission', () =>
+        admission.queued(),
+      );
+      tcp = createServer({ noDelay: true }, handleSocket);
+      await new Promise<void>((resolve, reject) => {
+        tcp?.once('error', reject);
+        tcp?.listen(config.mqttPort, config.bind, LISTEN_BACKLOG, () => {
+          tcp?.off('error', reject);
+          resolve();
+        });
+      });
+      port = (tcp.address() as AddressInfo).port;
+      log.info({ port, bind: config.bind }, 'MQTT listening');
+    },
+    attachWebSocket(server, path = '/mqtt') {
+      wss = new WebSocketServer({ noServer: true });
+      server.on('upgrade', (req: IncomingMessage, socket, head) => {
+        if (new URL(req.url ?? '/', 'http://x').pathname !== path) return socket.destroy();
+        (socket as Socket).setNoDelay?.(true);
+        wss?.handleUpgrade(req, socket, head, (ws) => {
+          aedes?.handle(createWebSocketStream(ws), req);
+        });
+      });
+    },
+    clientCount: () => aedes?.connectedClients ?? 0,
+    kick(clientId) {
+      const clients = (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients;
+      clients?.[clientId]?.close();
+    },
+    onClient(listener) {
+      listeners.push(listener);
+    },
+    async stop() {
+      admission.close();
+      claimAdmission.close();
+      wss?.close();
+      const closed = new Promise<void>((resolve) => (tcp ? tcp.close(() => resolve()) : resolve()));
+      await new Promise<void>((resolve) => (aedes ? aedes.close(() => resolve()) : resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+  };
+}
