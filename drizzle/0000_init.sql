@@ -15,6 +15,7 @@ CREATE TABLE `commands` (
 	`payload` text NOT NULL,
 	`status` text NOT NULL,
 	`source` text NOT NULL,
+	`occurrence` text,
 	`error_code` text,
 	`error_message` text,
 	`issued_at` integer NOT NULL,

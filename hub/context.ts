@@ -99,6 +99,8 @@ export interface CommandRecord {
   expiresAt: number;
   sentAt: number | null;
   ackedAt: number | null;
+  /** For schedule-issued commands: the occurrence it performs. */
+  occurrence?: string;
 }
 
 export interface CommandService {

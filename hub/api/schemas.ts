@@ -58,6 +58,7 @@ export const CommandRecordSchema = z.object({
   expiresAt: z.number(),
   sentAt: z.number().nullable(),
   ackedAt: z.number().nullable(),
+  occurrence: z.string().optional(),
 });
 
 const Name = z.string().trim().min(1).max(64);

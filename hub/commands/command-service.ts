@@ -46,20 +46,12 @@ export function createCommandService(
   const unsubscribe: Array<() => void> = [];
   let sweepTimer: NodeJS.Timeout | undefined;
 
-  const persist = (r: CommandRecord) =>
+  const persist = (r: CommandRecord) => {
+    const { status, sentAt, ackedAt, error, id } = r;
     batcher.enqueue(() =>
-      store.db
-        .update(commands)
-        .set({
-          status: r.status,
-          sentAt: r.sentAt,
-          ackedAt: r.ackedAt,
-          errorCode: r.error?.code ?? null,
-          errorMessage: r.error?.message ?? null,
-        })
-        .where(eq(commands.id, r.id))
-        .run(),
+      store.hot.updateCommand.run(status, sentAt, ackedAt, error?.code ?? null, error?.message ?? null, id),
     );
+  };
 
   const changed = (r: CommandRecord) => {
     bus.emit('command.updated', {
@@ -88,6 +80,7 @@ export function createCommandService(
       expiresAt: r.expiresAt,
       ...(r.value !== undefined ? { value: r.value } : {}),
       ...(r.params !== undefined ? { params: r.params } : {}),
+      ...(r.occurrence !== undefined ? { occurrence: r.occurrence } : {}),
     };
     r.status = 'sent';
     r.sentAt = clock.now();
@@ -210,22 +203,21 @@ export function createCommandService(
         expiresAt: now + ttl,
         sentAt: null,
         ackedAt: null,
+        ...(request.occurrence !== undefined ? { occurrence: request.occurrence } : {}),
       };
       // Durable before anyone is told the command exists: a hub killed now still delivers it.
-      store.db
-        .insert(commands)
-        .values({
-          id: record.id,
-          deviceId: record.deviceId,
-          capability: record.capability,
-          kind,
-          payload: kind === 'action' ? (record.params ?? {}) : (record.value ?? null),
-          status: 'pending',
-          source: record.source,
-          issuedAt: record.issuedAt,
-          expiresAt: record.expiresAt,
-        })
-        .run();
+      store.hot.insertCommand.run(
+        record.id,
+        record.deviceId,
+        record.capability,
+        kind,
+        JSON.stringify(kind === 'action' ? (record.params ?? {}) : (record.value ?? null)),
+        'pending',
+        record.source,
+        record.issuedAt,
+        record.expiresAt,
+        record.occurrence ?? null,
+      );
       active.set(record.id, record);
       if (kind === 'setting') {
         const entry = registry.entry(device.id);
@@ -280,6 +272,7 @@ function fromRow(row: Row): CommandRecord {
   };
   if (row.kind === 'action') base.params = row.payload as Record<string, number>;
   else base.value = row.payload as SettingValue;
+  if (row.occurrence) base.occurrence = row.occurrence;
   if (row.errorCode) base.error = { code: row.errorCode as never, message: row.errorMessage ?? '' };
   return base;
 }

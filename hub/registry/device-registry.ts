@@ -44,37 +44,32 @@ export function createDeviceRegistry({ ctx, messaging, batcher, kick }: Registry
 
   const persistDevice = (e: DeviceEntry) => {
     const v = e.view;
+    const capabilities = JSON.stringify(v.capabilities.map(declarationOf));
     batcher.enqueue(() =>
-      store.db
-        .update(devices)
-        .set({
-          name: v.name,
-          room: v.room,
-          model: v.model,
-          firmware: v.firmware,
-          capabilities: v.capabilities.map(declarationOf),
-          online: v.online,
-          lastSeenAt: v.lastSeenAt,
-        })
-        .where(eq(devices.id, v.id))
-        .run(),
+      store.hot.updateDevice.run(
+        v.name,
+        v.room,
+        v.model,
+        v.firmware,
+        capabilities,
+        v.online ? 1 : 0,
+        v.lastSeenAt,
+        v.id,
+      ),
     );
   };
 
   const persistShadow = (e: DeviceEntry) => {
     const v = e.view;
     batcher.enqueue(() =>
-      store.db
-        .update(deviceState)
-        .set({
-          reported: v.reported,
-          reportedSeq: v.reportedSeq,
-          reportedAt: v.reportedAt,
-          desired: v.desired,
-          schedulesVersion: v.schedulesVersion,
-        })
-        .where(eq(deviceState.deviceId, v.id))
-        .run(),
+      store.hot.updateShadow.run(
+        JSON.stringify(v.reported),
+        v.reportedSeq,
+        v.reportedAt,
+        JSON.stringify(v.desired),
+        v.schedulesVersion,
+        v.id,
+      ),
     );
   };
 

@@ -13,7 +13,6 @@ import {
 } from '../../shared/payloads.js';
 import { allDevicesTopic, parseTopic } from '../../shared/topics.js';
 import type { HubContext, HubMessaging } from '../context.js';
-import { events, stateHistory } from '../store/schema/index.js';
 import type { WriteBatcher } from '../store/write-batcher.js';
 import { type DeviceEntry, descriptorsOf, type InternalRegistry } from './device-registry.js';
 
@@ -95,9 +94,8 @@ export function createShadowIngest(
       };
       registry.persistShadow(entry);
       const deviceId = entry.view.id;
-      batcher.enqueue(() =>
-        ctx.store.db.insert(stateHistory).values({ deviceId, seq: s.seq, values: s.values, at: now }).run(),
-      );
+      const values = JSON.stringify(s.values);
+      batcher.enqueue(() => ctx.store.hot.insertHistory.run(deviceId, s.seq, values, now));
       ctx.bus.emit('device.state', { deviceId, state: s });
     },
     event(entry, payload) {
@@ -106,7 +104,8 @@ export function createShadowIngest(
       const deviceId = entry.view.id;
       const { type, ts: _ts, ...data } = event.value;
       const at = ctx.clock.now();
-      batcher.enqueue(() => ctx.store.db.insert(events).values({ deviceId, type, data, at }).run());
+      const json = JSON.stringify(data);
+      batcher.enqueue(() => ctx.store.hot.insertEvent.run(deviceId, type, json, at));
       ctx.bus.emit('device.event', { deviceId, event: event.value });
     },
     ack(entry, payload) {

@@ -77,7 +77,9 @@ export function createSchedulesModules(service: ScheduleService, runLog: RunLog)
 
   const id = [pathParam('id', 'schedule id')];
   const refusals: Array<[number, string]> = [
+    [400, 'malformed JSON (invalid_json)'],
     [404, 'unknown_device (target) or not_found'],
+    [413, 'body too large (payload_too_large)'],
     [409, 'conflict: the id is taken'],
     [422, 'invalid_cron, unknown_time_zone, unknown_capability, unsupported, invalid_payload, out_of_range'],
   ];

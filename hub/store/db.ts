@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { type HotStatements, prepareHotStatements } from './hot-statements.js';
 import * as schema from './schema/index.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -16,6 +17,8 @@ export interface Store {
   /** The raw connection, for pragmas, backups and hot-path prepared statements. */
   sqlite: Database.Database;
   path: string;
+  /** Prepared statements for the hot paths, prepared on first use. */
+  readonly hot: HotStatements;
   close(): void;
 }
 
@@ -43,10 +46,15 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
   }
   const db = drizzle(sqlite, { schema, casing: 'snake_case' });
   if (!options.readonly) migrate(db, { migrationsFolder: migrationsFolder() });
+  let hot: HotStatements | undefined;
   return {
     db,
     sqlite,
     path,
+    get hot() {
+      hot ??= prepareHotStatements(sqlite);
+      return hot;
+    },
     close() {
       if (sqlite.open) sqlite.close();
     },

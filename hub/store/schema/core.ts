@@ -53,6 +53,8 @@ export const commands = sqliteTable(
     payload: text('payload', { mode: 'json' }).notNull(),
     status: text('status', { enum: ['pending', 'sent', 'done', 'failed', 'expired'] }).notNull(),
     source: text('source').notNull(),
+    /** For schedule-issued commands: the occurrence id it performs. */
+    occurrence: text('occurrence'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
     issuedAt: integer('issued_at').notNull(),

@@ -1,0 +1,41 @@
+// Prepared statements for the hot paths (every command, ack, state report). drizzle's query
+// builder costs ~48 µs per insert here against ~4 µs for a prepared statement, and the command
+// path runs thousands of times a second in a surge; everything else keeps using drizzle.
+import type Database from 'better-sqlite3';
+
+export interface HotStatements {
+  insertCommand: Database.Statement<
+    [string, string, string, string, string, string, string, number, number, string | null]
+  >;
+  updateCommand: Database.Statement<
+    [string, number | null, number | null, string | null, string | null, string]
+  >;
+  updateShadow: Database.Statement<[string, number, number | null, string, number | null, string]>;
+  updateDevice: Database.Statement<
+    [string, string | null, string, string | null, string, number, number | null, string]
+  >;
+  insertHistory: Database.Statement<[string, number, string, number]>;
+  insertEvent: Database.Statement<[string, string, string, number]>;
+}
+
+export function prepareHotStatements(sqlite: Database.Database): HotStatements {
+  return {
+    insertCommand: sqlite.prepare(
+      `INSERT INTO commands (id, device_id, capability, kind, payload, status, source, issued_at, expires_at, occurrence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    updateCommand: sqlite.prepare(
+      'UPDATE commands SET status = ?, sent_at = ?, acked_at = ?, error_code = ?, error_message = ? WHERE id = ?',
+    ),
+    updateShadow: sqlite.prepare(
+      'UPDATE device_state SET reported = ?, reported_seq = ?, reported_at = ?, desired = ?, schedules_version = ? WHERE device_id = ?',
+    ),
+    updateDevice: sqlite.prepare(
+      'UPDATE devices SET name = ?, room = ?, model = ?, firmware = ?, capabilities = ?, online = ?, last_seen_at = ? WHERE id = ?',
+    ),
+    insertHistory: sqlite.prepare(
+      'INSERT INTO state_history (device_id, seq, "values", at) VALUES (?, ?, ?, ?)',
+    ),
+    insertEvent: sqlite.prepare('INSERT INTO events (device_id, type, data, at) VALUES (?, ?, ?, ?)'),
+  };
+}
