@@ -135,6 +135,7 @@ export function run(args: string[]): Promise<number> {
       const host = createDeviceHost({ flashDir, log: createDeviceLogger('error'), keepaliveSec: 60 });
       for (const image of images) host.add(image);
       const t1 = performance.now();
+      const cpu0 = process.cpuUsage();
       await host.startAll(64);
       const deadline = Date.now() + timeoutS * 1000;
       while (host.onlineCount() < count && Date.now() < deadline) {
@@ -143,6 +144,7 @@ export function run(args: string[]): Promise<number> {
       }
       progress.done();
       const connectMs = Math.round(performance.now() - t1);
+      const cpu = process.cpuUsage(cpu0);
       (globalThis as { gc?: () => void }).gc?.();
       const after = process.memoryUsage();
       const ids = new Set(registered);
@@ -161,6 +163,8 @@ export function run(args: string[]): Promise<number> {
         hubOnline,
         registerMs,
         connectMs,
+        /** CPU this process spent booting and connecting the fleet. */
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
         rssMB: mb(after.rss),
         heapMB: mb(after.heapUsed),
         perDeviceKB: Math.round((after.rss - before.rss) / count / 102.4) / 10,
