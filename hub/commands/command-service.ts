@@ -253,8 +253,13 @@ export function createCommandService(
   };
 }
 
+// Unique without a random syscall per command: a random per-process prefix (so ids never repeat
+// across restarts) and a counter. Command ids are not secrets.
+const idPrefix = randomBytes(6).toString('base64url');
+let idCounter = 0;
 function newCommandId(): string {
-  return randomBytes(12).toString('base64url');
+  idCounter += 1;
+  return `${idPrefix}${idCounter.toString(36)}`;
 }
 
 function fromRow(row: Row): CommandRecord {
