@@ -166,6 +166,40 @@ describe('simulated firmware against a real hub', () => {
     await proc.exited;
   });
 
+  it('device run: several images in one process, control lines on stdin, graceful SIGTERM', async () => {
+    const a = await flash('light', 'Porch light');
+    const b = await flash('contact-sensor', 'Back door');
+    const proc = spawnHearth([
+      'device',
+      'run',
+      a.image,
+      b.image,
+      '--flash-dir',
+      dir.path,
+      '--json',
+      '--log-level',
+      'error',
+    ]);
+    await until(a.id, (d) => d.online, 'light online');
+    await until(b.id, (d) => d.online, 'sensor online');
+    proc.send({ id: 'q1', do: 'status' });
+    const status = await proc.waitForLine((l) => l.reply === 'q1', 'status reply');
+    expect((status.devices as Array<{ id: string }>).map((d) => d.id).sort()).toEqual([a.id, b.id].sort());
+    proc.send({ id: 'q2', device: 'nope', fault: 'drop' });
+    expect(await proc.waitForLine((l) => l.reply === 'q2')).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_device' },
+    });
+    proc.send({ id: 'q3', device: b.id, sense: { contact: false } });
+    await until(b.id, (d) => d.reported.contact === false, 'door open');
+    await waitFor(() => events.some((e) => e.deviceId === b.id && e.type === 'contact'), {
+      what: 'contact event',
+    });
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    await until(a.id, (d) => !d.online, 'light says offline');
+  });
+
   it('refuses corrupt, truncated and wrong-version images with a clear error', async () => {
     const { image } = await flash('light', 'Hall light');
     const good = readFileSync(image);
@@ -193,7 +227,7 @@ describe('simulated firmware against a real hub', () => {
     }
   });
 
-  it('flash refuses clearly: no token, a wrong token, an unknown model', async () => {
+  it('flash: factory images need no token; refuses clearly without a token, with a wrong one, for an unknown model', async () => {
     const noToken = await runHearth(['flash', 'tv', '--name', 'x', '--hub', hub.baseUrl]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toMatch(/admin token is required/);
@@ -210,6 +244,26 @@ describe('simulated firmware against a real hub', () => {
     ]);
     expect(wrong.code).toBe(1);
     expect(wrong.json).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    const factory = join(dir.path, 'factory.img');
+    const f = await runHearth([
+      'flash',
+      'feeder',
+      '--name',
+      'Boxed feeder',
+      '--factory',
+      '--out',
+      factory,
+      '--json',
+    ]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.json).toMatchObject({
+      ok: true,
+      factory: true,
+      claimId: expect.stringMatching(/^[a-z0-9]{12}$/),
+    });
+    const inspect = await runHearth(['device', 'inspect', factory, '--json']);
+    expect(inspect.json).toMatchObject({ header: { factory: true, model: 'feeder' }, hasCredentials: false });
+    expect(inspect.stdout).not.toMatch(/secret/);
     const model = await runHearth(['flash', 'toaster', '--name', 'x', '--token', 't']);
     expect(model.code).toBe(2);
     expect(model.stderr).toMatch(/unknown model "toaster"/);
