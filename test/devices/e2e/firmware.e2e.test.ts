@@ -52,7 +52,8 @@ describe('simulated firmware against a real hub', () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.json).toMatchObject({ ok: true, image: out, factory: false, device: { model, name } });
-    return { id: (r.json?.device as { id: string }).id, image: out };
+    const device = (r.json as { device: { id: string } }).device;
+    return { id: device.id, image: out };
   };
 
   const boot = (image: string, ...extra: string[]): HearthProcess =>
