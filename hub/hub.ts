@@ -1,7 +1,7 @@
 // The composition root: builds every unit in order and stops them in reverse. Nothing here runs
 // at import; `createHub(config)` only wires, `start()` does the work.
 import { mkdirSync } from 'node:fs';
-import { hubTopic } from '../shared/topics.js';
+import { deviceTopic, hubTopic, isDeviceId } from '../shared/topics.js';
 import { createApiApp, openApiDocument } from './api/app.js';
 import type { ApiModule } from './api/route-module.js';
 import { createDevicesModule } from './api/routes/devices.js';
@@ -89,8 +89,12 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       batcher,
       kick: (clientId) => broker.kick(clientId),
     });
-    // A device is online when it says so (after subscribing, so nothing sent to it is lost) and
-    // offline when its will fires or its connection goes, whichever is first.
+    // A device is online once it listens for commands (its cmd subscription is in place, so
+    // nothing sent to it is lost) or says so; offline when its will fires or its connection goes.
+    broker.onSubscribed((clientId, filters) => {
+      if (isDeviceId(clientId) && filters.includes(deviceTopic(clientId, 'cmd')))
+        registry.setAvailability(clientId, true);
+    });
     broker.onClient((clientId, connected) => {
       if (!connected) registry.setAvailability(clientId, false);
     });

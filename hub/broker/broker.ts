@@ -26,6 +26,8 @@ export interface BrokerUnit extends Unit {
   kick(clientId: string): void;
   /** Called when a client has connected (after CONNACK) or gone; ids are MQTT client ids. */
   onClient(listener: (clientId: string, connected: boolean) => void): void;
+  /** Called with the filters a client was granted, after its SUBSCRIBE. */
+  onSubscribed(listener: (clientId: string, filters: string[]) => void): void;
 }
 
 export const LISTEN_BACKLOG = 4096;
@@ -54,6 +56,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
   const admission = createAdmission(config.admission.connectsPerSecond, config.admission.burst);
   const claimAdmission = createAdmission(5, 20, 100);
   const listeners: Array<(clientId: string, connected: boolean) => void> = [];
+  const subscribeListeners: Array<(clientId: string, filters: string[]) => void> = [];
   let aedes: Aedes | undefined;
   let tcp: NetServer | undefined;
   let wss: WebSocketServer | undefined;
@@ -64,9 +67,16 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    const guard = createPacketGuard(undefined, (size) => {
-      log.warn({ remote: socket.remoteAddress, size }, 'oversized packet; connection dropped');
-      socket.destroy();
+    const guard = createPacketGuard({
+      onTooLarge(size) {
+        log.warn({ remote: socket.remoteAddress, size }, 'oversized packet; connection dropped');
+        socket.destroy();
+      },
+      onBadProtocolLevel(level) {
+        // MQTT-3.1.2-2: answer CONNACK 1 (unacceptable protocol level), then disconnect.
+        log.info({ remote: socket.remoteAddress, level }, 'unsupported protocol level; CONNACK 1');
+        socket.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+      },
     });
     socket.pipe(guard);
     const stream = Duplex.from({ readable: guard, writable: socket });
@@ -175,6 +185,8 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
         },
         authorizePublish(client, packet, done) {
           if (!client) return done(null); // the hub's own in-process publishes
+          // MQTT-2.3.1-1: QoS > 0 needs a non-zero packet id; the parser lets 0 through.
+          if (packet.qos > 0 && !packet.messageId) return done(new Error('QoS > 0 publish with packet id 0'));
           const who = identities.get(client);
           if (who && canPublish(who, packet.topic)) return done(null);
           aclDenied.inc({ action: 'publish' });
@@ -197,6 +209,11 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       });
       aedes.on('clientDisconnect', (client) => {
         for (const l of listeners) l(client.id, false);
+      });
+      aedes.on('subscribe', (subscriptions, client) => {
+        if (!client) return;
+        const filters = subscriptions.map((s) => s.topic);
+        for (const l of subscribeListeners) l(client.id, filters);
       });
       metrics.gauge('hearth_mqtt_clients', 'Connected MQTT clients', () => aedes?.connectedClients ?? 0);
       metrics.gauge('hearth_mqtt_admission_queue', 'Connects waiting for admission', () =>
@@ -230,6 +247,9 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     },
     onClient(listener) {
       listeners.push(listener);
+    },
+    onSubscribed(listener) {
+      subscribeListeners.push(listener);
     },
     async stop() {
       admission.close();

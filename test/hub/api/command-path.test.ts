@@ -54,8 +54,6 @@ describe('command path: phone → hub → device → ack → phone', () => {
   });
 
   it('streams state and availability changes over SSE', async () => {
-    const { id, client } = await t.connectDevice('tv');
-    const device = await scriptDevice(id, client);
     const controller = new AbortController();
     const res = await t.api('/api/v1/events', { signal: controller.signal });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
@@ -70,11 +68,14 @@ describe('command path: phone → hub → device → ack → phone', () => {
       }
     };
     await read('event: hello');
+    const { id, client } = await t.connectDevice('tv');
+    const device = await scriptDevice(id, client);
     await device.announce({ power: true, channel: 3, volume: 10, mute: false, input: 'tv' });
     await read('event: device.availability');
-    await read('event: device.state');
+    await read('"channel":3');
+    expect(text).toContain('event: device.added');
+    expect(text).toContain('event: device.state');
     expect(text).toContain(`"deviceId":"${id}"`);
-    expect(text).toMatch(/"channel":3/);
     controller.abort();
   });
 

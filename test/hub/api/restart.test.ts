@@ -47,7 +47,7 @@ describe('restart on the same data directory', () => {
 
       const again = await second.connectDeviceAs(id, secret);
       const back = await scriptDevice(id, again, undefined, 100);
-      await back.announce({ power: true, channel: 5, volume: 40, mute: false, input: 'hdmi1' });
+      await back.announce({ power: true, channel: 5, volume: 40, input: 'hdmi1' });
       await waitFor(() => back.commands.find((c) => c.id === pendingId), {
         what: 'pending command delivered after restart',
       });

@@ -114,7 +114,7 @@ describe('a feeder keeps its schedule while the hub is down', () => {
     });
 
     // A near-future feeding time, whole seconds, in UTC.
-    const due = Math.ceil((Date.now() + 9000) / 1000) * 1000;
+    const due = Math.ceil((Date.now() + 20_000) / 1000) * 1000;
     const d = new Date(due);
     const created = await api('POST', '/api/v1/schedules', {
       id: 'dinner',
@@ -128,7 +128,7 @@ describe('a feeder keeps its schedule while the hub is down', () => {
     await waitFor(
       async () => ((await api('GET', '/api/v1/schedules/dinner')).body?.sync as { inSync?: boolean })?.inSync,
       {
-        timeoutMs: 5000,
+        timeoutMs: 15_000,
         what: 'the feeder to run the pushed version',
       },
     );
