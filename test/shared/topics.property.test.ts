@@ -1,0 +1,113 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createBackoff, fullJitterDelay } from '../../shared/backoff.js';
+import { decodeJson } from '../../shared/decode.js';
+import { DeviceStateSchema } from '../../shared/payloads.js';
+import {
+  DEVICE_CHANNELS,
+  deviceTopic,
+  HUB_CHANNELS,
+  hubTopic,
+  PROVISION_CHANNELS,
+  parseTopic,
+  provisionTopic,
+} from '../../shared/topics.js';
+
+const idChars = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const deviceId = fc
+  .tuple(fc.constantFrom(...idChars), fc.string({ unit: fc.constantFrom(...`${idChars}-`), maxLength: 62 }))
+  .map(([a, b]) => a + b);
+const claimId = fc.string({ unit: fc.constantFrom(...idChars), minLength: 8, maxLength: 32 });
+
+describe('topics (property tests)', () => {
+  it('device topics round-trip for every channel and valid id', () => {
+    fc.assert(
+      fc.property(deviceId, fc.constantFrom(...DEVICE_CHANNELS), (id, channel) => {
+        expect(parseTopic(deviceTopic(id, channel))).toEqual({ kind: 'device', deviceId: id, channel });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('provision and hub topics round-trip', () => {
+    fc.assert(
+      fc.property(claimId, fc.constantFrom(...PROVISION_CHANNELS), (claim, channel) => {
+        expect(parseTopic(provisionTopic(claim, channel))).toEqual({
+          kind: 'provision',
+          claimId: claim,
+          channel,
+        });
+      }),
+      { numRuns: 300 },
+    );
+    for (const c of HUB_CHANNELS) expect(parseTopic(hubTopic(c))).toEqual({ kind: 'hub', channel: c });
+  });
+
+  it('anything outside the contract parses to null, and builders refuse bad ids', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 80 }), (s) => {
+        const parsed = parseTopic(s);
+        if (parsed === null) return;
+        // Whatever parses must rebuild to exactly the same topic.
+        const rebuilt =
+          parsed.kind === 'device'
+            ? deviceTopic(parsed.deviceId, parsed.channel)
+            : parsed.kind === 'hub'
+              ? hubTopic(parsed.channel)
+              : provisionTopic(parsed.claimId, parsed.channel);
+        expect(rebuilt).toBe(s);
+      }),
+      { numRuns: 1000 },
+    );
+    for (const t of [
+      'hearth/dev/+/state',
+      'hearth/dev/#',
+      'hearth/dev/TV/state',
+      'hearth/dev/tv/state/x',
+      'other/dev/tv/state',
+      'hearth/dev/tv/reboot',
+      'hearth/hub/clock',
+    ]) {
+      expect(parseTopic(t), t).toBeNull();
+    }
+    for (const bad of ['', 'UPPER', '-dash', 'a'.repeat(64), 'with/slash', '+', '#']) {
+      expect(() => deviceTopic(bad, 'state'), bad).toThrow(TypeError);
+    }
+  });
+});
+
+describe('full-jitter backoff (property tests)', () => {
+  it('stays within [0, min(cap, base·2^n)) and starts over after reset', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5000 }),
+        fc.integer({ min: 1, max: 600_000 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.double({ min: 0, max: 0.999999, noNaN: true }),
+        (base, cap, attempt, r) => {
+          const d = fullJitterDelay(attempt, { baseMs: base, maxMs: cap, random: () => r });
+          expect(d).toBeGreaterThanOrEqual(0);
+          expect(d).toBeLessThanOrEqual(Math.min(cap, base * 2 ** Math.min(attempt, 30)));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    const b = createBackoff({ baseMs: 100, maxMs: 10_000, random: () => 0.999 });
+    const first = [b.next(), b.next(), b.next()];
+    expect(first).toEqual([99, 199, 399]);
+    b.reset();
+    expect(b.next()).toBe(99);
+  });
+});
+
+describe('decodeJson never throws', () => {
+  it('returns an envelope for arbitrary bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const r = decodeJson(DeviceStateSchema, bytes);
+        expect(typeof r.ok).toBe('boolean');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
