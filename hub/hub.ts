@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { type Clock, type CoreContext, type HubContext, systemClock, type Unit } from './context.js';
 import { featureFactories } from './features.js';
 import { createHttpServer, type HttpServer } from './http-server.js';
+import { createWebModule } from './web/web-module.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { announcePairing } from './pairing-announcement.js';
@@ -130,6 +131,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     };
     const modules: ApiModule[] = [];
     modules.push(
+      createWebModule(),
       createPairingModule(ctx, pairing, tokens),
       createTokensModule(ctx, tokens, pairing, () => ports.http),
       createDevicesModule(ctx, () => ports.mqtt),

@@ -1,0 +1,50 @@
+// Devices grouped by room, with availability and a one-line summary of their state.
+import type { Device } from '../types.js';
+
+function summary(d: Device): string {
+  const r = d.reported;
+  if (d.model === 'tv') return r.power ? `On · channel ${r.channel ?? '?'}` : 'Off';
+  if (typeof r.hopper === 'number') return `Hopper ${r.hopper}%`;
+  if (typeof r.power === 'boolean') return r.power ? 'On' : 'Off';
+  if (typeof r.temperature === 'number') return `${r.temperature} °C`;
+  if (typeof r.contact === 'boolean') return r.contact ? 'Closed' : 'Open';
+  return '';
+}
+
+export function DeviceList({ devices }: { devices: Device[] }) {
+  if (devices.length === 0) {
+    return (
+      <p class="empty">
+        No devices yet. Flash a simulated one with <code>hearth flash tv --name "Living room TV"</code>, or
+        adopt one from “Discovered”.
+      </p>
+    );
+  }
+  const rooms = new Map<string, Device[]>();
+  for (const d of [...devices].sort((a, b) => a.name.localeCompare(b.name))) {
+    const room = d.room ?? 'No room';
+    rooms.set(room, [...(rooms.get(room) ?? []), d]);
+  }
+  return (
+    <div>
+      {[...rooms].map(([room, list]) => (
+        <section aria-labelledby={`room-${room}`}>
+          <h2 id={`room-${room}`}>{room}</h2>
+          <ul class="cards">
+            {list.map((d) => (
+              <li>
+                <a class={`card ${d.online ? '' : 'offline'}`} href={`#/device/${d.id}`}>
+                  <span class="name">{d.name}</span>
+                  <span class="summary">{summary(d)}</span>
+                  <span class={`badge ${d.online ? 'online' : 'off'}`}>
+                    {d.online ? 'Online' : 'Offline'}
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </div>
+  );
+}

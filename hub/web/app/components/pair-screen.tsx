@@ -1,0 +1,59 @@
+// First visit: exchange the code the hub printed (or the QR's #pair=CODE) for this phone's token.
+import { useEffect, useState } from 'preact/hooks';
+import { explain } from '../api.js';
+import { pair } from '../store.js';
+
+export function PairScreen({ hubName }: { hubName: string }) {
+  const fromLink = /#pair=([\d-]+)/.exec(location.hash)?.[1] ?? '';
+  const [code, setCode] = useState(fromLink);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (value: string) => {
+    setBusy(true);
+    setError('');
+    try {
+      await pair(value);
+      location.hash = '#/';
+    } catch (err) {
+      setError(
+        explain(err) === 'This phone is no longer paired.'
+          ? 'That code is not valid. Check it, or ask the hub for a new one.'
+          : explain(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+  useEffect(() => {
+    if (fromLink) void submit(fromLink);
+  }, []);
+  return (
+    <main class="pair">
+      <h1>Pair with {hubName}</h1>
+      <p>Enter the pairing code the hub shows (when it starts, or on an already paired phone under Hub).</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit(code);
+        }}
+      >
+        <label for="code">Pairing code</label>
+        <input
+          id="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          placeholder="1234-5678"
+          value={code}
+          onInput={(e) => setCode((e.target as HTMLInputElement).value)}
+          aria-describedby="pair-error"
+        />
+        <button type="submit" class="primary" disabled={busy || code.trim() === ''}>
+          {busy ? 'Pairing…' : 'Pair'}
+        </button>
+        <p id="pair-error" role="alert" class="error">
+          {error}
+        </p>
+      </form>
+    </main>
+  );
+}

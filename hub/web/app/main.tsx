@@ -1,0 +1,73 @@
+// The phone app: a hash router over a few screens, live state from SSE, and a clear banner when
+// the hub cannot be reached (the service worker still opens the app shell).
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { DeviceList } from './components/device-list.js';
+import { DeviceView } from './components/device-view.js';
+import { HubStatus } from './components/hub-status.js';
+import { PairScreen } from './components/pair-screen.js';
+import { Schedules } from './components/schedules.js';
+import { checkSession, connectEvents, useStore } from './store.js';
+
+function useRoute(): string {
+  const [route, setRoute] = useState(location.hash || '#/');
+  useEffect(() => {
+    const on = () => setRoute(location.hash || '#/');
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+function App() {
+  const s = useStore();
+  const route = useRoute();
+  useEffect(() => {
+    void checkSession();
+  }, []);
+  useEffect(() => {
+    if (s.paired) connectEvents();
+  }, [s.paired]);
+  const devices = Object.values(s.devices);
+  const banner =
+    s.connection === 'lost' ? (
+      <div class="banner" role="alert">
+        Can’t reach the hub right now. Showing the last known state; retrying…
+      </div>
+    ) : null;
+  if (s.paired === null)
+    return <main aria-busy="true">{banner ?? <p class="muted">Connecting to the hub…</p>}</main>;
+  if (!s.paired || route.startsWith('#pair=')) return <PairScreen hubName={s.hubName} />;
+  const deviceId = /^#\/device\/(.+)$/.exec(route)?.[1];
+  const device = deviceId ? s.devices[deviceId] : undefined;
+  let page = <DeviceList devices={devices} />;
+  if (device) page = <DeviceView device={device} note={s.notes[device.id]} />;
+  else if (route === '#/schedules') page = <Schedules devices={s.devices} />;
+  else if (route === '#/hub')
+    page = <HubStatus online={devices.filter((d) => d.online).length} total={devices.length} />;
+  const tab = (href: string, label: string) => (
+    <a href={href} aria-current={route === href ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <>
+      <header>
+        <span class="brand">{s.hubName}</span>
+        <span class={`live ${s.connection}`}>
+          {s.connection === 'live' ? 'Live' : s.connection === 'lost' ? 'Offline' : '…'}
+        </span>
+      </header>
+      {banner}
+      <div class="page">{page}</div>
+      <nav aria-label="Sections">
+        {tab('#/', 'Devices')}
+        {tab('#/schedules', 'Schedules')}
+        {tab('#/hub', 'Hub')}
+      </nav>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app') as HTMLElement);
+if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => undefined);

@@ -1,0 +1,161 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type HearthProcess, killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
+import { launchPhone } from '../../support/browser.js';
+import { startTestHub, type TestHub } from '../../support/hub.js';
+import { waitFor } from '../../support/wait.js';
+
+// The README's screenshots: refreshed with HEARTH_UPDATE_SCREENSHOTS=1, otherwise taken into a
+// temp folder (still exercising the views) so a test run leaves the checkout clean.
+const shots = process.env.HEARTH_UPDATE_SCREENSHOTS
+  ? join(import.meta.dirname, '../../../docs/screenshots')
+  : mkdtempSync(join(tmpdir(), 'hearth-shots-'));
+
+/** The story: change the channel and feed the cat from a phone on the LAN, with no internet. */
+describe('phone app in a real browser', () => {
+  let t: TestHub;
+  let phone: Awaited<ReturnType<typeof launchPhone>>;
+  let page: Page;
+  let tv: { id: string; proc: HearthProcess };
+  let feeder: { id: string; proc: HearthProcess };
+  const foreignRequests: string[] = [];
+
+  const boot = async (model: string, name: string) => {
+    const image = join(t.dataDir, `${model}.img`);
+    const flashed = await runHearth([
+      'flash',
+      model,
+      '--name',
+      name,
+      '--hub',
+      t.baseUrl,
+      '--token',
+      t.token,
+      '--out',
+      image,
+      '--json',
+    ]);
+    expect(flashed.code).toBe(0);
+    const id = (flashed.json as { device: { id: string } }).device.id;
+    const proc = spawnHearth(['device', 'run', image, '--flash-dir', join(t.dataDir, 'flash')]);
+    await waitFor(() => t.hub.context.registry.get(id)?.online, {
+      what: `${name} online`,
+      timeoutMs: 15_000,
+    });
+    return { id, proc };
+  };
+
+  beforeAll(async () => {
+    t = await startTestHub();
+    tv = await boot('tv', 'Living room TV');
+    feeder = await boot('feeder', 'Cat feeder');
+    await t.api(`/api/v1/devices/${tv.id}`, { method: 'PATCH', json: { room: 'Living room' } });
+    await t.api(`/api/v1/devices/${feeder.id}`, { method: 'PATCH', json: { room: 'Kitchen' } });
+    phone = await launchPhone();
+    page = phone.context.pages()[0] ?? (await phone.context.newPage());
+    const hubOrigin = new URL(t.baseUrl).origin;
+    page.on('request', (r) => {
+      if (new URL(r.url()).origin !== hubOrigin) foreignRequests.push(r.url());
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await phone?.close();
+    await killAll();
+    await t?.cleanup();
+  });
+
+  it('pairs with the code the hub shows', async () => {
+    const { code } = (await (await t.api('/api/v1/pairing-codes', { method: 'POST' })).json()) as {
+      code: string;
+    };
+    await page.goto(t.baseUrl);
+    await page.getByLabel('Pairing code').fill('0000-0000');
+    await page.getByRole('button', { name: 'Pair' }).click();
+    await page.getByText('That code is not valid').waitFor();
+    await page.screenshot({ path: join(shots, 'pair.png') });
+    await page.getByLabel('Pairing code').fill(code);
+    await page.getByRole('button', { name: 'Pair' }).click();
+    await page.getByRole('heading', { name: 'Living room' }).waitFor();
+    await page.getByText('Live', { exact: true }).waitFor();
+    await page.screenshot({ path: join(shots, 'devices.png') });
+  });
+
+  it('turns the TV on and changes the channel; the remote shows what the TV reports', async () => {
+    await page.getByRole('link', { name: /Living room TV/ }).click();
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByRole('status').getByText('Done.').waitFor();
+    await page.getByRole('button', { name: 'Turn off' }).waitFor();
+    await page.getByRole('button', { name: 'Channel up' }).click();
+    await page.getByRole('group', { name: 'Channel' }).getByText('2', { exact: true }).waitFor();
+    await page.getByRole('button', { name: '4', exact: true }).click();
+    await page.getByRole('button', { name: '2', exact: true }).click();
+    await page.getByRole('button', { name: /Go to channel 42/ }).click();
+    await page.getByRole('group', { name: 'Channel' }).getByText('42', { exact: true }).waitFor();
+    expect(t.hub.context.registry.get(tv.id)?.reported).toMatchObject({ power: true, channel: 42 });
+    // Someone uses the TV's own remote: the change is pushed from the device to the phone.
+    tv.proc.send({ device: tv.id, sense: { channel: 7 } });
+    await page.getByRole('group', { name: 'Channel' }).getByText('7', { exact: true }).waitFor();
+    await page.screenshot({ path: join(shots, 'tv-remote.png') });
+  });
+
+  it('feeds the cat after a confirmation, and explains a refused feed in plain words', async () => {
+    await page.getByRole('link', { name: 'All devices' }).click();
+    await page.getByRole('link', { name: /Cat feeder/ }).click();
+    await page.getByRole('button', { name: 'Feed now…' }).click();
+    await page.getByRole('dialog').getByLabel('portions').fill('2');
+    await page.screenshot({ path: join(shots, 'feed-confirm.png') });
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('status').getByText('Done.').waitFor();
+    await waitFor(() => t.hub.context.registry.get(feeder.id)?.reported.hopper === 90, {
+      what: 'hopper down by 2 portions',
+    });
+    await page.getByRole('meter').first().waitFor();
+
+    feeder.proc.send({ device: feeder.id, fault: 'jam', on: true });
+    await page.getByRole('button', { name: 'Feed now…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText(/The device refused: .+/).waitFor();
+    await page.screenshot({ path: join(shots, 'feeder-refused.png') });
+  });
+
+  it('creates a schedule in the editor', async () => {
+    await page.getByRole('link', { name: 'Schedules' }).click();
+    await page.getByLabel('Device').selectOption({ label: 'Cat feeder' });
+    await page.getByLabel('Every day at').fill('07:30');
+    await page.getByLabel('Time zone').fill('Europe/London');
+    await page.getByRole('button', { name: 'Add schedule' }).click();
+    await page.getByText('Scheduled daily at 07:30 (Europe/London).').waitFor();
+    const { schedules } = (await (await t.api('/api/v1/schedules')).json()) as {
+      schedules: Array<{ deviceId: string; cron: string; tz: string }>;
+    };
+    expect(schedules).toEqual([
+      expect.objectContaining({ deviceId: feeder.id, cron: '30 7 * * *', tz: 'Europe/London' }),
+    ]);
+    await page.getByLabel('Time zone').fill('Mars/Olympus_Mons');
+    await page.getByRole('button', { name: 'Add schedule' }).click();
+    await page
+      .getByText(/time zone/i)
+      .last()
+      .waitFor();
+    await page.screenshot({ path: join(shots, 'schedules.png') });
+  });
+
+  it('shows a device that lost power as offline', async () => {
+    tv.proc.child.kill('SIGKILL');
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('link', { name: /Living room TV.*Offline/ }).waitFor({ timeout: 20_000 });
+    await page.getByRole('link', { name: /Living room TV/ }).click();
+    await page.getByText(/^Offline/).waitFor();
+    await page.getByRole('button', { name: 'Mute' }).click();
+    await page.getByText(/Living room TV is offline\. It will do this when it is back/).waitFor();
+    await page.screenshot({ path: join(shots, 'offline.png') });
+  });
+
+  it('made no request to any host but the hub', () => {
+    expect(foreignRequests).toEqual([]);
+  });
+});
