@@ -14,6 +14,22 @@ const subcommands: Record<string, Subcommand> = {
     load: () => import('../hub/cli/start.js'),
   },
   tokens: { summary: 'create, list or revoke API tokens', load: () => import('../hub/cli/tokens.js') },
+  backup: {
+    summary: 'back up the database, config and keys (safe while running)',
+    load: () => import('../hub/cli/backup.js'),
+  },
+  restore: {
+    summary: 'restore a verified backup into a stopped hub',
+    load: () => import('../hub/cli/restore.js'),
+  },
+  doctor: {
+    summary: 'check the setup and say how to fix what is wrong',
+    load: () => import('../hub/cli/doctor.js'),
+  },
+  service: {
+    summary: 'install, remove or show the systemd service',
+    load: () => import('../hub/cli/service.js'),
+  },
   flash: {
     summary: 'register a device and write its firmware image',
     load: () => import('../devices/cli/flash.js'),

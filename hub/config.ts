@@ -62,6 +62,16 @@ export const ConfigSchema = z.strictObject({
       attemptsPerMinute: z.number().int().min(1).default(5),
     })
     .prefault({}),
+  backup: z
+    .strictObject({
+      /** A backup every night into <data-dir>/backups. */
+      enabled: z.boolean().default(true),
+      /** Local hour (0–23) the nightly backup runs. */
+      hour: z.number().int().min(0).max(23).default(3),
+      /** How many nightly backups to keep. */
+      keep: z.number().int().min(1).max(365).default(7),
+    })
+    .prefault({}),
   location: z
     .strictObject({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) })
     .optional(),

@@ -2,9 +2,10 @@
 // before the HTTP server. Each entry builds one or more units from the core context; a feature
 // owns its own files and adds exactly one line here.
 import type { CoreContext, Unit } from './context.js';
+import { createNightlyBackup } from './ops/nightly-backup.js';
 import { createScheduler } from './scheduler/index.js';
 import { createRetentionUnit } from './store/retention.js';
 
 export type FeatureFactory = (ctx: CoreContext) => Unit | Unit[] | Promise<Unit | Unit[]>;
 
-export const featureFactories: FeatureFactory[] = [createRetentionUnit, createScheduler];
+export const featureFactories: FeatureFactory[] = [createRetentionUnit, createScheduler, createNightlyBackup];

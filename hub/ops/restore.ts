@@ -1,0 +1,43 @@
+// Restores a backup into a data directory: never over a running hub, only a verified backup, and
+// the data it replaces is kept aside as a fallback.
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRuntimeInfo } from '../runtime-file.js';
+import { unpackAndVerify } from './backup.js';
+
+export interface RestoreResult {
+  restoredFiles: string[];
+  /** Where the previous data went (absent on an empty data directory). */
+  previous: string | null;
+}
+
+export function restoreDataDir(file: string, dataDir: string, now = new Date()): RestoreResult {
+  const live = readRuntimeInfo(dataDir);
+  if (live) {
+    throw new Error(
+      `a hub is running on ${dataDir} (pid ${live.pid}); stop it first (sudo systemctl stop hearth, or Ctrl-C)`,
+    );
+  }
+  const { dir, manifest } = unpackAndVerify(file);
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys'].filter((f) =>
+      existsSync(join(dataDir, f)),
+    );
+    let previous: string | null = null;
+    if (movable.length > 0) {
+      previous = join(dataDir, `before-restore-${now.toISOString().replace(/[:.]/g, '-')}`);
+      mkdirSync(previous);
+      for (const f of movable) renameSync(join(dataDir, f), join(previous, f));
+    }
+    const restoredFiles: string[] = [];
+    for (const entry of readdirSync(dir)) {
+      if (entry === 'manifest.json') continue;
+      renameSync(join(dir, entry), join(dataDir, entry));
+      restoredFiles.push(entry);
+    }
+    return { restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys'), previous };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
