@@ -2,12 +2,16 @@
 // table and writes bench/results.json and bench/RESULTS.md. `--only NAME[,NAME]` runs a subset.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchCloudOutbox } from './cloud-outbox.js';
 import { benchColdStart } from './cold-start.js';
 import { type BenchRow, printTable, writeResults } from './lib/report.js';
 
 type Bench = { name: string; run: () => Promise<BenchRow[]> };
 
-const benches: Bench[] = [{ name: 'cold-start', run: () => benchColdStart() }];
+const benches: Bench[] = [
+  { name: 'cold-start', run: () => benchColdStart() },
+  { name: 'cloud-outbox', run: () => benchCloudOutbox() },
+];
 
 async function main(): Promise<number> {
   const onlyArg = process.argv.indexOf('--only');

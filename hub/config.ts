@@ -96,15 +96,19 @@ export type ConfigFlags = Partial<Record<string, unknown>> & { config?: string |
 /**
  * Environment variables: HEARTH_HTTP_PORT → httpPort, HEARTH_MDNS__ENABLED → mdns.enabled.
  * Values are JSON where they parse as JSON (numbers, booleans, arrays), strings otherwise.
+ * Only settings of this schema are read: other HEARTH_* variables (HEARTH_TOKEN, used by the
+ * CLI's client commands) belong to someone else.
  */
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const known = new Set(Object.keys(ConfigSchema.shape));
   for (const [key, raw] of Object.entries(env)) {
     if (!key.startsWith('HEARTH_') || raw === undefined || key === 'HEARTH_CONFIG') continue;
     const path = key
       .slice('HEARTH_'.length)
       .split('__')
       .map((part) => part.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
+    if (!known.has(path[0] as string)) continue;
     setPath(out, path, parseEnvValue(raw));
   }
   return out;

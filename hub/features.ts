@@ -3,9 +3,15 @@
 // owns its own files and adds exactly one line here.
 import type { CoreContext, Unit } from './context.js';
 import { createNightlyBackup } from './ops/nightly-backup.js';
+import { loadPlugins } from './plugins/load-plugins.js';
 import { createScheduler } from './scheduler/index.js';
 import { createRetentionUnit } from './store/retention.js';
 
 export type FeatureFactory = (ctx: CoreContext) => Unit | Unit[] | Promise<Unit | Unit[]>;
 
-export const featureFactories: FeatureFactory[] = [createRetentionUnit, createScheduler, createNightlyBackup];
+export const featureFactories: FeatureFactory[] = [
+  createRetentionUnit,
+  createScheduler,
+  createNightlyBackup,
+  loadPlugins,
+];

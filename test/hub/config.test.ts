@@ -47,7 +47,14 @@ describe('config: defaults < file < HEARTH_* env < flags', () => {
   });
 
   it('reads nested env names and JSON values', () => {
-    expect(configFromEnv({ HEARTH_MDNS__ENABLED: 'false', HEARTH_BIND: '127.0.0.1', OTHER: 'x' })).toEqual({
+    expect(
+      configFromEnv({
+        HEARTH_MDNS__ENABLED: 'false',
+        HEARTH_BIND: '127.0.0.1',
+        OTHER: 'x',
+        HEARTH_TOKEN: 'for the CLI',
+      }),
+    ).toEqual({
       mdns: { enabled: false },
       bind: '127.0.0.1',
     });

@@ -1,3 +1,4 @@
 // Every table of the hub, for drizzle-kit and for typed queries. Each feature owns one schema file.
 export * from './core.js';
 export * from './schedules.js';
+export * from './cloud-outbox.js';

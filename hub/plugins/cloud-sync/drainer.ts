@@ -1,0 +1,175 @@
+// Sends the outbox to the cloud broker in order, QoS 1, deleting each row only after its PUBACK.
+// Connects with full-jitter backoff behind a circuit breaker, and drains at a bounded rate so a
+// thousand homes coming back after an outage do not stampede the cloud. Never blocks the hub:
+// everything runs in its own loop, started and forgotten.
+import { readFileSync } from 'node:fs';
+import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { createBackoff } from '../../../shared/backoff.js';
+import type { Logger } from '../../log.js';
+import { createTokenBucket } from '../../security/rate-limiter.js';
+import type { CloudSyncConfig } from './config.js';
+import type { Outbox, OutboxRow } from './outbox.js';
+
+const WINDOW = 64;
+const BATCH = 256;
+
+export interface DrainerStatus {
+  state: 'connecting' | 'connected' | 'waiting' | 'circuit-open' | 'stopped';
+  sent: number;
+  retried: number;
+  lastError: string | null;
+}
+
+export interface Drainer {
+  start(): void;
+  stop(): Promise<void>;
+  /** Something was added to the outbox. */
+  wake(): void;
+  status(): DrainerStatus;
+  circuit(): CircuitState;
+  /** The live client, for subscribing to remote commands. */
+  onConnected(fn: (client: MqttClient) => void): void;
+}
+
+export function createDrainer(config: CloudSyncConfig, outbox: Outbox, prefix: string, log: Logger): Drainer {
+  const backoff = createBackoff({ baseMs: Math.min(500, config.backoffMaxMs), maxMs: config.backoffMaxMs });
+  const breaker = circuitBreaker(handleAll, {
+    halfOpenAfter: config.breakerHalfOpenMs,
+    breaker: new ConsecutiveBreaker(5),
+  });
+  const bucket =
+    config.ratePerSecond > 0
+      ? createTokenBucket(Math.max(1, config.ratePerSecond), config.ratePerSecond)
+      : null;
+  const status: DrainerStatus = { state: 'stopped', sent: 0, retried: 0, lastError: null };
+  const connectedListeners: Array<(c: MqttClient) => void> = [];
+  let client: MqttClient | undefined;
+  let stopped = true;
+  let wakeUp: (() => void) | undefined;
+  const everSent = new Set<number>();
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  const options = (): IClientOptions => ({
+    clientId: config.clientId ?? `hearth-${Math.random().toString(16).slice(2, 10)}`,
+    clean: true,
+    reconnectPeriod: 0,
+    connectTimeout: config.connectTimeoutMs,
+    keepalive: 30,
+    ...(config.username !== undefined ? { username: config.username } : {}),
+    ...(config.password !== undefined ? { password: config.password } : {}),
+    ...(config.caFile ? { ca: readFileSync(config.caFile) } : {}),
+    ...(config.certFile ? { cert: readFileSync(config.certFile) } : {}),
+    ...(config.keyFile ? { key: readFileSync(config.keyFile) } : {}),
+  });
+
+  const connect = () =>
+    new Promise<MqttClient>((resolve, reject) => {
+      const c = mqtt.connect(config.url, options());
+      const fail = (err: Error) => {
+        c.end(true);
+        reject(err);
+      };
+      c.once('connect', () => {
+        (c.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
+        c.removeListener('error', fail);
+        resolve(c);
+      });
+      c.once('error', fail);
+      c.once('close', () => fail(new Error('connection closed before CONNACK')));
+    });
+
+  /** Sends until the connection drops or the drainer stops. */
+  const drain = async (c: MqttClient) => {
+    let closed = false;
+    c.once('close', () => {
+      closed = true;
+      wakeUp?.();
+    });
+    let after = 0;
+    let inflight = 0;
+    let released: (() => void) | undefined;
+    while (!stopped && !closed) {
+      const rows: OutboxRow[] = outbox.peek(BATCH, after);
+      if (rows.length === 0) {
+        await sleep(1000);
+        continue;
+      }
+      for (const row of rows) {
+        if (stopped || closed) break;
+        while (bucket && !bucket.tryTake()) await sleep(bucket.waitMs());
+        while (inflight >= WINDOW && !closed) await new Promise<void>((r) => (released = r));
+        if (closed) break;
+        inflight++;
+        if (everSent.has(row.seq)) status.retried++;
+        everSent.add(row.seq);
+        const body = `{"key":${JSON.stringify(row.key)},"kind":"${row.kind}","deviceId":${JSON.stringify(row.deviceId)},"at":${row.createdAt},"data":${row.payload}}`;
+        c.publish(`${prefix}/${row.kind}/${row.deviceId}`, body, { qos: 1 }, (err) => {
+          inflight--;
+          released?.();
+          if (err) return;
+          outbox.remove(row.seq);
+          everSent.delete(row.seq);
+          status.sent++;
+        });
+        after = row.seq;
+      }
+    }
+  };
+
+  const loop = async () => {
+    while (!stopped) {
+      status.state = breaker.state === CircuitState.Open ? 'circuit-open' : 'connecting';
+      try {
+        const c = await breaker.execute(() => connect());
+        client = c;
+        backoff.reset();
+        status.state = 'connected';
+        status.lastError = null;
+        log.info({ url: config.url }, 'connected to the cloud broker; draining the outbox');
+        c.on('error', (err) => log.warn({ err: err.message }, 'cloud connection error'));
+        for (const fn of connectedListeners) fn(c);
+        await drain(c);
+        c.end(true);
+        client = undefined;
+        if (!stopped) log.warn('cloud connection lost; changes queue on disk until it is back');
+      } catch (err) {
+        status.lastError = (err as Error).message;
+        const delay = breaker.state === CircuitState.Open ? config.breakerHalfOpenMs : backoff.next();
+        status.state = breaker.state === CircuitState.Open ? 'circuit-open' : 'waiting';
+        log.info({ err: status.lastError, retryInMs: delay }, 'cloud unreachable; will retry');
+        await sleep(delay);
+      }
+    }
+    status.state = 'stopped';
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      void loop();
+    },
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await new Promise<void>((resolve) => (client ? client.end(true, {}, () => resolve()) : resolve()));
+    },
+    wake: () => wakeUp?.(),
+    status: () => ({ ...status }),
+    circuit: () => breaker.state,
+    onConnected(fn) {
+      connectedListeners.push(fn);
+    },
+  };
+}

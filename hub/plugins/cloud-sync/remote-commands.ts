@@ -1,0 +1,70 @@
+// Commands from the cloud (control from away) enter through the same command path and checks as
+// the phone, as the identity "cloud", whose rights are the configured capabilities only.
+import type { MqttClient } from 'mqtt';
+import { z } from 'zod';
+import { decodeJson } from '../../../shared/decode.js';
+import { HearthError } from '../../../shared/errors.js';
+import type { CommandService } from '../../context.js';
+import type { Logger } from '../../log.js';
+
+export const RemoteCommandSchema = z.strictObject({
+  id: z.string().max(64).optional(),
+  capability: z.string().min(1).max(32),
+  value: z.union([z.boolean(), z.number(), z.string().max(64)]).optional(),
+  params: z.record(z.string().max(32), z.number()).optional(),
+});
+
+export function handleRemoteCommands(
+  client: MqttClient,
+  prefix: string,
+  allowed: readonly string[],
+  commands: CommandService,
+  log: Logger,
+): void {
+  const reply = (deviceId: string, body: object) =>
+    client.publish(`${prefix}/cmd-result/${deviceId}`, JSON.stringify(body), { qos: 1 });
+  client.subscribe(`${prefix}/cmd/+`, { qos: 1 });
+  client.on('message', (topic, payload) => {
+    if (!topic.startsWith(`${prefix}/cmd/`)) return;
+    const deviceId = topic.slice(prefix.length + 5);
+    const parsed = decodeJson(RemoteCommandSchema, payload, 4096);
+    if (!parsed.ok) return reply(deviceId, { ok: false, error: parsed.error });
+    const cmd = parsed.value;
+    const ref = cmd.id !== undefined ? { id: cmd.id } : {};
+    if (!allowed.includes(cmd.capability)) {
+      log.warn(
+        { deviceId, capability: cmd.capability },
+        'remote command refused: the cloud identity lacks the right',
+      );
+      return reply(deviceId, {
+        ...ref,
+        ok: false,
+        error: { code: 'forbidden', message: `the cloud may not use ${cmd.capability}` },
+      });
+    }
+    commands
+      .issue(
+        { deviceId, capability: cmd.capability, value: cmd.value, params: cmd.params, source: 'cloud' },
+        { waitMs: 5000 },
+      )
+      .then(
+        (r) =>
+          reply(deviceId, {
+            ...ref,
+            ok: r.status === 'done' || r.status === 'pending' || r.status === 'sent',
+            status: r.status,
+            commandId: r.id,
+            ...(r.error ? { error: r.error } : {}),
+          }),
+        (err: unknown) =>
+          reply(deviceId, {
+            ...ref,
+            ok: false,
+            error:
+              err instanceof HearthError
+                ? err.toBody()
+                : { code: 'internal', message: 'the hub could not take the command' },
+          }),
+      );
+  });
+}

@@ -1,0 +1,35 @@
+// The plugin interface: anything optional (cloud sync today) meets it, and the hub core knows
+// plugins only through it. A plugin's factory does no work; start() must return promptly (a
+// slow or absent remote never delays the hub), and a failing plugin is logged and skipped.
+import type { z } from 'zod';
+import type { ApiModule } from '../api/route-module.js';
+import type { EventBus } from '../bus.js';
+import type { Clock, CommandService, DeviceRegistry, HubMessaging } from '../context.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/db.js';
+
+export interface PluginContext {
+  hubName: string;
+  bus: EventBus;
+  commands: CommandService;
+  registry: DeviceRegistry;
+  messaging: HubMessaging;
+  store: Store;
+  log: Logger;
+  metrics: Metrics;
+  clock: Clock;
+}
+
+export interface PluginInstance {
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+  health?(): { ok: boolean; detail?: Record<string, unknown> };
+  readonly apiModules?: ApiModule[];
+}
+
+export interface HearthPlugin<S extends z.ZodType = z.ZodType> {
+  name: string;
+  configSchema: S;
+  create(ctx: PluginContext, config: z.infer<S>): PluginInstance;
+}
