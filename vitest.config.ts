@@ -8,6 +8,9 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration suites start real brokers, SQLite files and processes: two cores, so keep it modest.
     maxWorkers: 2,
+    // mDNS stays inside the network namespaces the discovery tests build: simulated devices spawned
+    // elsewhere must not multicast onto the machine's real interfaces.
+    env: { HEARTH_DEVICE_MDNS: 'off' },
     reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
   },
 });

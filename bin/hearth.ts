@@ -30,6 +30,10 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'install, remove or show the systemd service',
     load: () => import('../hub/cli/service.js'),
   },
+  discover: {
+    summary: 'list hubs and devices seen on the LAN (mDNS)',
+    load: () => import('../hub/cli/discover.js'),
+  },
   flash: {
     summary: 'register a device and write its firmware image',
     load: () => import('../devices/cli/flash.js'),

@@ -14,9 +14,9 @@ import { createEventBus } from './bus.js';
 import { createCommandService } from './commands/command-service.js';
 import type { Config } from './config.js';
 import { type Clock, type CoreContext, type HubContext, systemClock, type Unit } from './context.js';
+import { createMdnsAdvertiser } from './discovery/advertiser.js';
 import { featureFactories } from './features.js';
 import { createHttpServer, type HttpServer } from './http-server.js';
-import { createWebModule } from './web/web-module.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { announcePairing } from './pairing-announcement.js';
@@ -28,6 +28,7 @@ import { createTokenService, type TokenService } from './security/token-service.
 import { openStore, type Store, storePath } from './store/db.js';
 import { createWriteBatcher } from './store/write-batcher.js';
 import { hearthVersion } from './version.js';
+import { createWebModule } from './web/web-module.js';
 
 export interface HubOptions {
   log?: Logger;
@@ -144,6 +145,10 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     broker.attachWebSocket(http.server, '/mqtt');
     ports.http = await http.listen(config.httpPort, config.bind);
     started.push({ name: 'http', start: () => undefined, stop: () => http.close() });
+    // Announced once the ports are known; stopped (goodbye packets) before the HTTP server closes.
+    if (config.mdns.enabled) {
+      await startUnit(createMdnsAdvertiser(base, { httpPort: () => ports.http, mqttPort: () => ports.mqtt }));
+    }
 
     await broker.messaging.publish(hubTopic('status'), 'online', { retain: true, qos: 1 });
     writeRuntimeInfo(config.dataDir, {

@@ -29,6 +29,10 @@ export const flashSpec: CommandSpec = {
       description: 'where to write the image (default: ./<device-id>.img)',
     },
     factory: { type: 'boolean', description: 'write a factory image with no credentials, to adopt later' },
+    'mdns-only': {
+      type: 'boolean',
+      description: 'write no hub address into the image: the device finds the hub by mDNS alone',
+    },
     'data-dir': {
       type: 'string',
       value: 'DIR',
@@ -68,7 +72,7 @@ export function run(args: string[]): Promise<number> {
       let request: Parameters<typeof buildImage>[0];
       let device: { id: string | null; name: string; model: string };
       if (factory) {
-        const addresses = hub.mqttPort ? [mqttAddress(hub.url, hub.mqttPort)] : [];
+        const addresses = hub.mqttPort && v['mdns-only'] !== true ? [mqttAddress(hub.url, hub.mqttPort)] : [];
         request = { model, name, hubAddresses: addresses };
         device = { id: null, name, model };
       } else {
@@ -88,7 +92,7 @@ export function run(args: string[]): Promise<number> {
           name,
           deviceId: reg.device.id,
           secret: reg.secret,
-          hubAddresses: [mqttAddress(hub.url, reg.mqtt.port)],
+          hubAddresses: v['mdns-only'] === true ? [] : [mqttAddress(hub.url, reg.mqtt.port)],
           ...(typeof hubInfo?.name === 'string' ? { mdnsName: hubInfo.name.slice(0, 63) } : {}),
         };
         device = { id: reg.device.id, name: reg.device.name, model: reg.device.model };

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { BackoffOptions } from '../../shared/backoff.js';
 import { HearthError } from '../../shared/errors.js';
 import type { FirmwareImage } from '../../shared/firmware-image.js';
+import { mdnsHubLocator } from '../discovery/mdns-locator.js';
 import { createLocalScheduler } from '../local-scheduler.js';
 import { type ClockSource, createDeviceClock } from '../runtime/device-clock.js';
 import { createDevice, type Device, type DeviceSnapshot } from '../runtime/device-runtime.js';
@@ -40,6 +41,7 @@ export interface DeviceHost {
 export function createDeviceHost(options: HostOptions): DeviceHost {
   const ticker = createTicker(options.tickMs ?? 5000);
   const localScheduler = createLocalScheduler();
+  const mdnsHub = mdnsHubLocator();
   const devices: Device[] = [];
   let online = 0;
 
@@ -58,7 +60,9 @@ export function createDeviceHost(options: HostOptions): DeviceHost {
         log: options.log,
         ticker,
         clock: createDeviceClock({ source: options.clock ?? 'system' }),
-        ...(options.locators ? { locators: options.locators } : {}),
+        // Cached addresses first (built in); mDNS when they fail or there are none. Test rigs with
+        // no multicast-capable network turn the browse off (HEARTH_DEVICE_MDNS=off).
+        locators: options.locators ?? (process.env.HEARTH_DEVICE_MDNS === 'off' ? [] : [mdnsHub]),
         ...(options.provisioning ? { provisioning: options.provisioning } : {}),
         // Devices with the `schedules` feature run their schedules themselves (feeder, thermostat).
         localScheduler: options.localScheduler ?? localScheduler,

@@ -44,6 +44,9 @@ export function createConnection(deps: ConnectionDeps): Connection {
   let retryTimer: NodeJS.Timeout | undefined;
   let candidates: HubAddress[] = [];
   let next = 0;
+  // Rounds alternate: cached addresses alone, then with the fallback strategies (mDNS) too, so a
+  // hub that moved is found again while a hub at its cached address costs no browse.
+  let includeFallback = false;
   let loggedFailure = false;
 
   const scheduleRetry = () => {
@@ -58,9 +61,12 @@ export function createConnection(deps: ConnectionDeps): Connection {
 
   const nextAddress = async (): Promise<HubAddress | undefined> => {
     if (next >= candidates.length) {
-      candidates = await locateHub(deps.locators, (name, err) =>
-        deps.log.warn({ err, locator: name }, 'hub locator failed'),
-      );
+      const onError = (name: string, err: unknown) =>
+        deps.log.warn({ err, locator: name }, 'hub locator failed');
+      candidates = await locateHub(deps.locators, onError, includeFallback);
+      if (candidates.length === 0 && !includeFallback)
+        candidates = await locateHub(deps.locators, onError, true);
+      includeFallback = !includeFallback;
       next = 0;
     }
     const address = candidates[next];
@@ -105,6 +111,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       if (client !== c) return;
       connected = true;
       loggedFailure = false;
+      includeFallback = false;
       backoff.reset();
       next = 0;
       candidates = [address, ...candidates.filter((a) => a !== address)];

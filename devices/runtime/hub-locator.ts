@@ -10,6 +10,8 @@ export interface HubAddress {
 
 export interface HubLocator {
   readonly name: string;
+  /** Asked only when the other strategies' addresses have all failed (mDNS: a browse costs seconds). */
+  readonly fallback?: boolean;
   locate(): Promise<HubAddress[]>;
 }
 
@@ -38,14 +40,21 @@ export function cachedAddressLocator(addresses: () => readonly string[]): HubLoc
   };
 }
 
-/** Runs the strategies in order and concatenates what they find; a failing strategy is skipped. */
+/**
+ * Runs the strategies and concatenates what they find; a failing strategy is skipped. Fallback
+ * strategies (mDNS) run only when asked, and their answers go first: a fresh answer from the LAN
+ * beats a cached address that just failed.
+ */
 export async function locateHub(
   locators: readonly HubLocator[],
   onError: (name: string, err: unknown) => void,
+  includeFallback = true,
 ): Promise<HubAddress[]> {
   const seen = new Set<string>();
   const out: HubAddress[] = [];
-  for (const locator of locators) {
+  const ordered = [...locators.filter((l) => l.fallback), ...locators.filter((l) => !l.fallback)];
+  for (const locator of ordered) {
+    if (locator.fallback && !includeFallback) continue;
     try {
       for (const a of await locator.locate()) {
         const key = formatHubAddress(a);

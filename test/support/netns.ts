@@ -1,0 +1,98 @@
+// A small LAN of our own for tests that need multicast (mDNS): network namespaces joined by a
+// veth pair, with addresses chosen inside them. Nothing here touches the machine's real
+// interfaces, and everything is torn down afterwards. Needs root (CI runs as root).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export interface LanHost {
+  ns: string;
+  dev: string;
+  address: string;
+}
+
+export interface Lan {
+  hub: LanHost;
+  peer: LanHost;
+  /** Moves the hub to another address on the same LAN. */
+  moveHub(address: string): void;
+  spawn(host: LanHost, cmd: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess;
+  run(host: LanHost, cmd: string, args: string[], env?: NodeJS.ProcessEnv): string;
+  destroy(): void;
+}
+
+const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+
+/** Why this machine cannot build test namespaces, or null when it can. */
+export function netnsUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return 'mDNS tests need root to create network namespaces (CI runs as root)';
+  try {
+    execFileSync('ip', ['netns', 'list'], { stdio: 'pipe' });
+    return null;
+  } catch (err) {
+    return `ip netns is not available: ${(err as Error).message}`;
+  }
+}
+
+export function createLan(): Lan {
+  const tag = randomBytes(3).toString('hex');
+  const subnet = `10.${200 + (parseInt(tag.slice(0, 2), 16) % 50)}.${parseInt(tag.slice(2, 4), 16)}`;
+  const hub: LanHost = { ns: `hearth-h-${tag}`, dev: `hh${tag}`, address: `${subnet}.1` };
+  const peer: LanHost = { ns: `hearth-p-${tag}`, dev: `hp${tag}`, address: `${subnet}.2` };
+  const children = new Set<ChildProcess>();
+  ip('netns', 'add', hub.ns);
+  ip('netns', 'add', peer.ns);
+  try {
+    ip('link', 'add', hub.dev, 'type', 'veth', 'peer', 'name', peer.dev);
+    for (const h of [hub, peer]) {
+      ip('link', 'set', h.dev, 'netns', h.ns);
+      ip('-n', h.ns, 'link', 'set', 'lo', 'up');
+      ip('-n', h.ns, 'addr', 'add', `${h.address}/24`, 'dev', h.dev);
+      ip('-n', h.ns, 'link', 'set', h.dev, 'up', 'multicast', 'on');
+      ip('-n', h.ns, 'route', 'add', '224.0.0.0/4', 'dev', h.dev);
+    }
+  } catch (err) {
+    for (const h of [hub, peer]) execFileSync('ip', ['netns', 'del', h.ns], { stdio: 'ignore' });
+    throw err;
+  }
+  return {
+    hub,
+    peer,
+    moveHub(address) {
+      // Removing the last address flushes the interface's routes: put the multicast route back.
+      ip('-n', hub.ns, 'addr', 'del', `${hub.address}/24`, 'dev', hub.dev);
+      ip('-n', hub.ns, 'addr', 'add', `${address}/24`, 'dev', hub.dev);
+      ip('-n', hub.ns, 'route', 'replace', '224.0.0.0/4', 'dev', hub.dev);
+      hub.address = address;
+    },
+    spawn(host, cmd, args, env = {}) {
+      const child = spawn('ip', ['netns', 'exec', host.ns, cmd, ...args], {
+        env: { ...process.env, ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      children.add(child);
+      child.once('exit', () => children.delete(child));
+      return child;
+    },
+    run(host, cmd, args, env = {}) {
+      return execFileSync('ip', ['netns', 'exec', host.ns, cmd, ...args], {
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    },
+    destroy() {
+      for (const c of children) c.kill('SIGKILL');
+      for (const h of [hub, peer]) {
+        try {
+          execFileSync('ip', ['netns', 'pids', h.ns], { encoding: 'utf8' })
+            .split('\n')
+            .filter(Boolean)
+            .forEach((pid) => process.kill(Number(pid), 'SIGKILL'));
+        } catch {
+          // already empty
+        }
+        execFileSync('ip', ['netns', 'del', h.ns], { stdio: 'ignore' });
+      }
+    },
+  };
+}
