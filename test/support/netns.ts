@@ -87,7 +87,9 @@ export function createLan(): Lan {
           execFileSync('ip', ['netns', 'pids', h.ns], { encoding: 'utf8' })
             .split('\n')
             .filter(Boolean)
-            .forEach((pid) => process.kill(Number(pid), 'SIGKILL'));
+            .forEach((pid) => {
+              process.kill(Number(pid), 'SIGKILL');
+            });
         } catch {
           // already empty
         }

@@ -59,7 +59,9 @@ describe('cloud sync plugin', () => {
         expect(new Set(keys).size).toBe(keys.length);
         // States coalesced to the latest: the cloud sees channel 9, not every step.
         const states = cloud.messages.filter((m) => m.topic === `hearth/home-1/state/${id}`);
-        expect((states.at(-1)?.body.data as { values: { channel: number } }).values.channel).toBe(9);
+        expect(
+          (states.at(-1)?.body.data as { values: { channel: number } } | undefined)?.values.channel,
+        ).toBe(9);
         expect(states.length).toBeLessThanOrEqual(2);
         const metrics = await (await t.api('/metrics')).text();
         expect(metrics).toMatch(/hearth_cloud_outbox_depth 0/);

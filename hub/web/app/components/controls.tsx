@@ -123,7 +123,7 @@ export function Stepper(p: {
   return (
     <div class="row">
       <span id={p.id}>{p.label}</span>
-      <div class="stepper" role="group" aria-labelledby={p.id}>
+      <fieldset class="stepper" aria-labelledby={p.id}>
         <button
           type="button"
           aria-label={`${p.label} down`}
@@ -141,7 +141,7 @@ export function Stepper(p: {
         >
           +
         </button>
-      </div>
+      </fieldset>
     </div>
   );
 }

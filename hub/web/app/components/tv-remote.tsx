@@ -26,7 +26,7 @@ export function TvRemote({ device }: { device: Device }) {
         </button>
       </div>
       <div class="remote-rockers">
-        <div class="rocker" role="group" aria-label="Channel">
+        <fieldset class="rocker" aria-label="Channel">
           <button type="button" aria-label="Channel up" onClick={() => send('channel', channel + 1)}>
             CH +
           </button>
@@ -41,8 +41,8 @@ export function TvRemote({ device }: { device: Device }) {
           >
             CH −
           </button>
-        </div>
-        <div class="rocker" role="group" aria-label="Volume">
+        </fieldset>
+        <fieldset class="rocker" aria-label="Volume">
           <button
             type="button"
             aria-label="Volume up"
@@ -62,9 +62,9 @@ export function TvRemote({ device }: { device: Device }) {
           >
             VOL −
           </button>
-        </div>
+        </fieldset>
       </div>
-      <div class="numpad" role="group" aria-label="Number pad">
+      <fieldset class="numpad" aria-label="Number pad">
         {['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'OK'].map((k) => (
           <button
             type="button"
@@ -80,7 +80,7 @@ export function TvRemote({ device }: { device: Device }) {
             {k}
           </button>
         ))}
-      </div>
+      </fieldset>
       <p class="digits" aria-live="polite">
         {digits ? `Channel ${digits}` : ' '}
       </p>
