@@ -4,13 +4,17 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCloudOutbox } from './cloud-outbox.js';
 import { benchColdStart } from './cold-start.js';
+import { benchFleet } from './fleet-benches.js';
 import { type BenchRow, printTable, writeResults } from './lib/report.js';
+import { benchScheduleLateness } from './schedule-lateness.js';
 
 type Bench = { name: string; run: () => Promise<BenchRow[]> };
 
 const benches: Bench[] = [
   { name: 'cold-start', run: () => benchColdStart() },
   { name: 'cloud-outbox', run: () => benchCloudOutbox() },
+  { name: 'fleet', run: () => benchFleet() },
+  { name: 'schedules', run: () => benchScheduleLateness() },
 ];
 
 async function main(): Promise<number> {

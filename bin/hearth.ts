@@ -34,6 +34,7 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'list hubs and devices seen on the LAN (mDNS)',
     load: () => import('../hub/cli/discover.js'),
   },
+  adopt: { summary: 'adopt a factory device waiting on the LAN', load: () => import('../hub/cli/adopt.js') },
   flash: {
     summary: 'register a device and write its firmware image',
     load: () => import('../devices/cli/flash.js'),

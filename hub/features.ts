@@ -4,6 +4,7 @@
 import type { CoreContext, Unit } from './context.js';
 import { createNightlyBackup } from './ops/nightly-backup.js';
 import { loadPlugins } from './plugins/load-plugins.js';
+import { createProvisioning } from './provisioning/provisioning.js';
 import { createScheduler } from './scheduler/index.js';
 import { createRetentionUnit } from './store/retention.js';
 
@@ -13,5 +14,6 @@ export const featureFactories: FeatureFactory[] = [
   createRetentionUnit,
   createScheduler,
   createNightlyBackup,
+  createProvisioning,
   loadPlugins,
 ];

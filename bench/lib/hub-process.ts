@@ -1,7 +1,7 @@
 // Runs the hub as a separate process, as in production: `node dist/bin/hearth.js start` on a temp
 // data directory with free loopback ports; waits for runtime.json and an answering API.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,12 +18,20 @@ export interface HubProcess {
   /** ms from spawn until the API answered and runtime.json was written. */
   startMs: number;
   rssMb(): number;
+  /** CPU seconds (user + system) the process has used. */
+  cpuSeconds(): number;
   stop(signal?: NodeJS.Signals): Promise<void>;
   cleanup(): Promise<void>;
 }
 
 export async function startHubProcess(
-  options: { dataDir?: string; env?: NodeJS.ProcessEnv; token?: string } = {},
+  options: {
+    dataDir?: string;
+    env?: NodeJS.ProcessEnv;
+    token?: string;
+    httpPort?: number;
+    mqttPort?: number;
+  } = {},
 ): Promise<HubProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-bench-'));
   const token =
@@ -39,6 +47,8 @@ export async function startHubProcess(
     ).token;
   const runtime = join(dataDir, 'runtime.json');
   rmSync(runtime, { force: true });
+  if (!existsSync(join(dataDir, 'config.json')))
+    writeFileSync(join(dataDir, 'config.json'), JSON.stringify({ backup: { enabled: false } }));
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
@@ -48,9 +58,9 @@ export async function startHubProcess(
       '--data-dir',
       dataDir,
       '--http-port',
-      '0',
+      String(options.httpPort ?? 0),
       '--mqtt-port',
-      '0',
+      String(options.mqttPort ?? 0),
       '--bind',
       '127.0.0.1',
       '--no-mdns',
@@ -95,6 +105,10 @@ export async function startHubProcess(
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return Math.round(kb / 1024);
+    },
+    cpuSeconds() {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      return (Number(fields[11]) + Number(fields[12])) / 100;
     },
     stop,
     async cleanup() {

@@ -5,6 +5,7 @@ import type { BackoffOptions } from '../../shared/backoff.js';
 import { HearthError } from '../../shared/errors.js';
 import type { FirmwareImage } from '../../shared/firmware-image.js';
 import { mdnsHubLocator } from '../discovery/mdns-locator.js';
+import { mqttProvisioning } from '../discovery/provisioning.js';
 import { createLocalScheduler } from '../local-scheduler.js';
 import { type ClockSource, createDeviceClock } from '../runtime/device-clock.js';
 import { createDevice, type Device, type DeviceSnapshot } from '../runtime/device-runtime.js';
@@ -63,7 +64,9 @@ export function createDeviceHost(options: HostOptions): DeviceHost {
         // Cached addresses first (built in); mDNS when they fail or there are none. Test rigs with
         // no multicast-capable network turn the browse off (HEARTH_DEVICE_MDNS=off).
         locators: options.locators ?? (process.env.HEARTH_DEVICE_MDNS === 'off' ? [] : [mdnsHub]),
-        ...(options.provisioning ? { provisioning: options.provisioning } : {}),
+        // Factory images get themselves adopted over the provisioning topics.
+        provisioning:
+          options.provisioning ?? mqttProvisioning({ mdns: process.env.HEARTH_DEVICE_MDNS !== 'off' }),
         // Devices with the `schedules` feature run their schedules themselves (feeder, thermostat).
         localScheduler: options.localScheduler ?? localScheduler,
         ...(options.backoff ? { backoff: options.backoff } : {}),

@@ -2,6 +2,7 @@
 // pairing code for another phone.
 import { useEffect, useState } from 'preact/hooks';
 import { api, explain } from '../api.js';
+import { Discovered } from './discovered.js';
 
 interface Health {
   status: string;
@@ -48,6 +49,8 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
           ))}
         </dl>
       ) : null}
+      <h2>New devices</h2>
+      <Discovered />
       <h2>Pair another phone</h2>
       <button type="button" onClick={newCode}>
         Show a pairing code

@@ -1,0 +1,150 @@
+// Factory-fresh devices waiting to be adopted: recorded from their announcements on
+// hearth/provision/<claim>/announce (unadopted claims expire), listed at /api/v1/discovered, and
+// adopted with POST /api/v1/discovered/:claim/adopt, which registers the device and hands it its
+// credentials on the one topic only that claim can read. Credentials are re-sent on the next
+// announcement if the device missed them.
+import { eq, lt } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { decodeJson } from '../../shared/decode.js';
+import { HearthError } from '../../shared/errors.js';
+import { PAYLOAD_LIMITS, ProvisionAnnounceSchema } from '../../shared/payloads.js';
+import { allProvisionTopic, isClaimId, parseTopic, provisionTopic } from '../../shared/topics.js';
+import { errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
+import { type ApiEnv, readJson, requireScope } from '../api/route-module.js';
+import type { CoreContext, Unit } from '../context.js';
+import { audit } from '../security/audit.js';
+import { discovered } from '../store/schema/index.js';
+
+export const CLAIM_TTL_MS = 10 * 60_000;
+
+const DiscoveredSchema = z.object({
+  claimId: z.string(),
+  model: z.string(),
+  firmware: z.string(),
+  capabilities: z.array(z.unknown()),
+  firstSeenAt: z.number(),
+  lastSeenAt: z.number(),
+  expiresAt: z.number(),
+});
+const AdoptBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(64),
+  room: z.string().trim().min(1).max(64).nullable().optional(),
+});
+
+export function createProvisioning(ctx: CoreContext): Unit {
+  const log = ctx.log.child({ module: 'provisioning' });
+  const { db } = ctx.store;
+  const pending = new Map<string, { deviceId: string; secret: string; name: string; until: number }>();
+  let unsubscribe: (() => Promise<void>) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+
+  const sendCredentials = (claimId: string, c: { deviceId: string; secret: string; name: string }) =>
+    ctx.messaging.publish(provisionTopic(claimId, 'credentials'), JSON.stringify(c), { qos: 1 });
+
+  const onAnnounce = (topic: string, payload: Buffer) => {
+    const t = parseTopic(topic);
+    if (t?.kind !== 'provision') return;
+    const again = pending.get(t.claimId);
+    if (again) {
+      void sendCredentials(t.claimId, again);
+      return;
+    }
+    const a = decodeJson(ProvisionAnnounceSchema, payload, PAYLOAD_LIMITS.provision);
+    if (!a.ok)
+      return log.warn({ claimId: t.claimId, code: a.error.code }, `announcement refused: ${a.error.message}`);
+    const now = ctx.clock.now();
+    const row = {
+      model: a.value.model,
+      firmware: a.value.firmware,
+      capabilities: a.value.capabilities,
+      lastSeenAt: now,
+      expiresAt: now + CLAIM_TTL_MS,
+    };
+    const known = db.select().from(discovered).where(eq(discovered.claimId, t.claimId)).get();
+    if (known) db.update(discovered).set(row).where(eq(discovered.claimId, t.claimId)).run();
+    else {
+      db.insert(discovered)
+        .values({ claimId: t.claimId, firstSeenAt: now, ...row })
+        .run();
+      log.info({ claimId: t.claimId, model: row.model }, 'factory device waiting to be adopted');
+      ctx.bus.emit('provision.discovered', { claimId: t.claimId, model: row.model });
+    }
+  };
+
+  const app = new Hono<ApiEnv>();
+  app.get('/', (c) => c.json({ discovered: db.select().from(discovered).all() }));
+  app.post('/:claim/adopt', async (c) => {
+    requireScope(c, 'admin');
+    const claimId = c.req.param('claim');
+    const body = await readJson(c, AdoptBodySchema);
+    const row = isClaimId(claimId)
+      ? db.select().from(discovered).where(eq(discovered.claimId, claimId)).get()
+      : undefined;
+    if (!row)
+      throw new HearthError(
+        'not_found',
+        `no device waiting for adoption with claim ${claimId} (it may have expired)`,
+      );
+    const { device, secret } = ctx.registry.create({
+      name: body.name,
+      model: row.model,
+      room: body.room ?? null,
+    });
+    const creds = { deviceId: device.id, secret, name: body.name };
+    pending.set(claimId, { ...creds, until: ctx.clock.now() + CLAIM_TTL_MS });
+    db.delete(discovered).where(eq(discovered.claimId, claimId)).run();
+    audit(ctx.store, ctx.clock, `token:${c.get('auth').tokenId}`, 'device.adopt', device.id, { claimId });
+    await sendCredentials(claimId, creds);
+    ctx.bus.emit('provision.adopted', { claimId, deviceId: device.id });
+    return c.json({ device }, 201);
+  });
+
+  return {
+    name: 'provisioning',
+    apiModules: [
+      {
+        basePath: '/api/v1/discovered',
+        app,
+        openapi: {
+          '/api/v1/discovered': {
+            get: op('Factory devices waiting to be adopted', 'devices', {
+              '200': jsonResponse('waiting devices', z.object({ discovered: z.array(DiscoveredSchema) })),
+              ...errors(),
+            }),
+          },
+          '/api/v1/discovered/{claim}/adopt': {
+            post: op(
+              'Adopt a factory device: register it and send it its credentials',
+              'devices',
+              {
+                '201': jsonResponse('adopted', z.object({ device: z.record(z.string(), z.unknown()) })),
+                ...errors(
+                  [400, 'malformed JSON'],
+                  [403, 'needs admin'],
+                  [404, 'no such claim (not_found)'],
+                  [413, 'body too large'],
+                  [422, 'invalid body'],
+                ),
+              },
+              { parameters: [pathParam('claim', 'claim id the device announced')], body: AdoptBodySchema },
+            ),
+          },
+        },
+      },
+    ],
+    async start() {
+      unsubscribe = await ctx.messaging.subscribe(allProvisionTopic('announce'), onAnnounce);
+      timer = setInterval(() => {
+        const now = ctx.clock.now();
+        db.delete(discovered).where(lt(discovered.expiresAt, now)).run();
+        for (const [claim, p] of pending) if (p.until < now) pending.delete(claim);
+      }, 30_000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      await unsubscribe?.();
+    },
+  };
+}

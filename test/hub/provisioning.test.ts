@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killAll, runHearth, spawnHearth } from '../devices/support/processes.js';
+import { startTestHub, type TestHub } from '../support/hub.js';
+import { waitFor } from '../support/wait.js';
+
+/** A factory-fresh device is adopted through the API, then controlled like any other. */
+describe('adopting a factory device', () => {
+  let t: TestHub;
+  beforeAll(async () => {
+    t = await startTestHub();
+  });
+  afterAll(async () => {
+    await killAll();
+    await t.cleanup();
+  });
+
+  it('announces itself, is adopted, reconnects with its credentials and takes commands', async () => {
+    const image = join(t.dataDir, 'factory-tv.img');
+    const flashed = await runHearth([
+      'flash',
+      'tv',
+      '--name',
+      'New TV',
+      '--factory',
+      '--data-dir',
+      t.dataDir,
+      '--out',
+      image,
+      '--json',
+    ]);
+    expect(flashed.code).toBe(0);
+    const device = spawnHearth(['device', 'run', image, '--flash-dir', join(t.dataDir, 'flash'), '--json']);
+    const waiting = await waitFor(
+      async () => {
+        const { discovered } = (await (await t.api('/api/v1/discovered')).json()) as {
+          discovered: Array<{ claimId: string; model: string }>;
+        };
+        return discovered[0];
+      },
+      { what: 'the factory device listed as discovered', timeoutMs: 15_000 },
+    );
+    expect(waiting.model).toBe('tv');
+
+    const bad = await t.api(`/api/v1/discovered/${waiting.claimId}/adopt`, {
+      method: 'POST',
+      json: { name: '' },
+    });
+    expect(bad.status).toBe(422);
+    expect(
+      (await t.api('/api/v1/discovered/zzzzzzzz9/adopt', { method: 'POST', json: { name: 'x' } })).status,
+    ).toBe(404);
+
+    const adopted = await t.api(`/api/v1/discovered/${waiting.claimId}/adopt`, {
+      method: 'POST',
+      json: { name: 'Bedroom TV', room: 'Bedroom' },
+    });
+    expect(adopted.status).toBe(201);
+    const { device: view } = (await adopted.json()) as { device: { id: string } };
+    await waitFor(() => t.hub.context.registry.get(view.id)?.online, {
+      what: 'adopted device online with its credentials',
+      timeoutMs: 20_000,
+    });
+    const cmd = await t.api(`/api/v1/devices/${view.id}/commands`, {
+      method: 'POST',
+      json: { capability: 'power', value: true },
+    });
+    expect(cmd.status).toBe(200);
+    expect(
+      ((await (await t.api('/api/v1/discovered')).json()) as { discovered: unknown[] }).discovered,
+    ).toEqual([]);
+    device.child.kill('SIGTERM');
+    await device.exited;
+  }, 60_000);
+
+  it('an unadopted device on the provisioning topics can neither read nor publish anything else', async () => {
+    const claim = await mqtt.connectAsync(t.mqttUrl, { clientId: 'claim-abcdefgh12', reconnectPeriod: 0 });
+    const suback = async (filter: string) =>
+      claim.subscribeAsync(filter, { qos: 1 }).then(
+        (g) => g[0]?.qos,
+        (err: { packet?: { granted?: number[] } }) => err.packet?.granted?.[0],
+      );
+    expect(await suback('hearth/provision/abcdefgh12/credentials')).toBe(1);
+    for (const f of ['hearth/dev/+/state', 'hearth/provision/+/credentials', 'hearth/#', '#'])
+      expect(await suback(f), f).toBe(128);
+    const closed = new Promise<void>((r) => claim.once('close', () => r()));
+    claim.publish('hearth/provision/otherclaim1/announce', '{}', { qos: 0 });
+    await closed;
+    // Anonymous clients that are not claims are refused outright.
+    await expect(mqtt.connectAsync(t.mqttUrl, { clientId: 'nosy', reconnectPeriod: 0 })).rejects.toThrow();
+  });
+});
