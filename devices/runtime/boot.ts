@@ -145,19 +145,12 @@ export function createBoot(d: DeviceStatic): Boot {
       now,
     );
     if (outcome.changed) state.values = outcome.values;
-    // An action is in flash before anyone hears of it, so a power cut can never make it run twice.
-    // A setting is idempotent: it is acked first and written right after (a redelivery after a
-    // cut just applies the same value again), which keeps the round trip off the fsync path.
-    const isAction = d.descriptors.find((x) => x.name === command.capability)?.kind === 'action';
-    if (isAction) {
-      await flash.save();
-      if (dead) return; // the power went while writing: nothing more leaves this boot
-    }
+    await flash.save();
+    if (dead) return; // the power went while writing: nothing more leaves this boot
     for (const e of outcome.events) emit(e);
     if (outcome.changed) await publishState();
     log.debug({ commandId: command.id, capability: command.capability, ok: ack.ok }, 'command');
     reply(ack);
-    if (!isAction) await flash.save();
   };
 
   const handleSchedules = async (payload: Buffer) => {
