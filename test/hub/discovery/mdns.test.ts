@@ -147,6 +147,76 @@ describe('mDNS discovery (in test network namespaces)', () => {
     device.kill('SIGTERM');
   }, 120_000);
 
+  it('a factory device on the LAN finds the hub by mDNS, is adopted through the API, then controlled', async () => {
+    const token = (
+      JSON.parse(
+        lan.run(lan.hub, process.execPath, [
+          bin,
+          'tokens',
+          'create',
+          '--name',
+          'adopt',
+          '--json',
+          '--data-dir',
+          dataDir,
+        ]),
+      ) as { token: string }
+    ).token;
+    const api = (method: string, path: string, body?: unknown) => {
+      const script = `fetch(${JSON.stringify(`http://${lan.hub.address}:8080${path}`)}, { method: ${JSON.stringify(method)}, headers: { authorization: 'Bearer ${token}', 'content-type': 'application/json' }${body ? `, body: ${JSON.stringify(JSON.stringify(body))}` : ''} }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.json().catch(() => null) })))`;
+      return JSON.parse(lan.run(lan.peer, process.execPath, ['-e', script])) as {
+        status: number;
+        body: Record<string, unknown>;
+      };
+    };
+    const image = join(dir, 'factory.img');
+    lan.run(lan.peer, process.execPath, [
+      bin,
+      'flash',
+      'feeder',
+      '--name',
+      'x',
+      '--factory',
+      '--hub',
+      `http://${lan.hub.address}:8080`,
+      '--out',
+      image,
+      '--json',
+    ]);
+    const device = lan.spawn(
+      lan.peer,
+      process.execPath,
+      [bin, 'device', 'run', image, '--flash-dir', join(dir, 'flash-factory'), '--json'],
+      { HEARTH_DEVICE_MDNS: 'on' },
+    );
+    const out = follow(device);
+    const waiting = await waitFor(
+      () => (api('GET', '/api/v1/discovered').body.discovered as Array<{ claimId: string }>)[0],
+      {
+        what: 'the factory device announced',
+        timeoutMs: 30_000,
+        intervalMs: 500,
+      },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; device said: ${out.text().slice(-1500)}`);
+    });
+    const adopted = api('POST', `/api/v1/discovered/${waiting.claimId}/adopt`, { name: 'Cat feeder' });
+    expect(adopted.status).toBe(201);
+    const id = (adopted.body.device as { id: string }).id;
+    await waitFor(() => (api('GET', `/api/v1/devices/${id}`).body as { online?: boolean }).online, {
+      what: 'adopted feeder online',
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    });
+    const fed = api('POST', `/api/v1/devices/${id}/commands`, {
+      capability: 'feed',
+      params: { portions: 1 },
+    });
+    expect(fed.status).toBe(200);
+    expect(fed.body).toMatchObject({ status: 'done', capability: 'feed' });
+    device.kill('SIGTERM');
+  }, 90_000);
+
   it("avahi-browse (a peer nobody on this team wrote) resolves the hub's address and port", async () => {
     const bus = join(dir, 'bus.sock');
     writeFileSync(
