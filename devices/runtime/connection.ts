@@ -98,7 +98,8 @@ export function createConnection(deps: ConnectionDeps): Connection {
       clean: false,
       keepalive: deps.keepaliveSec,
       reconnectPeriod: 0,
-      connectTimeout: 10_000,
+      // A hub on the LAN answers in milliseconds; a dead cached address should not cost long.
+      connectTimeout: 3000,
       resubscribe: false,
       will: { topic: deps.will.topic, payload: Buffer.from(deps.will.payload), qos: 1, retain: true },
     };
