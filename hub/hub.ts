@@ -103,7 +103,6 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     registryRef = registry;
     registry.load();
     await startUnit(broker);
-    ports.mqtt = broker.port;
 
     const ingest = createShadowIngest(base, broker.messaging, registry, batcher);
     await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
@@ -120,6 +119,10 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       for (const unit of Array.isArray(units) ? units : [units]) await startUnit(unit);
     }
 
+    // Every in-process subscriber (shadow, commands, scheduler, provisioning, plugins) is in place:
+    // now devices may connect.
+    await broker.listen();
+    ports.mqtt = broker.port;
     const featureModules = started.flatMap((u) => u.apiModules ?? []);
     const health = (): HealthReport => {
       const report: HealthReport = {

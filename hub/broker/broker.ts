@@ -28,6 +28,11 @@ export interface BrokerUnit extends Unit {
   onClient(listener: (clientId: string, connected: boolean) => void): void;
   /** Called with the filters a client was granted, after its SUBSCRIBE. */
   onSubscribed(listener: (clientId: string, filters: string[]) => void): void;
+  /**
+   * Opens the TCP listener. Separate from start() so the hub's own in-process subscribers are in
+   * place before the first device can publish (events are not retained: one sent to no one is lost).
+   */
+  listen(): Promise<void>;
 }
 
 export const LISTEN_BACKLOG = 4096;
@@ -219,6 +224,8 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       metrics.gauge('hearth_mqtt_admission_queue', 'Connects waiting for admission', () =>
         admission.queued(),
       );
+    },
+    async listen() {
       tcp = createServer({ noDelay: true }, handleSocket);
       await new Promise<void>((resolve, reject) => {
         tcp?.once('error', reject);
