@@ -163,6 +163,15 @@ export function createBoot(d: DeviceStatic): Boot {
       if (!decoded.ok)
         return log.warn({ code: decoded.error.code }, `schedules refused: ${decoded.error.message}`);
       if (state.schedules?.version === decoded.value.version) return; // retained copy after a reconnect
+      // Versions only grow: an older list is a stale copy that overtook the newer one in the
+      // broker (two pushes racing); running it would undo the owner's change.
+      if (state.schedules && decoded.value.version < state.schedules.version) {
+        log.info(
+          { version: decoded.value.version, running: state.schedules.version },
+          'older schedules ignored',
+        );
+        return;
+      }
       state.schedules = decoded.value;
     }
     await flash.save();

@@ -73,7 +73,9 @@ describe('third-party MQTT clients see exactly what the ACL allows', () => {
       method: 'POST',
       json: { capability: 'power', value: true },
     });
-    expect(await exited).toBe(0);
+    const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-1), 15_000))]);
+    sub.kill('SIGKILL');
+    expect(code).toBe(0);
     // -d prints the SUBACK: one grant of QoS 1 and one refusal (128).
     expect(out + err).toMatch(/Subscribed \(mid: \d+\): 1, 128/);
     const messages = out.split('\n').filter((l) => l.startsWith('hearth/'));

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { waitFor } from '../../support/wait.js';
 
 const run = promisify(execFile);
@@ -81,6 +81,9 @@ describe('the hearth command', () => {
     child.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     const runtime = join(dataDir, 'runtime.json');
+    onTestFinished(() => {
+      child.kill('SIGKILL');
+    });
     const info = await waitFor(
       () =>
         existsSync(runtime) &&
