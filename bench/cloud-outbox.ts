@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { freePort, startCloudBroker } from '../hub/drills/cloud-broker.js';
 import { CloudSyncConfigSchema } from '../hub/plugins/cloud-sync/config.js';
 import { createDrainer } from '../hub/plugins/cloud-sync/drainer.js';
 import { createOutbox } from '../hub/plugins/cloud-sync/outbox.js';
 import { openStore, storePath } from '../hub/store/db.js';
-import { freePort, startCloudBroker } from './lib/cloud-broker.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round } from './lib/stats.js';
 

@@ -1,6 +1,6 @@
 // Cold start: spawn → API and MQTT serving (runtime.json written after both listen), and idle RSS.
 
-import { startHubProcess } from './lib/hub-process.js';
+import { startHubProcess } from '../hub/drills/hub-process.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round, summarize } from './lib/stats.js';
 

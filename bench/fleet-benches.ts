@@ -1,8 +1,11 @@
 // With 1000 simulated devices online (a fleet process) against a hub process: the phone's command
 // round trip over HTTP (keep-alive fetch), the hub's memory, and a reconnect surge after a hub restart.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { freePort } from './lib/cloud-broker.js';
-import { hearthBin, startHubProcess } from './lib/hub-process.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../hub/drills/cloud-broker.js';
+import { hearthBin, startHubProcess } from '../hub/drills/hub-process.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round, summarize } from './lib/stats.js';
 
@@ -33,6 +36,9 @@ export async function benchFleet(count = 1000, requests = 2000): Promise<BenchRo
     return Number(/^hearth_devices_online (\d+)/m.exec(text)?.[1] ?? 0);
   };
   let fleet: ChildProcess | undefined;
+  // The simulated devices' flash lives in RAM (tmpfs) when the machine has one: a real device's flash
+  // write is not this machine's disk fsync, which would otherwise dominate the round trip.
+  const flashDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'hearth-bench-flash-'));
   try {
     fleet = spawn(
       process.execPath,
@@ -48,6 +54,8 @@ export async function benchFleet(count = 1000, requests = 2000): Promise<BenchRo
         '--token',
         hub.token,
         '--json',
+        '--flash-dir',
+        flashDir,
       ],
       {
         stdio: ['ignore', 'ignore', 'ignore'],
@@ -161,5 +169,6 @@ export async function benchFleet(count = 1000, requests = 2000): Promise<BenchRo
   } finally {
     fleet?.kill('SIGKILL');
     await hub.cleanup();
+    rmSync(flashDir, { recursive: true, force: true });
   }
 }

@@ -51,6 +51,10 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'add, list or remove schedules; show their runs',
     load: () => import('../hub/cli/schedule.js'),
   },
+  drill: {
+    summary: 'run an outage drill (wan-down, hub-kill, reconnect-surge…) on a throwaway hub',
+    load: () => import('../hub/cli/drill.js'),
+  },
 };
 
 function help(): string {

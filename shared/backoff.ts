@@ -7,16 +7,23 @@ export interface BackoffOptions {
   baseMs: number;
   /** Largest delay, in ms. */
   maxMs: number;
+  /**
+   * For the first `attempts` failures the ceiling stops at `capMs`: a hub restart takes seconds, and
+   * waiting up to `maxMs` for it would keep the home dark for no reason. After that the ceiling
+   * jumps to `maxMs`, so a long outage does not keep the LAN busy.
+   */
+  quick?: { capMs: number; attempts: number };
   /** Source of randomness in [0, 1); injectable for tests. */
   random?: () => number;
 }
 
 export function fullJitterDelay(
   attempt: number,
-  { baseMs, maxMs, random = Math.random }: BackoffOptions,
+  { baseMs, maxMs, quick, random = Math.random }: BackoffOptions,
 ): number {
   const exponent = Math.min(Math.max(attempt, 0), 30);
-  const ceiling = Math.min(maxMs, baseMs * 2 ** exponent);
+  const cap = quick && attempt < quick.attempts ? Math.min(quick.capMs, maxMs) : maxMs;
+  const ceiling = Math.min(cap, baseMs * 2 ** exponent);
   return Math.floor(random() * ceiling);
 }
 

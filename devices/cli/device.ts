@@ -28,6 +28,12 @@ export const deviceRunSpec: CommandSpec = {
       value: 'SOURCE',
       description: 'system (default) or hub: no clock until hearth/hub/time arrives',
     },
+    'clock-offset': {
+      type: 'string',
+      value: 'MS',
+      description:
+        "how far off the device's own clock is, as on a device with no NTP (default 0); with --clock hub it follows the hub once it hears the time",
+    },
     'tick-ms': {
       type: 'string',
       value: 'MS',
@@ -81,6 +87,8 @@ async function runDevices(args: string[]): Promise<number> {
   if (parsed.positionals.length === 0) throw new UsageError('which image(s)? hearth device run IMAGE…');
   const clock = (v.clock as string | undefined) ?? 'system';
   if (clock !== 'system' && clock !== 'hub') throw new UsageError('--clock is system or hub');
+  const clockOffsetMs = v['clock-offset'] === undefined ? 0 : Number(v['clock-offset']);
+  if (!Number.isInteger(clockOffsetMs)) throw new UsageError('--clock-offset is a whole number of ms');
   const level = (v['log-level'] as string | undefined) ?? 'warn';
   if (!LEVELS.includes(level)) throw new UsageError(`--log-level is one of ${LEVELS.join(', ')}`);
   const tickMs = v['tick-ms'] === undefined ? 5000 : Number(v['tick-ms']);
@@ -93,6 +101,7 @@ async function runDevices(args: string[]): Promise<number> {
       flashDir: resolve((v['flash-dir'] as string | undefined) ?? dirname(paths[0] as string)),
       log: createDeviceLogger(level as DeviceLogLevel),
       clock,
+      clockOffsetMs,
       tickMs,
       onChange: (d) =>
         printLine(

@@ -20,6 +20,8 @@ export interface HostOptions {
   /** How often models with physics (thermostat, plug) advance. */
   tickMs?: number;
   clock?: ClockSource;
+  /** The devices' own clocks are this far off (a device with no NTP); drills set it. */
+  clockOffsetMs?: number;
   locators?: HubLocator[];
   provisioning?: ProvisioningHook;
   localScheduler?: LocalSchedulerFactory;
@@ -60,7 +62,10 @@ export function createDeviceHost(options: HostOptions): DeviceHost {
         flashDir: options.flashDir,
         log: options.log,
         ticker,
-        clock: createDeviceClock({ source: options.clock ?? 'system' }),
+        clock: createDeviceClock({
+          source: options.clock ?? 'system',
+          ...(options.clockOffsetMs ? { wallNow: () => Date.now() + (options.clockOffsetMs as number) } : {}),
+        }),
         // Cached addresses first (built in); mDNS when they fail or there are none. Test rigs with
         // no multicast-capable network turn the browse off (HEARTH_DEVICE_MDNS=off).
         locators: options.locators ?? (process.env.HEARTH_DEVICE_MDNS === 'off' ? [] : [mdnsHub]),

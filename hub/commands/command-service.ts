@@ -2,7 +2,7 @@
 // device, and settle on its ack. Pending commands survive hub restarts and reach a device that
 // comes back online, unless they have expired: a feeder offline for three hours never feeds late.
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { type SettingValue, validateRequest } from '../../shared/capabilities.js';
 import { HearthError } from '../../shared/errors.js';
 import type { Ack, Command } from '../../shared/payloads.js';
@@ -147,10 +147,12 @@ export function createCommandService(
 
   return {
     start() {
+      // In the order they were issued: a device that gets them again applies the newest setting last.
       const rows = store.db
         .select()
         .from(commands)
         .where(inArray(commands.status, ['pending', 'sent']))
+        .orderBy(asc(commands.issuedAt), asc(sql`rowid`))
         .all();
       for (const row of rows) active.set(row.id, fromRow(row));
       sweep();
@@ -205,30 +207,32 @@ export function createCommandService(
         ackedAt: null,
         ...(request.occurrence !== undefined ? { occurrence: request.occurrence } : {}),
       };
-      // Durable before anyone is told the command exists: a hub killed now still delivers it.
-      store.hot.insertCommand.run(
-        record.id,
-        record.deviceId,
-        record.capability,
-        kind,
-        JSON.stringify(kind === 'action' ? (record.params ?? {}) : (record.value ?? null)),
-        'pending',
-        record.source,
-        record.issuedAt,
-        record.expiresAt,
-        record.occurrence ?? null,
-      );
+      // Durable before anyone is told the command exists: a hub killed now still delivers it, and
+      // a setting's desired value commits with it (else a restarted hub would re-send the command
+      // yet remember an older desired state).
+      const insert = () =>
+        store.hot.insertCommand.run(
+          record.id,
+          record.deviceId,
+          record.capability,
+          kind,
+          JSON.stringify(kind === 'action' ? (record.params ?? {}) : (record.value ?? null)),
+          'pending',
+          record.source,
+          record.issuedAt,
+          record.expiresAt,
+          record.occurrence ?? null,
+        );
+      const entry = kind === 'setting' ? registry.entry(device.id) : undefined;
+      if (entry) {
+        entry.view = { ...entry.view, desired: { ...entry.view.desired, [record.capability]: record.value } };
+        const desired = JSON.stringify(entry.view.desired);
+        store.hot.atomically(() => {
+          insert();
+          store.hot.updateDesired.run(desired, device.id);
+        });
+      } else insert();
       active.set(record.id, record);
-      if (kind === 'setting') {
-        const entry = registry.entry(device.id);
-        if (entry) {
-          entry.view = {
-            ...entry.view,
-            desired: { ...entry.view.desired, [record.capability]: record.value },
-          };
-          registry.persistShadow(entry);
-        }
-      }
       changed(record);
       if (device.online) send(record);
       await waitFor(record.id, options.waitMs ?? config.commands.waitMs);

@@ -42,26 +42,36 @@ export function createDeviceRegistry({ ctx, messaging, batcher, kick }: Registry
   const { store, clock, bus } = ctx;
   const entries = new Map<string, DeviceEntry>();
 
+  // Writes are batched per tick and read the entry when they run, so the row gets the newest view
+  // (never one captured earlier that would overwrite a newer, already durable desired state), and
+  // many reports from one device within a tick cost one UPDATE.
+  const pendingDevice = new Set<DeviceEntry>();
   const persistDevice = (e: DeviceEntry) => {
-    const v = e.view;
-    const capabilities = JSON.stringify(v.capabilities.map(declarationOf));
-    batcher.enqueue(() =>
+    if (pendingDevice.has(e)) return;
+    pendingDevice.add(e);
+    batcher.enqueue(() => {
+      pendingDevice.delete(e);
+      const v = e.view;
       store.hot.updateDevice.run(
         v.name,
         v.room,
         v.model,
         v.firmware,
-        capabilities,
+        JSON.stringify(v.capabilities.map(declarationOf)),
         v.online ? 1 : 0,
         v.lastSeenAt,
         v.id,
-      ),
-    );
+      );
+    });
   };
 
+  const pendingShadow = new Set<DeviceEntry>();
   const persistShadow = (e: DeviceEntry) => {
-    const v = e.view;
-    batcher.enqueue(() =>
+    if (pendingShadow.has(e)) return;
+    pendingShadow.add(e);
+    batcher.enqueue(() => {
+      pendingShadow.delete(e);
+      const v = e.view;
       store.hot.updateShadow.run(
         JSON.stringify(v.reported),
         v.reportedSeq,
@@ -69,8 +79,8 @@ export function createDeviceRegistry({ ctx, messaging, batcher, kick }: Registry
         JSON.stringify(v.desired),
         v.schedulesVersion,
         v.id,
-      ),
-    );
+      );
+    });
   };
 
   return {

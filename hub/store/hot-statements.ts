@@ -16,6 +16,9 @@ export interface HotStatements {
   >;
   insertHistory: Database.Statement<[string, number, string, number]>;
   insertEvent: Database.Statement<[string, string, string, number]>;
+  updateDesired: Database.Statement<[string, string]>;
+  /** Runs `fn` in one transaction (a command and the desired state it sets commit together). */
+  atomically(fn: () => void): void;
 }
 
 export function prepareHotStatements(sqlite: Database.Database): HotStatements {
@@ -37,5 +40,7 @@ export function prepareHotStatements(sqlite: Database.Database): HotStatements {
       'INSERT INTO state_history (device_id, seq, "values", at) VALUES (?, ?, ?, ?)',
     ),
     insertEvent: sqlite.prepare('INSERT INTO events (device_id, type, data, at) VALUES (?, ?, ?, ?)'),
+    updateDesired: sqlite.prepare('UPDATE device_state SET desired = ? WHERE device_id = ?'),
+    atomically: (fn) => sqlite.transaction(fn)(),
   };
 }

@@ -98,6 +98,20 @@ describe('full-jitter backoff (property tests)', () => {
     b.reset();
     expect(b.next()).toBe(99);
   });
+
+  it('holds the ceiling at the quick cap for the first attempts, then grows to the maximum', () => {
+    const delays = (attempts: number[]) =>
+      attempts.map((a) =>
+        fullJitterDelay(a, {
+          baseMs: 500,
+          maxMs: 30_000,
+          quick: { capMs: 2000, attempts: 30 },
+          random: () => 0.999,
+        }),
+      );
+    expect(delays([0, 1, 2, 3, 29])).toEqual([499, 999, 1998, 1998, 1998]);
+    expect(delays([30, 40])).toEqual([29_970, 29_970]);
+  });
 });
 
 describe('decodeJson never throws', () => {

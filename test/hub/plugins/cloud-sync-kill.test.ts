@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startCloudBroker } from '../../../bench/lib/cloud-broker.js';
+import { freePort, startCloudBroker } from '../../../hub/drills/cloud-broker.js';
 import { readRuntimeInfo } from '../../../hub/runtime-file.js';
 import { killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
 import { waitFor } from '../../support/wait.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freePort, startCloudBroker, startSilentServer } from '../../../bench/lib/cloud-broker.js';
+import { freePort, startCloudBroker, startSilentServer } from '../../../hub/drills/cloud-broker.js';
 import { scriptDevice } from '../../support/device-client.js';
 import { startTestHub } from '../../support/hub.js';
 import { waitFor } from '../../support/wait.js';
