@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../hub/drills/cloud-broker.js';
 import { hearthBin, startHubProcess } from '../hub/drills/hub-process.js';
+import { leanClient } from './lib/http-client.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round, summarize } from './lib/stats.js';
 
@@ -66,19 +67,20 @@ export async function benchFleet(count = 1000, requests = 2000): Promise<BenchRo
     const { devices } = (await (await api('/api/v1/devices')).json()) as { devices: Array<{ id: string }> };
     const ids = devices.map((d) => d.id);
 
-    // Round trip: sequential, keep-alive, random device, alternating power.
+    // Round trip: sequential, one keep-alive connection, random device, alternating power.
+    const client = leanClient(hub.baseUrl, hub.token);
     const samples: number[] = [];
     for (let i = 0; i < requests; i++) {
       const id = ids[Math.floor(Math.random() * ids.length)];
       const t0 = performance.now();
-      const res = await api(`/api/v1/devices/${id}/commands`, {
-        method: 'POST',
-        body: JSON.stringify({ capability: 'power', value: i % 2 === 0 }),
-      });
-      await res.arrayBuffer();
+      const res = await client.post(
+        `/api/v1/devices/${id}/commands`,
+        JSON.stringify({ capability: 'power', value: i % 2 === 0 }),
+      );
       if (res.status !== 200) throw new Error(`command answered ${res.status}`);
       samples.push(performance.now() - t0);
     }
+    client.close();
     const rt = summarize(samples);
     const rss = hub.rssMb();
 

@@ -176,9 +176,9 @@ export function createDevice(options: DeviceOptions): Device {
     owner,
     options,
     clock: options.clock ?? createDeviceClock(),
-    // Quick retries (≤ 2 s apart) for the first ~30 s bring a fleet back soon after a hub restart;
+    // Quick retries (≤ 1 s apart) for the first ~15 s bring a fleet back soon after a hub restart;
     // the hub's admission control absorbs the surge. Longer outages back off to 30 s.
-    backoff: { baseMs: 500, maxMs: 30_000, quick: { capMs: 2000, attempts: 30 }, ...options.backoff },
+    backoff: { baseMs: 500, maxMs: 30_000, quick: { capMs: 1000, attempts: 30 }, ...options.backoff },
     switches: { frozen: false, slowAckMs: 0 },
     notify() {
       const online = device.online;

@@ -1,9 +1,10 @@
-// A device's "flash": two slot files (`<base>.a`, `<base>.b`) written alternately, each atomically
-// (write temp + fsync + rename + fsync dir), each carrying a generation counter and a checksum.
+// A device's "flash": two slot files (`<base>.a`, `<base>.b`) written alternately (in place, then
+// fdatasync; the slot written is never the one holding the newest good copy), each carrying a
+// generation counter and a checksum.
 // A read takes the newest slot that checks out, so a write cut off half-way (or a slot damaged on
 // disk) falls back to the last good copy instead of leaving the device bricked.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 
 const MAGIC = 'HFL1';
@@ -52,17 +53,21 @@ export function decodeSlot(bytes: Buffer): { generation: number; data: unknown }
   return { generation, data: JSON.parse(body.toString('utf8')) };
 }
 
-async function writeDurably(path: string, bytes: Buffer): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
+/**
+ * Writes one slot durably: in place, then fdatasync. No temp file and rename are needed: the slot
+ * being written never holds the newest good copy, and a write cut off half-way fails its checksum,
+ * so a read falls back to the other slot. A slot file that is new also needs its directory entry on
+ * disk, once.
+ */
+async function writeSlot(path: string, bytes: Buffer, created: boolean): Promise<void> {
+  const fh = await open(path, 'w', 0o600);
   try {
     await fh.writeFile(bytes);
-    await fh.sync();
+    await fh.datasync();
   } finally {
     await fh.close();
   }
-  await rename(tmp, path);
-  // The rename itself must reach the disk too, or a power cut may bring the old name back.
+  if (created) return;
   const dir = await open(dirname(path), 'r');
   try {
     await dir.sync();
@@ -77,6 +82,8 @@ export function createFlashFile(base: string, snapshot: () => unknown): FlashFil
   let writing: Promise<void> | null = null;
   let queued: Promise<void> | null = null;
   let ensuredDir = false;
+  /** Slots known to exist on disk (their directory entries are durable). */
+  const created = new Set<Slot>();
 
   const writeOnce = async () => {
     if (!ensuredDir) {
@@ -86,7 +93,8 @@ export function createFlashFile(base: string, snapshot: () => unknown): FlashFil
     generation += 1;
     // Never overwrite the slot holding the newest good copy.
     const slot: Slot = lastSlot === 'a' ? 'b' : 'a';
-    await writeDurably(slotPath(base, slot), encodeSlot(generation, snapshot()));
+    await writeSlot(slotPath(base, slot), encodeSlot(generation, snapshot()), created.has(slot));
+    created.add(slot);
     lastSlot = slot;
   };
 
@@ -118,6 +126,7 @@ export function createFlashFile(base: string, snapshot: () => unknown): FlashFil
         let bytes: Buffer;
         try {
           bytes = await readFile(slotPath(base, slot));
+          created.add(slot);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
           throw err;

@@ -3,14 +3,15 @@
 // connections admitted at a steady rate. The hub itself publishes and subscribes in-process.
 import type { IncomingMessage, Server } from 'node:http';
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
-import { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { AuthInfo } from '../api/route-module.js';
 import type { HubContext, HubMessaging, Unit } from '../context.js';
 import { canPublish, canSubscribe, claimIdOf, type Identity } from './acl.js';
 import { createAdmission } from './admission.js';
+import { guardedStream } from './guarded-stream.js';
 import { createPacketGuard } from './packet-guard.js';
+import { indexedMemoryPersistence } from './retained-index.js';
 
 export interface BrokerAuth {
   verifyDevice(deviceId: string, secret: string): boolean;
@@ -84,9 +85,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       },
     });
     socket.pipe(guard);
-    const stream = Duplex.from({ readable: guard, writable: socket });
-    socket.once('close', () => stream.destroy());
-    aedes?.handle(stream);
+    aedes?.handle(guardedStream(socket, guard));
   };
 
   const authenticate = (
@@ -158,6 +157,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     },
     async start() {
       aedes = await Aedes.createBroker({
+        persistence: indexedMemoryPersistence(),
         connectTimeout: CONNECT_TIMEOUT_MS,
         heartbeatInterval: 60_000,
         queueLimit: 100,

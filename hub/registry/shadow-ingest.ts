@@ -48,12 +48,16 @@ export function createShadowIngest(
       if (payload.length === 0) return; // retained topic cleared
       const info = decodeJson(DeviceInfoSchema, payload, PAYLOAD_LIMITS.info);
       if (!info.ok) return refuse(entry.view.id, 'info', info.error.code, info.error.message);
-      entry.view = {
-        ...entry.view,
-        model: info.value.model,
-        firmware: info.value.firmware,
-        capabilities: descriptorsOf(info.value.capabilities),
-      };
+      const capabilities = descriptorsOf(info.value.capabilities);
+      // Devices re-announce the same info on every connect: in a reconnect surge that is a thousand
+      // no-op writes and schedule re-checks, so only a change is stored and announced.
+      if (
+        info.value.model === entry.view.model &&
+        info.value.firmware === entry.view.firmware &&
+        JSON.stringify(capabilities) === JSON.stringify(entry.view.capabilities)
+      )
+        return;
+      entry.view = { ...entry.view, model: info.value.model, firmware: info.value.firmware, capabilities };
       registry.persistDevice(entry);
       ctx.bus.emit('device.info', { deviceId: entry.view.id, info: info.value });
     },
