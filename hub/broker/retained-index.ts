@@ -26,7 +26,10 @@ export class RetainedIndex {
   /** An empty payload clears the topic (MQTT-3.3.1-10). */
   store(packet: Packet): void {
     const levels = packet.topic.split('/');
-    if (packet.payload.length === 0) return this.remove(levels);
+    if (packet.payload.length === 0) {
+      this.remove(levels);
+      return;
+    }
     let node = this.root;
     for (const level of levels) {
       let next = node.children.get(level);
