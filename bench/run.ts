@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCloudOutbox } from './cloud-outbox.js';
 import { benchColdStart } from './cold-start.js';
+import { benchFanIn, FAN_IN_NOTE } from './fan-in.js';
 import { benchFleet } from './fleet-benches.js';
 import { type BenchRow, printTable, writeResults } from './lib/report.js';
 import { benchScheduleLateness } from './schedule-lateness.js';
@@ -14,6 +15,7 @@ const benches: Bench[] = [
   { name: 'cold-start', run: () => benchColdStart() },
   { name: 'cloud-outbox', run: () => benchCloudOutbox() },
   { name: 'fleet', run: () => benchFleet() },
+  { name: 'fan-in', run: () => benchFanIn() },
   { name: 'schedules', run: () => benchScheduleLateness() },
 ];
 
@@ -26,6 +28,7 @@ async function main(): Promise<number> {
     'round trip: sequential keep-alive HTTP POSTs to random devices; each includes the simulated device writing its flash file (temp + fsync + rename) before it acks, so an acked command survives a power cut.',
     'reconnect surge: the hub is restarted with SIGTERM on the same ports; devices reconnect with full-jitter backoff (500 ms doubling, 30 s cap), so the time is mostly their spread-out retries while the hub was down, not admission control.',
     'memory: RSS of the hub process read from /proc; the idle figure is the hub with no device.',
+    FAN_IN_NOTE,
     'schedules: measureScheduleLateness() from hub/scheduler/bench-lateness.ts (hub in the bench process, 50 lights acking over MQTT).',
   ];
   for (const bench of benches) {

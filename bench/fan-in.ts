@@ -1,0 +1,251 @@
+// Broker fan-in, Hearth against mosquitto side by side: P authenticated publishers, each inside its
+// own ACL, publish 100-byte events as fast as the same client driver allows; one reader subscribed
+// to hearth/dev/+/event counts them. Hearth's figure includes everything the hub does with a device
+// event (validation, the event log in SQLite, the bus); mosquitto only routes.
+import { connect as netConnect } from 'node:net';
+import { MqttClient } from 'mqtt';
+import { freePort } from '../hub/drills/cloud-broker.js';
+import { type HubProcess, startHubProcess } from '../hub/drills/hub-process.js';
+import { MOSQUITTO_SETTINGS, type MosquittoPeer, startMosquitto } from './lib/mosquitto-peer.js';
+import { type BenchRow, check } from './lib/report.js';
+import { round } from './lib/stats.js';
+
+const PUBLISHERS = 8;
+/** QoS 1 messages a publisher may have un-acknowledged. */
+const WINDOW = 100;
+
+interface Credentials {
+  username: string;
+  password: string;
+  clientId: string;
+}
+
+interface RunResult {
+  rate: number;
+  cpuUsPerMsg: number;
+  lost: number;
+}
+
+function client(port: number, c: Credentials): Promise<MqttClient> {
+  return new Promise((resolve, reject) => {
+    const m = new MqttClient(() => netConnect({ host: '127.0.0.1', port, noDelay: true }), {
+      clientId: c.clientId,
+      username: c.username,
+      password: c.password,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 0,
+      keepalive: 60,
+    });
+    m.once('connect', () => resolve(m));
+    m.once('error', reject);
+  });
+}
+
+/** A valid Hearth device event of exactly 100 bytes. */
+function eventPayload(): Buffer {
+  const base = { type: 'fault', ts: Date.now(), fault: 'bench', message: '' };
+  const pad = 100 - Buffer.byteLength(JSON.stringify(base));
+  return Buffer.from(JSON.stringify({ ...base, message: 'x'.repeat(pad) }));
+}
+
+async function fanIn(
+  port: number,
+  publishers: Credentials[],
+  reader: Credentials,
+  qos: 0 | 1,
+  total: number,
+  cpuSeconds: () => number,
+): Promise<RunResult> {
+  const sub = await client(port, reader);
+  await sub.subscribeAsync('hearth/dev/+/event', { qos });
+  const pubs = await Promise.all(publishers.map((p) => client(port, p)));
+  const payload = eventPayload();
+  let received = 0;
+  let lastAt = performance.now();
+  let resolveAll: () => void = () => undefined;
+  const all = new Promise<void>((r) => {
+    resolveAll = r;
+  });
+  sub.on('message', () => {
+    received++;
+    lastAt = performance.now();
+    if (received >= total) resolveAll();
+  });
+  const per = Math.ceil(total / pubs.length);
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  await Promise.all(
+    pubs.map(async (pub, i) => {
+      const topic = `hearth/dev/${publishers[i]?.username}/event`;
+      let inFlight = 0;
+      let wake: (() => void) | null = null;
+      for (let n = 0; n < per; n++) {
+        if (qos === 0) {
+          // Every 200th publish waits for its write, so the driver never buffers unboundedly.
+          if (n % 200 === 199) await new Promise((r) => pub.publish(topic, payload, { qos }, () => r(null)));
+          else pub.publish(topic, payload, { qos });
+          continue;
+        }
+        while (inFlight >= WINDOW) await new Promise<void>((r) => (wake = r));
+        inFlight++;
+        pub.publish(topic, payload, { qos }, () => {
+          inFlight--;
+          wake?.();
+          wake = null;
+        });
+      }
+    }),
+  );
+  // Wait for the reader to get everything, or for 3 s of silence (then count what was lost).
+  await Promise.race([
+    all,
+    new Promise<void>((r) => {
+      const t = setInterval(() => {
+        if (performance.now() - lastAt > 3000) {
+          clearInterval(t);
+          r();
+        }
+      }, 100);
+      void all.then(() => clearInterval(t));
+    }),
+  ]);
+  const seconds = (lastAt - t0) / 1000;
+  const cpu = cpuSeconds() - cpu0;
+  await Promise.all([...pubs, sub].map((c) => c.endAsync(true)));
+  return {
+    rate: received / seconds,
+    cpuUsPerMsg: (cpu * 1e6) / Math.max(received, 1),
+    lost: per * pubs.length - received,
+  };
+}
+
+export async function benchFanIn(sizes = { qos0: 100_000, qos1: 50_000 }): Promise<BenchRow[]> {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const hub = await startHubProcess({ httpPort, mqttPort });
+  let mosquitto: MosquittoPeer | undefined;
+  try {
+    const publishers = await registerPublishers(hub);
+    mosquitto = await startMosquitto(await freePort(), publishers, MOSQUITTO_READER);
+    return await compare(hub, mosquitto, publishers, sizes);
+  } finally {
+    await mosquitto?.stop();
+    await hub.cleanup();
+  }
+}
+
+const MOSQUITTO_READER: Credentials = {
+  username: 'reader',
+  password: 'reader-secret',
+  clientId: 'fan-in-reader',
+};
+
+/** Devices registered through the API, so each publisher has Hearth's credentials and ACL. */
+async function registerPublishers(hub: HubProcess): Promise<Credentials[]> {
+  const publishers: Credentials[] = [];
+  for (let i = 0; i < PUBLISHERS; i++) {
+    const res = await fetch(`${hub.baseUrl}/api/v1/devices`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `fan-in ${i + 1}`, model: 'light' }),
+    });
+    if (!res.ok) throw new Error(`registering a fan-in publisher: HTTP ${res.status} ${await res.text()}`);
+    const { device, secret } = (await res.json()) as { device: { id: string }; secret: string };
+    publishers.push({ username: device.id, password: secret, clientId: device.id });
+  }
+  return publishers;
+}
+
+async function compare(
+  hub: HubProcess,
+  mosquitto: MosquittoPeer,
+  publishers: Credentials[],
+  sizes: { qos0: number; qos1: number },
+): Promise<BenchRow[]> {
+  const hearthReader: Credentials = { username: 'token', password: hub.token, clientId: 'fan-in-reader' };
+  const mosquittoReader = MOSQUITTO_READER;
+  const mqttPort = hub.mqttPort;
+  const mosquittoPort = mosquitto.port;
+  const invalidBefore = await invalidPayloads(hub.baseUrl, hub.token);
+  const rows: BenchRow[] = [];
+  for (const qos of [0, 1] as const) {
+    const total = qos === 0 ? sizes.qos0 : sizes.qos1;
+    const best = { hearth: null as RunResult | null, mosquitto: null as RunResult | null };
+    // Warm both up, then alternate and keep each broker's better run: noise does not pick the ratio.
+    await fanIn(mqttPort, publishers, hearthReader, qos, 5000, () => hub.cpuSeconds());
+    await fanIn(mosquittoPort, publishers, mosquittoReader, qos, 5000, () => mosquitto.cpuSeconds());
+    for (let round = 0; round < 2; round++) {
+      const h = await fanIn(mqttPort, publishers, hearthReader, qos, total, () => hub.cpuSeconds());
+      const m = await fanIn(mosquittoPort, publishers, mosquittoReader, qos, total, () =>
+        mosquitto.cpuSeconds(),
+      );
+      if (!best.hearth || h.rate > best.hearth.rate) best.hearth = h;
+      if (!best.mosquitto || m.rate > best.mosquitto.rate) best.mosquitto = m;
+    }
+    rows.push(...fanInRows(qos, best.hearth as RunResult, best.mosquitto as RunResult));
+  }
+  const invalid = (await invalidPayloads(hub.baseUrl, hub.token)) - invalidBefore;
+  if (invalid > 0)
+    throw new Error(`the hub refused ${invalid} bench events as invalid: the figures would be meaningless`);
+  return rows;
+}
+
+function fanInRows(qos: 0 | 1, h: RunResult, m: RunResult): BenchRow[] {
+  const ratio = h.rate / m.rate;
+  const cpuRatio = h.cpuUsPerMsg / m.cpuUsPerMsg;
+  const bench = `fan-in QoS ${qos}`;
+  return [
+    {
+      bench,
+      figure: 'Hearth (auth + ACL + event log)',
+      value: Math.round(h.rate),
+      unit: 'msg/s',
+      target: '',
+      pass: null,
+    },
+    {
+      bench,
+      figure: 'mosquitto (auth + ACL)',
+      value: Math.round(m.rate),
+      unit: 'msg/s',
+      target: '',
+      pass: null,
+    },
+    {
+      bench,
+      figure: 'throughput, Hearth / mosquitto',
+      value: round(ratio, 2),
+      unit: 'x',
+      target: qos === 0 ? '>= 0.9x' : '>= 0.5x',
+      pass: check(ratio, '>=', qos === 0 ? 0.9 : 0.5),
+    },
+    {
+      bench,
+      figure: 'broker CPU per message, Hearth / mosquitto',
+      value: round(cpuRatio, 2),
+      unit: `x (${round(h.cpuUsPerMsg, 1)} vs ${round(m.cpuUsPerMsg, 1)} µs)`,
+      target: qos === 0 ? '<= 1.2x' : '',
+      pass: qos === 0 ? check(cpuRatio, '<=', 1.2) : null,
+    },
+    {
+      bench,
+      figure: 'messages lost, Hearth + mosquitto',
+      value: h.lost + m.lost,
+      unit: 'msgs',
+      target: qos === 1 ? '0' : '',
+      pass: qos === 1 ? h.lost + m.lost === 0 : null,
+    },
+  ];
+}
+
+async function invalidPayloads(baseUrl: string, token: string): Promise<number> {
+  const text = await (
+    await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+  ).text();
+  return [...text.matchAll(/^hearth_invalid_payloads_total\{[^}]*\} (\d+)/gm)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
+}
+
+export const FAN_IN_NOTE = `fan-in: ${PUBLISHERS} publishers and one reader through the same mqtt.js driver (Nagle off), 100-byte events; Hearth stores every event (batched SQLite) and routes it; mosquitto 2 started by the bench with ${MOSQUITTO_SETTINGS.join(', ')}; best of two alternating runs each.`;

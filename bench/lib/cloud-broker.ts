@@ -1,2 +1,0 @@
-// Moved to hub/drills (drills and benches share it); kept while bench files migrate.
-export * from '../../hub/drills/cloud-broker.js';
