@@ -73,6 +73,8 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    // A reset or broken pipe ends this client only; without a listener it would end the hub.
+    socket.on('error', (err) => log.debug({ err, remote: socket.remoteAddress }, 'MQTT socket error'));
     const guard = createPacketGuard({
       onTooLarge(size) {
         log.warn({ remote: socket.remoteAddress, size }, 'oversized packet; connection dropped');

@@ -26,7 +26,9 @@ export function guardedStream(socket: Socket, guard: Transform): Duplex {
       socket.end(callback);
     },
     destroy(err, callback) {
-      socket.destroy(err ?? undefined);
+      // The error is aedes's to report (an ACL refusal, a protocol error); handing it to the socket
+      // would re-emit it there as an 'error' nobody asked for.
+      socket.destroy();
       callback(err);
     },
   });

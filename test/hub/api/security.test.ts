@@ -88,13 +88,19 @@ describe('security: tokens, pairing, device credentials', () => {
       (err: { packet?: { granted?: number[] } }) => err.packet?.granted,
     );
     expect(suback).toEqual([128]);
-    // A forged state for b: the broker refuses it, so b's shadow never changes.
+    // A forged state for b: the broker refuses it and disconnects a (MQTT-3.3.5-2), b's shadow never
+    // changes, and the hub carries on serving.
+    const closed = new Promise<void>((resolve) => a.client.once('close', () => resolve()));
     a.client.publish(
       `hearth/dev/${b.id}/state`,
       JSON.stringify({ seq: 99, ts: Date.now(), values: { power: true } }),
+      { qos: 1 },
     );
+    await closed;
     const probe = await t.api(`/api/v1/devices/${b.id}`);
     const view = (await probe.json()) as { reportedSeq: number };
     expect(view.reportedSeq).toBe(-1);
+    const again = await t.connectDeviceAs(a.id);
+    expect(again.connected).toBe(true);
   });
 });
