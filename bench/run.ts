@@ -6,10 +6,13 @@ import { benchCloudOutbox } from './cloud-outbox.js';
 import { benchColdStart } from './cold-start.js';
 import { benchFanIn, FAN_IN_NOTE } from './fan-in.js';
 import { benchFleet } from './fleet-benches.js';
+import { fuzzAndRecord, fuzzRows } from './fuzz.js';
 import { type BenchRow, printTable, writeResults } from './lib/report.js';
 import { benchScheduleLateness } from './schedule-lateness.js';
 
 type Bench = { name: string; run: () => Promise<BenchRow[]> };
+
+const resultsDir = dirname(fileURLToPath(import.meta.url)).replace(`${'/dist'}/bench`, '/bench');
 
 const benches: Bench[] = [
   { name: 'cold-start', run: () => benchColdStart() },
@@ -17,6 +20,7 @@ const benches: Bench[] = [
   { name: 'fleet', run: () => benchFleet() },
   { name: 'fan-in', run: () => benchFanIn() },
   { name: 'schedules', run: () => benchScheduleLateness() },
+  { name: 'fuzz', run: async () => fuzzRows(await fuzzAndRecord(resultsDir)) },
 ];
 
 async function main(): Promise<number> {
@@ -29,6 +33,7 @@ async function main(): Promise<number> {
     'reconnect surge: the hub is restarted with SIGTERM on the same ports; devices reconnect with full-jitter backoff (500 ms doubling, 30 s cap), so the time is mostly their spread-out retries while the hub was down, not admission control.',
     'memory: RSS of the hub process read from /proc; the idle figure is the hub with no device.',
     FAN_IN_NOTE,
+    'fuzz: fast-check inputs derived from the MQTT payload schemas and the OpenAPI document, against an in-process hub; bench/fuzz-results.json has every channel and finding.',
     'schedules: measureScheduleLateness() from hub/scheduler/bench-lateness.ts (hub in the bench process, 50 lights acking over MQTT).',
   ];
   for (const bench of benches) {
@@ -43,7 +48,7 @@ async function main(): Promise<number> {
     }
     process.stderr.write(`bench: ${bench.name} took ${Math.round((performance.now() - t0) / 1000)} s\n`);
   }
-  const dir = dirname(fileURLToPath(import.meta.url)).replace(`${'/dist'}/bench`, '/bench');
+  const dir = resultsDir;
   writeResults(dir, rows, `npm run bench${only ? ` -- --only ${only.join(',')}` : ''}`, notes);
   process.stdout.write(`${printTable(rows)}\n\nwritten to ${dir}/RESULTS.md and results.json\n`);
   return rows.some((r) => r.pass === false) || notes.length > 0 ? 1 : 0;

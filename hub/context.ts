@@ -112,6 +112,8 @@ export interface CommandService {
   issue(request: CommandRequest, options?: { waitMs?: number }): Promise<CommandRecord>;
   get(commandId: string): CommandRecord | undefined;
   list(filter: { deviceId?: string; limit?: number }): CommandRecord[];
+  /** Commands sent and still waiting for an ack. */
+  activeCount(): number;
 }
 
 export interface HubContext {

@@ -18,7 +18,6 @@ const SWEEP_MS = 1000;
 export interface CommandUnit extends CommandService {
   start(): void;
   stop(): void;
-  activeCount(): number;
 }
 
 type Row = typeof commands.$inferSelect;

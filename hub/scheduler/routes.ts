@@ -134,7 +134,10 @@ export function createSchedulesModules(service: ScheduleService, runLog: RunLog)
           get: op(
             'Runs of one schedule, newest first (one per occurrence)',
             TAG,
-            { '200': jsonResponse('runs', RunsSchema), ...errors([404, 'not_found']) },
+            {
+              '200': jsonResponse('runs', RunsSchema),
+              ...errors([404, 'not_found'], [422, 'invalid_payload (limit or before)']),
+            },
             {
               parameters: [...id, ...runsParams],
             },
