@@ -34,7 +34,8 @@ export class FuzzTally {
   }
 
   count(channel: string, refused: boolean): void {
-    const t = (this.channels[channel] ??= { inputs: 0, refused: 0, accepted: 0 });
+    this.declare(channel);
+    const t = this.channels[channel] as ChannelTally;
     t.inputs++;
     this.total++;
     if (this.total % this.every === 0) this.onProgress?.(this.total);
