@@ -233,7 +233,12 @@ export function createCommandService(
       } else insert();
       active.set(record.id, record);
       changed(record);
-      if (device.online) send(record);
+      // Inside a batch (a scheduler tick) the command leaves once the batch has committed: a crash
+      // in between must not leave a device acting on a command the hub has no record of.
+      store.hot.whenCommitted(() => {
+        if (record.status === 'pending' && active.has(record.id) && registry.get(record.deviceId)?.online)
+          send(record);
+      });
       await waitFor(record.id, options.waitMs ?? config.commands.waitMs);
       return { ...record };
     },

@@ -177,8 +177,9 @@ export function createHubRunner({
   const runBatch = (keys: string[], now: number) => {
     const fired: Array<() => void> = [];
     const batch = keys.map((k) => tracked.get(k)).filter((t): t is Tracked => Boolean(t?.row.enabled));
-    // One transaction for the whole tick: run rows, commands, and evaluation marks.
-    ctx.store.sqlite.transaction(() => {
+    // One transaction for the whole tick: run rows, commands, and evaluation marks. The commands
+    // are published once it has committed.
+    ctx.store.hot.atomically(() => {
       for (const t of batch) {
         try {
           execute(t, now, fired);
@@ -186,7 +187,7 @@ export function createHubRunner({
           log.error({ err, scheduleId: t.row.id }, 'schedule failed to run');
         }
       }
-    })();
+    });
     for (const f of fired) f();
     for (const t of batch) {
       t.next = t.source.nextAfter(t.since);

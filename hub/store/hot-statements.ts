@@ -17,11 +17,21 @@ export interface HotStatements {
   insertHistory: Database.Statement<[string, number, string, number]>;
   insertEvent: Database.Statement<[string, string, string, number]>;
   updateDesired: Database.Statement<[string, string]>;
-  /** Runs `fn` in one transaction (a command and the desired state it sets commit together). */
+  /**
+   * Runs `fn` in one transaction (a command and the desired state it sets commit together). Nested
+   * calls join the outermost transaction.
+   */
   atomically(fn: () => void): void;
+  /**
+   * Runs `fn` once the enclosing `atomically` has committed (now, outside one; never, if it rolls
+   * back): nothing leaves the hub before the record of it is durable.
+   */
+  whenCommitted(fn: () => void): void;
 }
 
 export function prepareHotStatements(sqlite: Database.Database): HotStatements {
+  let depth = 0;
+  const committed: Array<() => void> = [];
   return {
     insertCommand: sqlite.prepare(
       `INSERT INTO commands (id, device_id, capability, kind, payload, status, source, issued_at, expires_at, occurrence)
@@ -41,6 +51,23 @@ export function prepareHotStatements(sqlite: Database.Database): HotStatements {
     ),
     insertEvent: sqlite.prepare('INSERT INTO events (device_id, type, data, at) VALUES (?, ?, ?, ?)'),
     updateDesired: sqlite.prepare('UPDATE device_state SET desired = ? WHERE device_id = ?'),
-    atomically: (fn) => sqlite.transaction(fn)(),
+    atomically(fn) {
+      depth++;
+      let ok = false;
+      try {
+        sqlite.transaction(fn)();
+        ok = true;
+      } finally {
+        depth--;
+        if (depth === 0) {
+          const run = committed.splice(0);
+          if (ok) for (const f of run) f();
+        }
+      }
+    },
+    whenCommitted(fn) {
+      if (depth > 0) committed.push(fn);
+      else fn();
+    },
   };
 }
