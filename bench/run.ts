@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   const notes: string[] = [
     'Everything runs on this one 2-core machine: hub process, fleet process (1000 simulated devices in one Node process) and the load driver.',
     'round trip: sequential keep-alive HTTP POSTs to random devices; each includes the simulated device writing its flash slot (in place + fdatasync) before it acks, so an acked command survives a power cut; the flash directory is on /dev/shm.',
-    'reconnect surge: the hub is restarted with SIGTERM on the same ports; the time runs from SIGTERM: hub stop (~0.4 s), hub start (~0.7 s), then the devices' next retry (full jitter, ceiling 0.5 s then 1 s for the first 30 attempts) and admission of 1000 connects.',
+    'reconnect surge: the hub is restarted with SIGTERM on the same ports; the time runs from SIGTERM: hub stop (~0.4 s), hub start (~0.7 s), then the next retry of each device (full jitter, ceiling 0.5 s then 1 s for the first 30 attempts) and admission of 1000 connects.',
     'memory: RSS of the hub process read from /proc; the idle figure is the hub with no device.',
     FAN_IN_NOTE,
     'fuzz: fast-check inputs derived from the MQTT payload schemas and the OpenAPI document, against an in-process hub; bench/fuzz-results.json has every channel and finding.',
