@@ -113,6 +113,19 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     metrics.gauge('hearth_devices', 'Registered devices', () => registry.list().length);
     metrics.gauge('hearth_devices_online', 'Devices online now', () => registry.onlineCount());
     metrics.gauge('hearth_commands_active', 'Commands waiting for an ack', () => commands.activeCount());
+    metrics.gauge('process_resident_memory_bytes', 'Resident memory of the hub process', () =>
+      process.memoryUsage.rss(),
+    );
+    metrics.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use', () => process.memoryUsage().heapUsed);
+    metrics.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved', () => process.memoryUsage().heapTotal);
+    metrics.gauge(
+      'nodejs_external_memory_bytes',
+      'Memory of buffers and native objects held by JavaScript',
+      () => {
+        const m = process.memoryUsage();
+        return m.external + m.arrayBuffers;
+      },
+    );
 
     for (const factory of featureFactories) {
       const units = await factory(ctx);
