@@ -1,7 +1,6 @@
 // The stream aedes reads and writes for one TCP client: reads come through the packet guard, writes
-// go straight to the socket. aedes (mqtt-packet) corks the stream around the packets it sends
-// together; `writev` carries that cork to the socket, so CONNACK, SUBACK, retained messages and
-// PUBACKs leave in one syscall instead of one each (Duplex.from writes chunk by chunk).
+// go to the socket corked until the end of the event-loop turn, so CONNACK, SUBACK, retained
+// messages, PUBACKs and a burst of deliveries leave in one syscall instead of one each.
 import type { Socket } from 'node:net';
 import { Duplex, type Transform } from 'node:stream';
 

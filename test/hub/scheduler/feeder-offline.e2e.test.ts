@@ -23,13 +23,34 @@ async function freePort(): Promise<number> {
 }
 
 const children: ChildProcess[] = [];
+const output = new WeakMap<ChildProcess, string[]>();
 function start(args: string[]): ChildProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
+  // Read what it prints: a pipe nobody drains could stall it, and a failed start should say why.
+  const lines: string[] = [];
+  output.set(child, lines);
+  child.stdout?.on('data', (d: Buffer) => lines.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => lines.push(d.toString()));
   children.push(child);
   return child;
+}
+
+/** Resolves when the hub has written runtime.json; fails with its output if it exits first. */
+async function serving(hub: ChildProcess, dataDir: string, what: string): Promise<void> {
+  let onExit: (code: number | null) => void = () => undefined;
+  const exited = new Promise<never>((_, reject) => {
+    onExit = (code) =>
+      reject(new Error(`the hub exited (${code}) before serving: ${output.get(hub)?.join('').slice(-2000)}`));
+    hub.once('exit', onExit);
+  });
+  try {
+    await Promise.race([waitFor(() => readRuntimeInfo(dataDir), { timeoutMs: 30_000, what }), exited]);
+  } finally {
+    hub.off('exit', onExit);
+  }
 }
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -65,7 +86,7 @@ describe('a feeder keeps its schedule while the hub is down', () => {
       'warn',
     ];
     let hub = start(hubArgs);
-    await waitFor(() => readRuntimeInfo(dataDir), { timeoutMs: 15_000, what: 'hub runtime.json' });
+    await serving(hub, dataDir, 'hub runtime.json');
     const { stdout: tokenOut } = await run(process.execPath, [
       BIN,
       'tokens',
@@ -145,7 +166,7 @@ describe('a feeder keeps its schedule while the hub is down', () => {
     expect(readRuntimeInfo(dataDir)).toBeNull();
 
     hub = start(hubArgs);
-    await waitFor(() => readRuntimeInfo(dataDir), { timeoutMs: 15_000, what: 'hub restarted' });
+    await serving(hub, dataDir, 'hub restarted');
     const restartedAt = Date.now();
     const runs = await waitFor(
       async () => {
