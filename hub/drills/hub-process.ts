@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HUB_NODE_FLAGS } from '../node-flags.js';
 
 /** The repository root, from the source tree (tests) or from dist/ (the CLI and benches). */
 function repoRoot(): string {
@@ -39,6 +40,8 @@ export async function startHubProcess(
     mqttPort?: number;
     /** Where the hub's log goes (an open file descriptor); default: this process's stderr. */
     logFd?: number;
+    /** Extra node flags (a profiler), after the hub's own. */
+    nodeArgs?: string[];
   } = {},
 ): Promise<HubProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-bench-'));
@@ -61,6 +64,8 @@ export async function startHubProcess(
   const child = spawn(
     process.execPath,
     [
+      ...HUB_NODE_FLAGS,
+      ...(options.nodeArgs ?? []),
       hearthBin,
       'start',
       '--data-dir',

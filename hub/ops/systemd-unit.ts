@@ -1,5 +1,7 @@
 // The systemd unit for running Hearth as a service on a Pi: a dedicated user, state under
 // /var/lib/hearth, restart on failure, and the sandboxing systemd offers for a network daemon.
+import { HUB_NODE_FLAGS } from '../node-flags.js';
+
 export interface UnitOptions {
   user: string;
   dataDir: string;
@@ -25,7 +27,7 @@ User=${o.user}
 Group=${o.user}
 Environment=NODE_ENV=production
 Environment=HEARTH_DATA_DIR=${o.dataDir}
-ExecStart=${o.node} ${o.bin} start --data-dir ${o.dataDir} --http-port ${o.httpPort} --mqtt-port ${o.mqttPort}
+ExecStart=${o.node} ${HUB_NODE_FLAGS.join(' ')} ${o.bin} start --data-dir ${o.dataDir} --http-port ${o.httpPort} --mqtt-port ${o.mqttPort}
 Restart=on-failure
 RestartSec=2
 TimeoutStopSec=20

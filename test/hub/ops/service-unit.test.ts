@@ -30,7 +30,7 @@ describe('systemd unit', () => {
       expect(unit).toContain(line);
     }
     expect(unit).toMatch(
-      /^ExecStart=\S+ \/opt\/hearth\/dist\/bin\/hearth\.js start --data-dir \/var\/lib\/hearth --http-port 8080 --mqtt-port 1883$/m,
+      /^ExecStart=\S+ --max-semi-space-size=1 --heap-growing-percent=20 \/opt\/hearth\/dist\/bin\/hearth\.js start --data-dir \/var\/lib\/hearth --http-port 8080 --mqtt-port 1883$/m,
     );
     expect(unit).not.toContain('CAP_NET_BIND_SERVICE');
   });
