@@ -1,15 +1,14 @@
 // The HTTP API: mounts each resource module, guards all but the public ones with a token, maps
 // every error to one envelope, and serves the OpenAPI document assembled from the modules.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { HearthError } from '../../shared/errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenService } from '../security/token-service.js';
 import { hearthVersion } from '../version.js';
 import { requireToken } from './auth.js';
 import { createErrorHandler } from './errors.js';
-import { type ApiEnv, type ApiModule, MAX_BODY_BYTES, type OpenApiPaths } from './route-module.js';
+import { limitBody } from './request-body.js';
+import type { ApiEnv, ApiModule, OpenApiPaths } from './route-module.js';
 
 export interface ApiDeps {
   log: Logger;
@@ -30,15 +29,7 @@ export function createApiApp({ log, metrics, tokens, modules }: ApiDeps): Hono<A
     requests.inc({ method: c.req.method });
     await next();
   });
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new HearthError('payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  app.use('*', limitBody());
   app.onError(createErrorHandler(log.child({ module: 'api' }), (code) => errorsByCode.inc({ code })));
   app.notFound((c) =>
     c.json(

@@ -4,12 +4,16 @@ import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { HearthError } from '../../shared/errors.js';
 import type { TokenService } from '../security/token-service.js';
+import { requestHeader } from './node-request.js';
 import type { ApiEnv } from './route-module.js';
 import { TOKEN_COOKIE } from './routes/pairing.js';
 
 export function requireToken(tokens: TokenService) {
   return createMiddleware<ApiEnv>(async (c, next) => {
-    const header = c.req.header('authorization');
+    // A route can match several guarded mounts (its own path, the module's base and base/*):
+    // the token is checked once.
+    if (c.get('auth')) return next();
+    const header = requestHeader(c, 'authorization');
     const bearer = header?.match(/^Bearer\s+(\S+)$/i)?.[1];
     const token = bearer ?? getCookie(c, TOKEN_COOKIE);
     if (!token)

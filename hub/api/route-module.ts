@@ -4,6 +4,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { HearthError } from '../../shared/errors.js';
+import { readBody } from './request-body.js';
 
 export interface AuthInfo {
   tokenId: string;
@@ -60,16 +61,9 @@ export const ErrorEnvelopeSchema = z.object({
 
 export const errorResponse = (description: string) => jsonResponse(description, ErrorEnvelopeSchema);
 
-export const MAX_BODY_BYTES = 64 * 1024;
-
 /** Reads and validates a JSON body; throws HearthError (invalid_json, payload_too_large, invalid_payload). */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const declared = Number(c.req.header('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES)
-    throw new HearthError('payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
-  const text = await c.req.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
-    throw new HearthError('payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
+  const text = (await readBody(c)).toString('utf8');
   let data: unknown;
   try {
     data = text.length === 0 ? undefined : JSON.parse(text);

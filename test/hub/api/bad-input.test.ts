@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scriptDevice } from '../../support/device-client.js';
 import { startTestHub, type TestHub } from '../../support/hub.js';
@@ -90,6 +91,46 @@ describe('bad input over HTTP and MQTT', () => {
       expect(metrics).toMatch(new RegExp(`hearth_api_errors_total\\{code="${code}"\\} [1-9]`));
     });
   }
+
+  /** A POST with a chunked body (no content-length): the size is only known while reading it. */
+  const postChunked = (path: string, chunks: string[]) =>
+    new Promise<{ status: number; body: { error?: { code: string } } & Record<string, unknown> }>(
+      (resolve, reject) => {
+        const req = request(`${t.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' },
+        });
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => {
+            text += d;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+        });
+        req.on('error', reject);
+        for (const chunk of chunks) req.write(chunk);
+        req.end();
+      },
+    );
+
+  it('an oversized chunked body → 413 payload_too_large, nothing changed; a small one is read whole', async () => {
+    const before = await snapshot();
+    const big = await postChunked(`/api/v1/devices/${tvId}/commands`, [
+      '{"capability":"power","value":true,"pad":"',
+      ...Array.from({ length: 9 }, () => 'x'.repeat(8192)),
+      '"}',
+    ]);
+    expect(big.status).toBe(413);
+    expect(big.body.error?.code).toBe('payload_too_large');
+    expect(await snapshot()).toEqual(before);
+    const small = await postChunked(`/api/v1/devices/${tvId}/commands?wait=0`, [
+      '{"capability":',
+      '"channel","value":',
+      '7}',
+    ]);
+    expect(small.status).toBeLessThan(300);
+    expect(small.body.capability).toBe('channel');
+  });
 
   it('unknown device → 404 unknown_device', async () => {
     const res = await t.api('/api/v1/devices/no-such-tv/commands', {
