@@ -25,6 +25,7 @@ import { createShadowIngest } from './registry/shadow-ingest.js';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
 import { createPairingService } from './security/pairing.js';
 import { createTokenService, type TokenService } from './security/token-service.js';
+import { createCheckpointer } from './store/checkpointer.js';
 import { openStore, type Store, storePath } from './store/db.js';
 import { createWriteBatcher } from './store/write-batcher.js';
 import { hearthVersion } from './version.js';
@@ -72,6 +73,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     const store: Store = openStore(storePath(config.dataDir));
     started.push({ name: 'store', start: () => undefined, stop: () => store.close() });
     const base: HubContext = { config, log, bus, metrics, clock, store };
+    await startUnit(createCheckpointer(base));
     const batcher = createWriteBatcher(store.sqlite, log.child({ module: 'store' }));
     started.push({ name: 'write-batcher', start: () => undefined, stop: () => batcher.flush() });
     const tokens = createTokenService(store, clock);

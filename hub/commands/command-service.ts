@@ -71,7 +71,7 @@ export function createCommandService(
     waiters.delete(r.id);
   };
 
-  const send = (r: CommandRecord) => {
+  const publish = (r: CommandRecord) => {
     const payload: Command = {
       id: r.id,
       capability: r.capability as Command['capability'],
@@ -81,15 +81,20 @@ export function createCommandService(
       ...(r.params !== undefined ? { params: r.params } : {}),
       ...(r.occurrence !== undefined ? { occurrence: r.occurrence } : {}),
     };
-    r.status = 'sent';
-    r.sentAt = clock.now();
-    persist(r);
-    changed(r);
     messaging
       .publish(deviceTopic(r.deviceId, 'cmd'), JSON.stringify(payload), { qos: 1 })
       .catch((err: unknown) => {
         log.warn({ err, commandId: r.id }, 'publish failed; will retry when the device reconnects');
       });
+  };
+
+  /** A queued command leaves for a device that came back. */
+  const send = (r: CommandRecord) => {
+    r.status = 'sent';
+    r.sentAt = clock.now();
+    persist(r);
+    changed(r);
+    publish(r);
   };
 
   const onAck = ({ deviceId, ack }: { deviceId: string; ack: Ack }) => {
@@ -191,6 +196,10 @@ export function createCommandService(
       const now = clock.now();
       const ttl =
         request.ttlMs ?? (kind === 'action' ? config.commands.actionTtlMs : config.commands.settingTtlMs);
+      // A command for a device that is online is recorded as sent in the same commit that records
+      // it (one commit per command instead of two); it leaves once that commit is durable. A hub
+      // that dies in between re-sends it at start, as it does every command not yet acknowledged.
+      const online = device.online;
       const record: CommandRecord = {
         id: newCommandId(),
         deviceId: device.id,
@@ -198,11 +207,11 @@ export function createCommandService(
         kind,
         ...(normalized.value !== undefined ? { value: normalized.value } : {}),
         ...(normalized.params !== undefined ? { params: normalized.params } : {}),
-        status: 'pending',
+        status: online ? 'sent' : 'pending',
         source: request.source,
         issuedAt: now,
         expiresAt: now + ttl,
-        sentAt: null,
+        sentAt: online ? now : null,
         ackedAt: null,
         ...(request.occurrence !== undefined ? { occurrence: request.occurrence } : {}),
       };
@@ -216,10 +225,11 @@ export function createCommandService(
           record.capability,
           kind,
           JSON.stringify(kind === 'action' ? (record.params ?? {}) : (record.value ?? null)),
-          'pending',
+          record.status,
           record.source,
           record.issuedAt,
           record.expiresAt,
+          record.sentAt,
           record.occurrence ?? null,
         );
       const entry = kind === 'setting' ? registry.entry(device.id) : undefined;
@@ -234,10 +244,11 @@ export function createCommandService(
       active.set(record.id, record);
       changed(record);
       // Inside a batch (a scheduler tick) the command leaves once the batch has committed: a crash
-      // in between must not leave a device acting on a command the hub has no record of.
+      // in between must not leave a device acting on a command the hub has no record of. A device
+      // that went offline meanwhile gets it when it is back (onAvailability).
       store.hot.whenCommitted(() => {
-        if (record.status === 'pending' && active.has(record.id) && registry.get(record.deviceId)?.online)
-          send(record);
+        if (record.status === 'sent' && active.has(record.id) && registry.get(record.deviceId)?.online)
+          publish(record);
       });
       await waitFor(record.id, options.waitMs ?? config.commands.waitMs);
       return { ...record };

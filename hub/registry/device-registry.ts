@@ -65,6 +65,17 @@ export function createDeviceRegistry({ ctx, messaging, batcher, kick }: Registry
     });
   };
 
+  // Coming and going (a thousand of them in a reconnect surge) touches two columns only.
+  const pendingPresence = new Set<DeviceEntry>();
+  const persistPresence = (e: DeviceEntry) => {
+    if (pendingPresence.has(e) || pendingDevice.has(e)) return;
+    pendingPresence.add(e);
+    batcher.enqueue(() => {
+      pendingPresence.delete(e);
+      store.hot.updatePresence.run(e.view.online ? 1 : 0, e.view.lastSeenAt, e.view.id);
+    });
+  };
+
   const pendingShadow = new Set<DeviceEntry>();
   const persistShadow = (e: DeviceEntry) => {
     if (pendingShadow.has(e)) return;
@@ -121,7 +132,7 @@ export function createDeviceRegistry({ ctx, messaging, batcher, kick }: Registry
       if (!e || e.view.online === online) return;
       const at = clock.now();
       e.view = { ...e.view, online, lastSeenAt: at };
-      persistDevice(e);
+      persistPresence(e);
       bus.emit('device.availability', { deviceId, online, at });
     },
     persistShadow,

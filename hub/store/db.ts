@@ -1,6 +1,7 @@
 // Opens the hub's SQLite file with settings chosen for a Pi in a cupboard: WAL (readers never block
-// the writer), synchronous=NORMAL (in WAL mode a crash or power cut never corrupts the file; a power cut may lose only the last commits, a killed process loses nothing), a busy timeout so a
-// backup or CLI on the same file waits instead of failing. Migrations are applied on open.
+// the writer), synchronous=NORMAL (in WAL mode a crash or power cut never corrupts the file; a power
+// cut may lose only the last commits, a killed process loses nothing), a busy
+// timeout so a backup or CLI on the same file waits instead of failing. Migrations run on open.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ import { type HotStatements, prepareHotStatements } from './hot-statements.js';
 import * as schema from './schema/index.js';
 
 export type Db = BetterSQLite3Database<typeof schema>;
+
+const WAL_CHECKPOINT_PAGES = 10_000;
 
 export interface Store {
   db: Db;
@@ -42,6 +45,9 @@ export function openStore(path: string, options: { readonly?: boolean } = {}): S
   if (!options.readonly) {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
+    // The running hub checkpoints on a timer (checkpointer.ts); SQLite's own threshold is the net
+    // for everything else that opens the file (CLI, backup) and for a hub whose timer falls behind.
+    sqlite.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_PAGES}`);
     sqlite.pragma('foreign_keys = ON');
   }
   const db = drizzle(sqlite, { schema, casing: 'snake_case' });

@@ -5,7 +5,7 @@ import type Database from 'better-sqlite3';
 
 export interface HotStatements {
   insertCommand: Database.Statement<
-    [string, string, string, string, string, string, string, number, number, string | null]
+    [string, string, string, string, string, string, string, number, number, number | null, string | null]
   >;
   updateCommand: Database.Statement<
     [string, number | null, number | null, string | null, string | null, string]
@@ -14,6 +14,7 @@ export interface HotStatements {
   updateDevice: Database.Statement<
     [string, string | null, string, string | null, string, number, number | null, string]
   >;
+  updatePresence: Database.Statement<[number, number | null, string]>;
   insertHistory: Database.Statement<[string, number, string, number]>;
   insertEvent: Database.Statement<[string, string, string, number]>;
   updateDesired: Database.Statement<[string, string]>;
@@ -32,10 +33,12 @@ export interface HotStatements {
 export function prepareHotStatements(sqlite: Database.Database): HotStatements {
   let depth = 0;
   const committed: Array<() => void> = [];
+  // One wrapper for every call: better-sqlite3 builds a fresh set of closures per transaction().
+  const transaction = sqlite.transaction((fn: () => void) => fn());
   return {
     insertCommand: sqlite.prepare(
-      `INSERT INTO commands (id, device_id, capability, kind, payload, status, source, issued_at, expires_at, occurrence)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO commands (id, device_id, capability, kind, payload, status, source, issued_at, expires_at, sent_at, occurrence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     updateCommand: sqlite.prepare(
       'UPDATE commands SET status = ?, sent_at = ?, acked_at = ?, error_code = ?, error_message = ? WHERE id = ?',
@@ -46,6 +49,7 @@ export function prepareHotStatements(sqlite: Database.Database): HotStatements {
     updateDevice: sqlite.prepare(
       'UPDATE devices SET name = ?, room = ?, model = ?, firmware = ?, capabilities = ?, online = ?, last_seen_at = ? WHERE id = ?',
     ),
+    updatePresence: sqlite.prepare('UPDATE devices SET online = ?, last_seen_at = ? WHERE id = ?'),
     insertHistory: sqlite.prepare(
       'INSERT INTO state_history (device_id, seq, "values", at) VALUES (?, ?, ?, ?)',
     ),
@@ -55,7 +59,7 @@ export function prepareHotStatements(sqlite: Database.Database): HotStatements {
       depth++;
       let ok = false;
       try {
-        sqlite.transaction(fn)();
+        transaction(fn);
         ok = true;
       } finally {
         depth--;

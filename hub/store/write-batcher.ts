@@ -13,6 +13,9 @@ export interface WriteBatcher {
 export function createWriteBatcher(sqlite: Database.Database, log: Logger): WriteBatcher {
   let queue: Array<() => void> = [];
   let scheduled = false;
+  const runAll = sqlite.transaction((writes: Array<() => void>) => {
+    for (const write of writes) write();
+  });
 
   const flush = () => {
     scheduled = false;
@@ -20,9 +23,7 @@ export function createWriteBatcher(sqlite: Database.Database, log: Logger): Writ
     const writes = queue;
     queue = [];
     try {
-      sqlite.transaction(() => {
-        for (const write of writes) write();
-      })();
+      runAll(writes);
     } catch (err) {
       log.error({ err, writes: writes.length }, 'batched write failed; retrying one by one');
       for (const write of writes) {
