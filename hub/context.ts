@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store/db.js';
+import type { WriteBatcher } from './store/write-batcher.js';
 
 export interface Clock {
   now(): number;
@@ -107,9 +108,14 @@ export interface CommandService {
   /**
    * Validates against the device's descriptors (throws HearthError: unknown_device,
    * unknown_capability, unsupported, invalid_payload, out_of_range), records, publishes, and waits
-   * up to `waitMs` for the ack. Resolves with the record as it stands then.
+   * up to `waitMs` for the ack. Resolves with the record as it stands then. `onRecorded` is called
+   * with the new command's id before `issue` returns, inside the caller's transaction if it has one
+   * (a scheduler tick writes it into the run log in the same commit).
    */
-  issue(request: CommandRequest, options?: { waitMs?: number }): Promise<CommandRecord>;
+  issue(
+    request: CommandRequest,
+    options?: { waitMs?: number; onRecorded?: (commandId: string) => void },
+  ): Promise<CommandRecord>;
   get(commandId: string): CommandRecord | undefined;
   list(filter: { deviceId?: string; limit?: number }): CommandRecord[];
   /** Commands sent and still waiting for an ack. */
@@ -121,6 +127,8 @@ export interface HubContext {
   log: Logger;
   bus: EventBus;
   store: Store;
+  /** Writes nobody waits on (statuses, shadows, history), one transaction per event-loop turn. */
+  writes: WriteBatcher;
   metrics: Metrics;
   clock: Clock;
 }

@@ -72,10 +72,10 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     mkdirSync(config.dataDir, { recursive: true });
     const store: Store = openStore(storePath(config.dataDir));
     started.push({ name: 'store', start: () => undefined, stop: () => store.close() });
-    const base: HubContext = { config, log, bus, metrics, clock, store };
+    const writes = createWriteBatcher(store.sqlite, log.child({ module: 'store' }));
+    started.push({ name: 'write-batcher', start: () => undefined, stop: () => writes.flush() });
+    const base: HubContext = { config, log, bus, metrics, clock, store, writes };
     await startUnit(createCheckpointer(base));
-    const batcher = createWriteBatcher(store.sqlite, log.child({ module: 'store' }));
-    started.push({ name: 'write-batcher', start: () => undefined, stop: () => batcher.flush() });
     const tokens = createTokenService(store, clock);
     tokenService = tokens;
     const pairing = createPairingService(base, tokens);
@@ -90,7 +90,6 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     const registry = createDeviceRegistry({
       ctx: base,
       messaging: broker.messaging,
-      batcher,
       kick: (clientId) => broker.kick(clientId),
     });
     // A device is online once it listens for commands (its cmd subscription is in place, so
@@ -106,9 +105,9 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     registry.load();
     await startUnit(broker);
 
-    const ingest = createShadowIngest(base, broker.messaging, registry, batcher);
+    const ingest = createShadowIngest(base, broker.messaging, registry);
     await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
-    const commands = createCommandService(base, broker.messaging, registry, batcher);
+    const commands = createCommandService(base, broker.messaging, registry);
     await startUnit({ name: 'commands', start: () => commands.start(), stop: () => commands.stop() });
     core = { ...base, messaging: broker.messaging, registry, commands };
     const ctx = core;

@@ -10,7 +10,6 @@ import { deviceTopic } from '../../shared/topics.js';
 import type { CommandRecord, CommandService, HubContext, HubMessaging } from '../context.js';
 import type { InternalRegistry } from '../registry/device-registry.js';
 import { commands } from '../store/schema/index.js';
-import type { WriteBatcher } from '../store/write-batcher.js';
 
 const MAX_TTL_MS = 7 * 24 * 3600_000;
 const SWEEP_MS = 1000;
@@ -26,9 +25,8 @@ export function createCommandService(
   ctx: HubContext,
   messaging: HubMessaging,
   registry: InternalRegistry,
-  batcher: WriteBatcher,
 ): CommandUnit {
-  const { store, clock, bus, config } = ctx;
+  const { store, clock, bus, config, writes: batcher } = ctx;
   const log = ctx.log.child({ module: 'commands' });
   const issued = ctx.metrics.counter('hearth_commands_total', 'Commands by final status');
   const refused = ctx.metrics.counter(
@@ -241,6 +239,7 @@ export function createCommandService(
           store.hot.updateDesired.run(desired, device.id);
         });
       } else insert();
+      options.onRecorded?.(record.id);
       active.set(record.id, record);
       changed(record);
       // Inside a batch (a scheduler tick) the command leaves once the batch has committed: a crash

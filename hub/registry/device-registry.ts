@@ -10,13 +10,11 @@ import type { Clock, DeviceRegistry, DeviceView, HubContext, HubMessaging } from
 import { audit } from '../security/audit.js';
 import { generateSecret, hashSecret, verifySecret } from '../security/secrets.js';
 import { deviceState, devices } from '../store/schema/index.js';
-import type { WriteBatcher } from '../store/write-batcher.js';
 import { defaultCapabilities } from './model-defaults.js';
 
 export interface RegistryDeps {
   ctx: HubContext;
   messaging: HubMessaging;
-  batcher: WriteBatcher;
   /** Disconnects a device's MQTT client (when it is removed). */
   kick?: (clientId: string) => void;
 }
@@ -38,8 +36,8 @@ export interface DeviceEntry {
   secretHash: string;
 }
 
-export function createDeviceRegistry({ ctx, messaging, batcher, kick }: RegistryDeps): InternalRegistry {
-  const { store, clock, bus } = ctx;
+export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): InternalRegistry {
+  const { store, clock, bus, writes: batcher } = ctx;
   const entries = new Map<string, DeviceEntry>();
 
   // Writes are batched per tick and read the entry when they run, so the row gets the newest view

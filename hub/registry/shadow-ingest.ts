@@ -13,7 +13,6 @@ import {
 } from '../../shared/payloads.js';
 import { allDevicesTopic, parseTopic } from '../../shared/topics.js';
 import type { HubContext, HubMessaging } from '../context.js';
-import type { WriteBatcher } from '../store/write-batcher.js';
 import { type DeviceEntry, descriptorsOf, type InternalRegistry } from './device-registry.js';
 
 export interface ShadowIngest {
@@ -25,7 +24,6 @@ export function createShadowIngest(
   ctx: HubContext,
   messaging: HubMessaging,
   registry: InternalRegistry,
-  batcher: WriteBatcher,
 ): ShadowIngest {
   const log = ctx.log.child({ module: 'shadow' });
   const invalid = ctx.metrics.counter(
@@ -99,7 +97,7 @@ export function createShadowIngest(
       registry.persistShadow(entry);
       const deviceId = entry.view.id;
       const values = JSON.stringify(s.values);
-      batcher.enqueue(() => ctx.store.hot.insertHistory.run(deviceId, s.seq, values, now));
+      ctx.writes.enqueue(() => ctx.store.hot.insertHistory.run(deviceId, s.seq, values, now));
       ctx.bus.emit('device.state', { deviceId, state: s });
     },
     event(entry, payload) {
@@ -109,7 +107,7 @@ export function createShadowIngest(
       const { type, ts: _ts, ...data } = event.value;
       const at = ctx.clock.now();
       const json = JSON.stringify(data);
-      batcher.enqueue(() => ctx.store.hot.insertEvent.run(deviceId, type, json, at));
+      ctx.writes.enqueue(() => ctx.store.hot.insertEvent.run(deviceId, type, json, at));
       ctx.bus.emit('device.event', { deviceId, event: event.value });
     },
     ack(entry, payload) {

@@ -67,6 +67,7 @@ export function createHubRunner({
   const awaiting = new Map<string, { occurrence: string; scheduleId: string; deviceId: string }>();
   const firedCount = ctx.metrics.counter('hearth_schedule_runs_total', 'Schedule occurrences by outcome');
   let unsubscribe: (() => void) | undefined;
+  let stopped = false;
 
   const settle = (
     commandId: string,
@@ -89,7 +90,6 @@ export function createHubRunner({
     issued.then(
       (record) => {
         awaiting.set(record.id, { occurrence, scheduleId: t.row.id, deviceId: t.row.deviceId });
-        runLog.settle(occurrence, { status: 'issued', commandId: record.id });
         settle(record.id, record);
       },
       (err: unknown) => {
@@ -135,8 +135,11 @@ export function createHubRunner({
     if (plan.truncated)
       log.warn({ scheduleId: row.id }, 'more occurrences were missed than the run log records');
     if (plan.run) {
-      const { instant, late, catchUp } = plan.run;
+      const { instant, catchUp } = plan.run;
       const occurrence = occurrenceId(row.id, instant);
+      // How late the run is handed to the command path: measured now, just before the handover
+      // (which follows at once, in this transaction), rather than written again after it.
+      const late = clock.now() - instant;
       const fresh = runLog.insert({
         occurrence,
         scheduleId: row.id,
@@ -162,11 +165,9 @@ export function createHubRunner({
             source: `schedule:${row.id}`,
             occurrence,
           },
-          { waitMs: 0 },
+          { waitMs: 0, onRecorded: (commandId) => runLog.setCommand(occurrence, commandId) },
         );
-        const lateMs = clock.now() - instant;
-        runLog.setLate(occurrence, lateMs);
-        onFired?.({ scheduleId: row.id, occurrence, scheduledAt: instant, lateMs });
+        onFired?.({ scheduleId: row.id, occurrence, scheduledAt: instant, lateMs: late });
         fired.push(() => follow(occurrence, t, issued));
       }
     }
@@ -189,11 +190,20 @@ export function createHubRunner({
       }
     });
     for (const f of fired) f();
+    // Planning the next occurrences (~50 µs each in a time zone) waits a turn, so the commands
+    // just published leave first. Anything still due then (a long stall, a clock jump) fires on
+    // the queue's next turn.
+    if (fired.length === 0) replan(batch);
+    else setImmediate(() => replan(batch));
+  };
+
+  const replan = (batch: Tracked[]) => {
+    if (stopped) return;
     for (const t of batch) {
+      if (tracked.get(t.row.id) !== t || !t.row.enabled) continue; // removed or replaced meanwhile
       t.next = t.source.nextAfter(t.since);
       queue.set(t.row.id, t.next);
     }
-    // Anything still due (a long stall, a clock jump) is planned on the next turn.
   };
 
   const queue = createDueQueue({
@@ -225,7 +235,10 @@ export function createHubRunner({
     tracks: (id) => tracked.has(id),
     nextRunAt: (id) => {
       const t = tracked.get(id);
-      return t?.row.enabled ? t.next : null;
+      if (!t?.row.enabled) return null;
+      // Fired this turn and not replanned yet: the next one is known without waiting.
+      if (t.next !== null && t.next <= t.since) t.next = t.source.nextAfter(t.since);
+      return t.next;
     },
     start() {
       for (const run of runLog.unsettled()) {
@@ -241,9 +254,11 @@ export function createHubRunner({
         if (record) settle(run.commandId, record);
       }
       unsubscribe = ctx.bus.on('command.updated', 'scheduler', (u) => settle(u.commandId, u));
+      stopped = false;
       queue.start();
     },
     stop() {
+      stopped = true;
       queue.stop();
       unsubscribe?.();
     },

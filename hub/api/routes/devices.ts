@@ -125,6 +125,7 @@ export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): A
       q.data.since !== undefined
         ? and(eq(stateHistory.deviceId, id), gt(stateHistory.at, q.data.since))
         : eq(stateHistory.deviceId, id);
+    ctx.writes.flush(); // history rows of reports received this turn
     const rows = ctx.store.db
       .select({ seq: stateHistory.seq, values: stateHistory.values, at: stateHistory.at })
       .from(stateHistory)

@@ -45,12 +45,20 @@ async function startRig(): Promise<Rig> {
       return async () => undefined;
     },
   };
-  const base = { config, log, bus: createEventBus(log), metrics: createMetrics(), clock: systemClock, store };
-  const batcher = createWriteBatcher(store.sqlite, log);
-  const registry = createDeviceRegistry({ ctx: base, messaging, batcher });
+  const writes = createWriteBatcher(store.sqlite, log);
+  const base = {
+    config,
+    log,
+    bus: createEventBus(log),
+    metrics: createMetrics(),
+    clock: systemClock,
+    store,
+    writes,
+  };
+  const registry = createDeviceRegistry({ ctx: base, messaging });
   registry.load();
   for (const d of registry.list()) (registry.entry(d.id) as { view: { online: boolean } }).view.online = true;
-  const commands = createCommandService(base, messaging, registry, batcher);
+  const commands = createCommandService(base, messaging, registry);
   commands.start();
   const ctx: CoreContext = { ...base, messaging, registry, commands };
   const scheduler = createScheduler(ctx);
@@ -58,7 +66,7 @@ async function startRig(): Promise<Rig> {
   const stop = async () => {
     await scheduler.stop();
     commands.stop();
-    batcher.flush();
+    writes.flush();
     store.close();
   };
   return {
@@ -76,10 +84,13 @@ async function startRig(): Promise<Rig> {
 
 const scheduleCommands = () =>
   rig.ctx.commands.list({ limit: 500 }).filter((c) => c.source.startsWith('schedule:'));
-const runs = (scheduleId?: string) =>
-  store.sqlite
+/** The run log's rows, as a reader sees them once the hub's batched writes are in. */
+const runs = (scheduleId?: string) => {
+  rig.ctx.writes.flush();
+  return store.sqlite
     .prepare(`SELECT * FROM schedule_runs ${scheduleId ? 'WHERE schedule_id = ?' : ''} ORDER BY scheduled_at`)
     .all(...(scheduleId ? [scheduleId] : [])) as Array<Record<string, unknown>>;
+};
 
 async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   try {

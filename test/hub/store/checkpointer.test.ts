@@ -11,6 +11,7 @@ import { createLogger } from '../../../hub/log.js';
 import { createMetrics } from '../../../hub/metrics.js';
 import { CHECKPOINT_INTERVAL_MS, createCheckpointer } from '../../../hub/store/checkpointer.js';
 import { openStore } from '../../../hub/store/db.js';
+import { createWriteBatcher } from '../../../hub/store/write-batcher.js';
 
 let dataDir: string;
 let ctx: HubContext;
@@ -20,13 +21,16 @@ beforeEach(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'hearth-ckpt-'));
   const log = createLogger('silent');
   const config = loadConfig({ flags: { dataDir, logLevel: 'silent' }, env: {} });
+  const store = openStore(join(dataDir, 'hearth.db'));
+  const writes = createWriteBatcher(store.sqlite, log);
   ctx = {
     config,
     log,
     bus: createEventBus(log),
     metrics: createMetrics(),
     clock: systemClock,
-    store: openStore(join(dataDir, 'hearth.db')),
+    store,
+    writes,
   };
 });
 
