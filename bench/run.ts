@@ -29,8 +29,8 @@ async function main(): Promise<number> {
   const rows: BenchRow[] = [];
   const notes: string[] = [
     'Everything runs on this one 2-core machine: hub process, fleet process (1000 simulated devices in one Node process) and the load driver.',
-    'round trip: sequential keep-alive HTTP POSTs to random devices; each includes the simulated device writing its flash slot (in place + fdatasync) before it acks, so an acked command survives a power cut; the flash directory is on /dev/shm.',
-    'reconnect surge: the hub is restarted with SIGTERM on the same ports; the time runs from SIGTERM: hub stop (~0.4 s), hub start (~0.7 s), then the next retry of each device (full jitter, ceiling 0.5 s then 1 s for the first 30 attempts) and admission of 1000 connects.',
+    'round trip: sequential HTTP POSTs to random devices over one keep-alive connection from a minimal raw-socket client (as wrk or autocannon would; node:http as the client added 0.2-0.4 ms of its own), after a warm-up of 2000 commands reported on its own row; each includes the simulated device writing its flash slot (in place + fdatasync) before it acks, so an acked command survives a power cut; the flash directory is on /dev/shm.',
+    'reconnect surge: the hub is restarted with SIGTERM on the same ports and every device comes back by itself (full-jitter retries, ceiling 0.5 s then 1 s for the first 30 attempts); "accepted" counts CONNACKs (hearth_mqtt_connections_total) from the moment the restarted hub accepts TCP on its MQTT port, as the 1000-at-once anchors in TARGETS.md do; "online" waits for every device to subscribe and re-report its state and runs from SIGTERM, restart included; desired states are compared through the API before and after.',
     'memory: RSS of the hub process read from /proc; the idle figure is the hub with no device.',
     FAN_IN_NOTE,
     'fuzz: fast-check inputs derived from the MQTT payload schemas and the OpenAPI document, against an in-process hub; bench/fuzz-results.json has every channel and finding.',
