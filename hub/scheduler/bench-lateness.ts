@@ -1,14 +1,11 @@
-// Bench probe (TARGETS.md "schedules: 1000 due in one second"): a real hub in this process (temp
-// data dir, real aedes and SQLite), `devices` simulated lights connected over MQTT that ack every
-// command, and `schedules` hub-run schedules all due in the same second. Reports how late each
-// command was handed to the command path (the run log's `late`) and how late it reached its device
-// (device receipt minus the scheduled instant; same machine clock), plus doubles and misses.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Bench probe (TARGETS.md "schedules: 1000 due in one second"): a real hub in its own process, as
+// it runs in production (its V8 flags, temp data dir, real aedes and SQLite), `devices` simulated
+// lights connected over MQTT that ack every command, and `schedules` hub-run schedules all due in
+// the same second. Reports how late each command was handed to the command path (the run log's
+// `late`) and how late it reached its device (device receipt minus the scheduled instant; same
+// machine clock), plus doubles and misses.
 import mqtt, { type MqttClient } from 'mqtt';
-import { loadConfig } from '../config.js';
-import { createHub } from '../hub.js';
+import { startHubProcess } from '../drills/hub-process.js';
 
 export interface LatenessFigures {
   schedules: number;
@@ -35,30 +32,13 @@ function stats(samples: number[]) {
 export async function measureScheduleLateness(options: LatenessOptions = {}): Promise<LatenessFigures> {
   const count = options.schedules ?? 1000;
   const deviceCount = options.devices ?? 50;
-  const dataDir = mkdtempSync(join(tmpdir(), 'hearth-bench-sched-'));
-  const hub = createHub(
-    loadConfig({
-      flags: {
-        dataDir,
-        httpPort: 0,
-        mqttPort: 0,
-        bind: '127.0.0.1',
-        logLevel: 'silent',
-        mdns: { enabled: false },
-      },
-      env: {},
-    }),
-    { pairingOutput: null },
-  );
+  const hub = await startHubProcess();
   const clients: MqttClient[] = [];
   try {
-    await hub.start();
-    const { token } = hub.tokens.create({ name: 'bench', scopes: ['admin'], actor: 'bench' });
-    const base = `http://127.0.0.1:${hub.ports.http}`;
     const api = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(base + path, {
+      const res = await fetch(hub.baseUrl + path, {
         method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${hub.token}`, 'content-type': 'application/json' },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
@@ -69,12 +49,12 @@ export async function measureScheduleLateness(options: LatenessOptions = {}): Pr
     let duplicates = 0;
     const ids: string[] = [];
     for (let i = 0; i < deviceCount; i++) {
-      const { device, secret } = hub.context.registry.create({
+      const { device, secret } = (await api('POST', '/api/v1/devices', {
         name: `bench ${i}`,
         model: 'light',
         id: `bench-light-${i}`,
-      });
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.ports.mqtt}`, {
+      })) as { device: { id: string }; secret: string };
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${hub.mqttPort}`, {
         clientId: device.id,
         username: device.id,
         password: secret,
@@ -92,14 +72,21 @@ export async function measureScheduleLateness(options: LatenessOptions = {}): Pr
       await client.publishAsync(`hearth/dev/${device.id}/status`, 'online', { retain: true, qos: 1 });
       ids.push(device.id);
     }
-    const waitUntil = async (cond: () => boolean, ms: number, what: string) => {
+    const waitUntil = async (cond: () => boolean | Promise<boolean>, ms: number, what: string) => {
       const deadline = Date.now() + ms;
-      while (!cond()) {
+      while (!(await cond())) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 20));
       }
     };
-    await waitUntil(() => ids.every((id) => hub.context.registry.get(id)?.online), 10_000, 'devices online');
+    await waitUntil(
+      async () => {
+        const { devices } = (await api('GET', '/api/v1/devices')) as { devices: Array<{ online: boolean }> };
+        return devices.filter((d) => d.online).length >= deviceCount;
+      },
+      10_000,
+      'devices online',
+    );
 
     // All due at one whole second, far enough ahead to create them first.
     const due = Math.ceil((Date.now() + 4000 + count * 3) / 1000) * 1000;
@@ -133,7 +120,6 @@ export async function measureScheduleLateness(options: LatenessOptions = {}): Pr
     };
   } finally {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-    await hub.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await hub.cleanup();
   }
 }

@@ -107,7 +107,10 @@ export function createHubRunner({
   };
 
   /** Plans one schedule up to `now`; returns the command to follow, if it fired. */
-  const execute = (t: Tracked, now: number, fired: Array<() => void>) => {
+  /** Book-keeping writes of a tick, run in its transaction once every run has been handed over. */
+  type Later = Array<() => void>;
+
+  const execute = (t: Tracked, now: number, fired: Array<() => void>, later: Later) => {
     const { row } = t;
     // Fast path: the occurrence we were waiting for, on time; nothing to search for.
     const onTime = t.next !== null && t.next <= now && now - t.next <= graceMs;
@@ -165,29 +168,34 @@ export function createHubRunner({
             source: `schedule:${row.id}`,
             occurrence,
           },
-          { waitMs: 0, onRecorded: (commandId) => runLog.setCommand(occurrence, commandId) },
+          {
+            waitMs: 0,
+            onRecorded: (commandId) => later.push(() => runLog.setCommand(occurrence, commandId)),
+          },
         );
         onFired?.({ scheduleId: row.id, occurrence, scheduledAt: instant, lateMs: late });
         fired.push(() => follow(occurrence, t, issued));
       }
     }
     t.since = evaluatedTo;
-    store.markEvaluated(row.id, evaluatedTo);
+    later.push(() => store.markEvaluated(row.id, evaluatedTo));
   };
 
   const runBatch = (keys: string[], now: number) => {
     const fired: Array<() => void> = [];
+    const later: Later = [];
     const batch = keys.map((k) => tracked.get(k)).filter((t): t is Tracked => Boolean(t?.row.enabled));
     // One transaction for the whole tick: run rows, commands, and evaluation marks. The commands
     // are published once it has committed.
     ctx.store.hot.atomically(() => {
       for (const t of batch) {
         try {
-          execute(t, now, fired);
+          execute(t, now, fired, later);
         } catch (err) {
           log.error({ err, scheduleId: t.row.id }, 'schedule failed to run');
         }
       }
+      for (const write of later) write();
     });
     for (const f of fired) f();
     // Planning the next occurrences (~50 µs each in a time zone) waits a turn, so the commands
