@@ -6,6 +6,7 @@ import { connect as netConnect } from 'node:net';
 import { MqttClient } from 'mqtt';
 import { freePort } from '../hub/drills/cloud-broker.js';
 import { type HubProcess, startHubProcess } from '../hub/drills/hub-process.js';
+import { startPlainAedes } from './lib/aedes-peer.js';
 import { MOSQUITTO_SETTINGS, type MosquittoPeer, startMosquitto } from './lib/mosquitto-peer.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round } from './lib/stats.js';
@@ -124,12 +125,15 @@ export async function benchFanIn(sizes = { qos0: 100_000, qos1: 50_000 }): Promi
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const hub = await startHubProcess({ httpPort, mqttPort });
   let mosquitto: MosquittoPeer | undefined;
+  let aedes: MosquittoPeer | undefined;
   try {
     const publishers = await registerPublishers(hub);
     mosquitto = await startMosquitto(await freePort(), publishers, MOSQUITTO_READER);
-    return await compare(hub, mosquitto, publishers, sizes);
+    aedes = await startPlainAedes(await freePort(), [...publishers, MOSQUITTO_READER]);
+    return await compare(hub, mosquitto, aedes, publishers, sizes);
   } finally {
     await mosquitto?.stop();
+    await aedes?.stop();
     await hub.cleanup();
   }
 }
@@ -159,6 +163,7 @@ async function registerPublishers(hub: HubProcess): Promise<Credentials[]> {
 async function compare(
   hub: HubProcess,
   mosquitto: MosquittoPeer,
+  aedes: MosquittoPeer,
   publishers: Credentials[],
   sizes: { qos0: number; qos1: number },
 ): Promise<BenchRow[]> {
@@ -170,19 +175,25 @@ async function compare(
   const rows: BenchRow[] = [];
   for (const qos of [0, 1] as const) {
     const total = qos === 0 ? sizes.qos0 : sizes.qos1;
-    const best = { hearth: null as RunResult | null, mosquitto: null as RunResult | null };
-    // Warm both up, then alternate and keep each broker's better run: noise does not pick the ratio.
-    await fanIn(mqttPort, publishers, hearthReader, qos, 5000, () => hub.cpuSeconds());
-    await fanIn(mosquittoPort, publishers, mosquittoReader, qos, 5000, () => mosquitto.cpuSeconds());
+    const brokers = {
+      hearth: { port: mqttPort, reader: hearthReader, cpu: () => hub.cpuSeconds() },
+      mosquitto: { port: mosquittoPort, reader: mosquittoReader, cpu: () => mosquitto.cpuSeconds() },
+      aedes: { port: aedes.port, reader: mosquittoReader, cpu: () => aedes.cpuSeconds() },
+    };
+    const best: Partial<Record<keyof typeof brokers, RunResult>> = {};
+    // Warm each up, then alternate and keep each broker's better run: noise does not pick the ratio.
+    for (const b of Object.values(brokers)) await fanIn(b.port, publishers, b.reader, qos, 5000, b.cpu);
     for (let round = 0; round < 2; round++) {
-      const h = await fanIn(mqttPort, publishers, hearthReader, qos, total, () => hub.cpuSeconds());
-      const m = await fanIn(mosquittoPort, publishers, mosquittoReader, qos, total, () =>
-        mosquitto.cpuSeconds(),
-      );
-      if (!best.hearth || h.rate > best.hearth.rate) best.hearth = h;
-      if (!best.mosquitto || m.rate > best.mosquitto.rate) best.mosquitto = m;
+      for (const [name, b] of Object.entries(brokers) as Array<
+        [keyof typeof brokers, (typeof brokers)['hearth']]
+      >) {
+        const r = await fanIn(b.port, publishers, b.reader, qos, total, b.cpu);
+        if (!best[name] || r.rate > (best[name] as RunResult).rate) best[name] = r;
+      }
     }
-    rows.push(...fanInRows(qos, best.hearth as RunResult, best.mosquitto as RunResult));
+    rows.push(
+      ...fanInRows(qos, best.hearth as RunResult, best.mosquitto as RunResult, best.aedes as RunResult),
+    );
   }
   const invalid = (await invalidPayloads(hub.baseUrl, hub.token)) - invalidBefore;
   if (invalid > 0)
@@ -190,11 +201,19 @@ async function compare(
   return rows;
 }
 
-function fanInRows(qos: 0 | 1, h: RunResult, m: RunResult): BenchRow[] {
+function fanInRows(qos: 0 | 1, h: RunResult, m: RunResult, a: RunResult): BenchRow[] {
   const ratio = h.rate / m.rate;
   const cpuRatio = h.cpuUsPerMsg / m.cpuUsPerMsg;
   const bench = `fan-in QoS ${qos}`;
   return [
+    {
+      bench,
+      figure: 'plain aedes, the library the hub embeds (auth + ACL only)',
+      value: Math.round(a.rate),
+      unit: `msg/s, ${round(a.rate / m.rate, 2)}x mosquitto, ${round(a.cpuUsPerMsg, 1)} µs/msg`,
+      target: '',
+      pass: null,
+    },
     {
       bench,
       figure: 'Hearth (auth + ACL + event log)',
@@ -229,11 +248,11 @@ function fanInRows(qos: 0 | 1, h: RunResult, m: RunResult): BenchRow[] {
     },
     {
       bench,
-      figure: 'messages lost, Hearth + mosquitto',
-      value: h.lost + m.lost,
+      figure: 'messages lost, Hearth + mosquitto + plain aedes',
+      value: h.lost + m.lost + a.lost,
       unit: 'msgs',
       target: qos === 1 ? '0' : '',
-      pass: qos === 1 ? h.lost + m.lost === 0 : null,
+      pass: qos === 1 ? h.lost + m.lost + a.lost === 0 : null,
     },
   ];
 }
@@ -248,4 +267,4 @@ async function invalidPayloads(baseUrl: string, token: string): Promise<number> 
   );
 }
 
-export const FAN_IN_NOTE = `fan-in: ${PUBLISHERS} publishers and one reader through the same mqtt.js driver (Nagle off), 100-byte events; Hearth stores every event (batched SQLite) and routes it; mosquitto 2 started by the bench with ${MOSQUITTO_SETTINGS.join(', ')}; best of two alternating runs each.`;
+export const FAN_IN_NOTE = `fan-in: ${PUBLISHERS} publishers and one reader through the same mqtt.js driver (Nagle off), 100-byte events; Hearth stores every event (batched SQLite) and routes it; mosquitto 2 started by the bench with ${MOSQUITTO_SETTINGS.join(', ')}; plain aedes (bench/lib/aedes-peer-server.ts) is the hub's broker library alone in its own process, with a password check and each publisher inside its own topics, node's default V8 settings; best of two alternating runs each.`;
