@@ -1,7 +1,8 @@
 // The hub's HTTP listener: hono on node:http with Nagle off, a large accept backlog (a reconnect
-// surge overflowed Node's default 511), and a stop that does not wait for open SSE streams.
+// surge overflowed Node's default 511), and a stop that waits neither for open SSE streams nor for
+// WebSocket clients.
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { ApiEnv } from './api/route-module.js';
@@ -19,7 +20,14 @@ export function createHttpServer(app: Hono<ApiEnv>): HttpServer {
     fetch: app.fetch,
     serverOptions: { noDelay: true, keepAliveTimeout: 65_000 },
   }) as Server;
-  server.on('connection', (socket) => socket.setNoDelay(true));
+  // Every socket, so a stop can end the upgraded ones (MQTT over WebSocket) too: the HTTP server
+  // no longer manages those, yet server.close() waits for them.
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   return {
     server,
     listen: (port, host) =>
@@ -34,6 +42,7 @@ export function createHttpServer(app: Hono<ApiEnv>): HttpServer {
       new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }

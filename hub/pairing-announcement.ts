@@ -1,6 +1,5 @@
 // On a hub with no paired phone, show the owner how to pair: the code, the URL and a QR code of
 // it in a terminal; a log line otherwise (journald), so `journalctl -u hearth` shows it too.
-import qrcode from 'qrcode-terminal';
 import type { CoreContext } from './context.js';
 import type { PairingService } from './security/pairing.js';
 import { pairingUrl } from './security/pairing-url.js';
@@ -18,6 +17,8 @@ export async function announcePairing(
     `no phone paired yet; pairing code ${code}`,
   );
   if (!(out as NodeJS.WriteStream).isTTY) return;
+  // Loaded only here: a hub in the cupboard never prints a QR code.
+  const { default: qrcode } = await import('qrcode-terminal');
   const qr = await new Promise<string>((resolve) => qrcode.generate(url, { small: true }, resolve));
   out.write(`\n  Pair your phone: open ${url}\n  or enter the code ${code} in the Hearth app.\n\n${qr}\n`);
 }

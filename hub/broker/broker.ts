@@ -5,7 +5,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
-import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { AuthInfo } from '../api/route-module.js';
 import type { HubContext, HubMessaging, Unit } from '../context.js';
 import { canPublish, canSubscribe, claimIdOf, type Identity } from './acl.js';
@@ -66,7 +66,11 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
   const subscribeListeners: Array<(clientId: string, filters: string[]) => void> = [];
   let aedes: Aedes | undefined;
   let tcp: NetServer | undefined;
-  let wss: WebSocketServer | undefined;
+  // ws is loaded on the first MQTT-over-WebSocket upgrade: most homes never use it, and the hub's
+  // memory budget is per device.
+  let wss:
+    | Promise<{ server: WebSocketServer; stream: typeof import('ws').createWebSocketStream }>
+    | undefined;
   let port = 0;
   const sockets = new Set<Socket>();
 
@@ -245,13 +249,21 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       log.info({ port, bind: config.bind }, 'MQTT listening');
     },
     attachWebSocket(server, path = '/mqtt') {
-      wss = new WebSocketServer({ noServer: true });
       server.on('upgrade', (req: IncomingMessage, socket, head) => {
         if (new URL(req.url ?? '/', 'http://x').pathname !== path) return socket.destroy();
         (socket as Socket).setNoDelay?.(true);
-        wss?.handleUpgrade(req, socket, head, (ws) => {
-          aedes?.handle(createWebSocketStream(ws), req);
-        });
+        wss ??= import('ws').then(({ WebSocketServer, createWebSocketStream }) => ({
+          server: new WebSocketServer({ noServer: true }),
+          stream: createWebSocketStream,
+        }));
+        wss.then(
+          ({ server: ws, stream }) =>
+            ws.handleUpgrade(req, socket, head, (client) => aedes?.handle(stream(client), req)),
+          (err: unknown) => {
+            log.error({ err }, 'MQTT over WebSocket unavailable');
+            socket.destroy();
+          },
+        );
       });
     },
     clientCount: () => aedes?.connectedClients ?? 0,
@@ -268,7 +280,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     async stop() {
       admission.close();
       claimAdmission.close();
-      wss?.close();
+      await wss?.then(({ server }) => server.close()).catch(() => undefined);
       const closed = new Promise<void>((resolve) => (tcp ? tcp.close(() => resolve()) : resolve()));
       await new Promise<void>((resolve) => (aedes ? aedes.close(() => resolve()) : resolve()));
       for (const s of sockets) s.destroy();

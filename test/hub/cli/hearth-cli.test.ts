@@ -105,6 +105,25 @@ describe('the hearth command', () => {
     expect(existsSync(runtime)).toBe(false);
   });
 
+  it('in a terminal, start shows the pairing URL and a QR code of it (through the hearth shebang and its V8 flags)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'hearth-cli-'));
+    // script(1) gives the hub a real terminal, as an owner at the console has.
+    const command = `${bin} start --data-dir ${dataDir} --http-port 0 --mqtt-port 0 --bind 127.0.0.1 --no-mdns`;
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    onTestFinished(async () => {
+      child.kill('SIGTERM');
+      await exited;
+    });
+    await waitFor(() => /Pair your phone: open (http:\/\/\S+#pair=\d{4}-\d{4})/.test(out), {
+      timeoutMs: 15_000,
+      what: 'the pairing URL in the terminal',
+    });
+    await waitFor(() => /[▀▄█]{10,}/.test(out), { what: 'the QR code' });
+  });
+
   it('tokens create/list/revoke work on the data directory', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hearth-cli-'));
     const created = await hearth(['tokens', 'create', '--name', 'laptop', '--json', '--data-dir', dataDir]);

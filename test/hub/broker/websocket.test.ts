@@ -1,0 +1,89 @@
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from '../../support/hub.js';
+import { waitFor } from '../../support/wait.js';
+
+/** MQTT over WebSocket on the HTTP port (/mqtt), for browser clients: the same auth and ACL as TCP. */
+describe('MQTT over WebSocket', () => {
+  let t: TestHub;
+  let url: string;
+  beforeAll(async () => {
+    t = await startTestHub();
+    url = `ws://127.0.0.1:${t.hub.ports.http}/mqtt`;
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+
+  it('a device reports over WebSocket and a token reads it there; the ACL holds', async () => {
+    const { id, secret, client: tcp } = await t.connectDevice('tv');
+    await tcp.endAsync();
+    const reader = await mqtt.connectAsync(url, {
+      clientId: 'ws-reader',
+      username: 'token',
+      password: t.token,
+      reconnectPeriod: 0,
+    });
+    const got = new Promise<string>((resolve) =>
+      reader.on('message', (topic, payload) => {
+        if (topic === `hearth/dev/${id}/state`) resolve(payload.toString());
+      }),
+    );
+    await reader.subscribeAsync(`hearth/dev/${id}/state`, { qos: 1 });
+    // A device's command topic is not for tokens: SUBACK 0x80, which mqtt.js reports as an error.
+    await expect(reader.subscribeAsync(`hearth/dev/${id}/cmd`, { qos: 1 })).rejects.toThrow(
+      /subscribe error/i,
+    );
+
+    const device = await mqtt.connectAsync(url, {
+      clientId: id,
+      username: id,
+      password: secret,
+      reconnectPeriod: 0,
+    });
+    const state = JSON.stringify({ seq: 1, ts: Date.now(), values: { power: true } });
+    await device.publishAsync(`hearth/dev/${id}/state`, state, { qos: 1, retain: true });
+    expect(JSON.parse(await got)).toMatchObject({ seq: 1, values: { power: true } });
+    await waitFor(() => t.hub.context.registry.get(id)?.reportedSeq === 1, { what: 'state in the shadow' });
+    await Promise.all([reader.endAsync(), device.endAsync()]);
+  });
+
+  it('a wrong secret is refused over WebSocket as over TCP', async () => {
+    const { id, client } = await t.connectDevice('tv');
+    await client.endAsync();
+    const err = await mqtt
+      .connectAsync(url, { clientId: id, username: id, password: 'not-the-secret', reconnectPeriod: 0 })
+      .catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as Error).message)).toMatch(/bad username or password/i);
+  });
+
+  it('an upgrade on any other path is refused', async () => {
+    const err = await mqtt
+      .connectAsync(`ws://127.0.0.1:${t.hub.ports.http}/not-mqtt`, {
+        clientId: 'x',
+        username: 'token',
+        password: t.token,
+        reconnectPeriod: 0,
+        connectTimeout: 2000,
+      })
+      .catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+  });
+});
+
+describe('MQTT over WebSocket at hub stop', () => {
+  it('a browser left connected does not hold the hub up: it is disconnected and the hub stops', async () => {
+    const t = await startTestHub();
+    const reader = await mqtt.connectAsync(`ws://127.0.0.1:${t.hub.ports.http}/mqtt`, {
+      clientId: 'ws-left-open',
+      username: 'token',
+      password: t.token,
+      reconnectPeriod: 0,
+    });
+    const closed = new Promise<void>((resolve) => reader.once('close', () => resolve()));
+    await t.cleanup();
+    await closed;
+    expect(reader.connected).toBe(false);
+  });
+});
