@@ -7,7 +7,8 @@ import { MqttClient } from 'mqtt';
 import { freePort } from '../hub/drills/cloud-broker.js';
 import { type HubProcess, startHubProcess } from '../hub/drills/hub-process.js';
 import { startPlainAedes } from './lib/aedes-peer.js';
-import { MOSQUITTO_SETTINGS, type MosquittoPeer, startMosquitto } from './lib/mosquitto-peer.js';
+import type { BrokerPeer } from './lib/broker-peer.js';
+import { MOSQUITTO_SETTINGS, startMosquitto } from './lib/mosquitto-peer.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round } from './lib/stats.js';
 
@@ -124,8 +125,8 @@ async function fanIn(
 export async function benchFanIn(sizes = { qos0: 100_000, qos1: 50_000 }): Promise<BenchRow[]> {
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const hub = await startHubProcess({ httpPort, mqttPort });
-  let mosquitto: MosquittoPeer | undefined;
-  let aedes: MosquittoPeer | undefined;
+  let mosquitto: BrokerPeer | undefined;
+  let aedes: BrokerPeer | undefined;
   try {
     const publishers = await registerPublishers(hub);
     mosquitto = await startMosquitto(await freePort(), publishers, MOSQUITTO_READER);
@@ -162,8 +163,8 @@ async function registerPublishers(hub: HubProcess): Promise<Credentials[]> {
 
 async function compare(
   hub: HubProcess,
-  mosquitto: MosquittoPeer,
-  aedes: MosquittoPeer,
+  mosquitto: BrokerPeer,
+  aedes: BrokerPeer,
   publishers: Credentials[],
   sizes: { qos0: number; qos1: number },
 ): Promise<BenchRow[]> {

@@ -6,13 +6,7 @@ import { chmodSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export interface MosquittoPeer {
-  port: number;
-  cpuSeconds(): number;
-  rssMb(): number;
-  stop(): Promise<void>;
-}
+import { type BrokerPeer, brokerPeer } from './broker-peer.js';
 
 /** What the bench changes from Debian's defaults, so the comparison is fair; quoted in the results. */
 export const MOSQUITTO_SETTINGS = [
@@ -26,7 +20,7 @@ export async function startMosquitto(
   port: number,
   users: Array<{ username: string; password: string }>,
   reader: { username: string; password: string },
-): Promise<MosquittoPeer> {
+): Promise<BrokerPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-mosquitto-'));
   // Started as root, mosquitto drops to its own user, which must still read its files.
   chmodSync(dir, 0o755);
@@ -75,27 +69,7 @@ export async function startMosquitto(
       throw new Error(`mosquitto did not start on port ${port}: ${readFileSync(log, 'utf8').trim()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return {
-    port,
-    cpuSeconds() {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
-    rssMb() {
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0);
-      return Math.round(kb / 1024);
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const done = () => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve();
-        };
-        if (exited) return done();
-        child.once('exit', done);
-        child.kill('SIGTERM');
-      }),
-  };
+  return brokerPeer(child, port, () => rmSync(dir, { recursive: true, force: true }));
 }
 
 function accepts(port: number): Promise<boolean> {

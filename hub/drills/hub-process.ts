@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HUB_NODE_FLAGS } from '../node-flags.js';
+import { cpuSecondsOf, rssMbOf } from './proc-stats.js';
 
 /** The repository root, from the source tree (tests) or from dist/ (the CLI and benches). */
 function repoRoot(): string {
@@ -114,15 +115,8 @@ export async function startHubProcess(
     baseUrl,
     token,
     startMs,
-    rssMb() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      return Math.round(kb / 1024);
-    },
-    cpuSeconds() {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[11]) + Number(fields[12])) / 100;
-    },
+    rssMb: () => rssMbOf(child.pid),
+    cpuSeconds: () => cpuSecondsOf(child.pid),
     stop,
     async cleanup() {
       await stop();

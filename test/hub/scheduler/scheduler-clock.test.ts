@@ -6,18 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEventBus } from '../../../hub/bus.js';
 import { createCommandService } from '../../../hub/commands/command-service.js';
-import { loadConfig } from '../../../hub/config.js';
-import { type CoreContext, type HubMessaging, systemClock } from '../../../hub/context.js';
-import { createLogger } from '../../../hub/log.js';
-import { createMetrics } from '../../../hub/metrics.js';
+import type { CoreContext, HubMessaging } from '../../../hub/context.js';
 import { createDeviceRegistry, type InternalRegistry } from '../../../hub/registry/device-registry.js';
 import { createScheduler, type SchedulerUnit } from '../../../hub/scheduler/index.js';
 import type { CreateScheduleBody } from '../../../hub/scheduler/schemas.js';
-import { openStore, type Store } from '../../../hub/store/db.js';
-import { createWriteBatcher } from '../../../hub/store/write-batcher.js';
+import type { Store } from '../../../hub/store/db.js';
 import { HearthError } from '../../../shared/errors.js';
+import { testContext } from '../../support/context.js';
 
 interface Rig {
   ctx: CoreContext;
@@ -33,9 +29,8 @@ let rig: Rig;
 let store: Store;
 
 async function startRig(): Promise<Rig> {
-  const config = loadConfig({ flags: { dataDir, logLevel: 'silent', timeZone: 'Europe/London' }, env: {} });
-  const log = createLogger('silent');
-  store = openStore(join(dataDir, 'hearth.db'));
+  const base = testContext({ dataDir, timeZone: 'Europe/London' });
+  store = base.store;
   const published: Rig['published'] = [];
   const messaging: HubMessaging = {
     async publish(topic, payload, options = {}) {
@@ -44,16 +39,6 @@ async function startRig(): Promise<Rig> {
     async subscribe() {
       return async () => undefined;
     },
-  };
-  const writes = createWriteBatcher(store.sqlite, log);
-  const base = {
-    config,
-    log,
-    bus: createEventBus(log),
-    metrics: createMetrics(),
-    clock: systemClock,
-    store,
-    writes,
   };
   const registry = createDeviceRegistry({ ctx: base, messaging });
   registry.load();
@@ -66,7 +51,7 @@ async function startRig(): Promise<Rig> {
   const stop = async () => {
     await scheduler.stop();
     commands.stop();
-    writes.flush();
+    base.writes.flush();
     store.close();
   };
   return {

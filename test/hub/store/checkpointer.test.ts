@@ -4,14 +4,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createEventBus } from '../../../hub/bus.js';
-import { loadConfig } from '../../../hub/config.js';
-import { type HubContext, systemClock } from '../../../hub/context.js';
-import { createLogger } from '../../../hub/log.js';
-import { createMetrics } from '../../../hub/metrics.js';
+import type { HubContext } from '../../../hub/context.js';
 import { CHECKPOINT_INTERVAL_MS, createCheckpointer } from '../../../hub/store/checkpointer.js';
-import { openStore } from '../../../hub/store/db.js';
-import { createWriteBatcher } from '../../../hub/store/write-batcher.js';
+import { testContext } from '../../support/context.js';
 
 let dataDir: string;
 let ctx: HubContext;
@@ -19,19 +14,7 @@ let ctx: HubContext;
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
   dataDir = mkdtempSync(join(tmpdir(), 'hearth-ckpt-'));
-  const log = createLogger('silent');
-  const config = loadConfig({ flags: { dataDir, logLevel: 'silent' }, env: {} });
-  const store = openStore(join(dataDir, 'hearth.db'));
-  const writes = createWriteBatcher(store.sqlite, log);
-  ctx = {
-    config,
-    log,
-    bus: createEventBus(log),
-    metrics: createMetrics(),
-    clock: systemClock,
-    store,
-    writes,
-  };
+  ctx = testContext({ dataDir });
 });
 
 afterEach(() => {

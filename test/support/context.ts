@@ -1,0 +1,26 @@
+// A hub context for unit tests of one part: the real config parser, a real SQLite file in
+// `dataDir`, the real write batcher, bus and metrics, a silent logger and the system clock.
+import { join } from 'node:path';
+import { createEventBus } from '../../hub/bus.js';
+import { loadConfig } from '../../hub/config.js';
+import { type HubContext, systemClock } from '../../hub/context.js';
+import { createLogger } from '../../hub/log.js';
+import { createMetrics } from '../../hub/metrics.js';
+import { openStore } from '../../hub/store/db.js';
+import { createWriteBatcher } from '../../hub/store/write-batcher.js';
+
+export function testContext(flags: { dataDir: string } & Record<string, unknown>): HubContext {
+  const config = loadConfig({ flags: { logLevel: 'silent', ...flags }, env: {} });
+  const log = createLogger('silent');
+  const store = openStore(join(flags.dataDir, 'hearth.db'));
+  const writes = createWriteBatcher(store.sqlite, log);
+  return {
+    config,
+    log,
+    bus: createEventBus(log),
+    metrics: createMetrics(),
+    clock: systemClock,
+    store,
+    writes,
+  };
+}
