@@ -1,6 +1,6 @@
 // The request as node:http parsed it, when the hub serves over node:http. @hono/node-server builds
 // the web Request (Headers, AbortController, a body ReadableStream) only when something asks for
-// it; on the command path that was a sixth of the hub's CPU, so hot reads go to node's objects.
+// it; on the command path that was 11% of the hub's CPU, so hot reads go to node's objects.
 // In-process requests (`app.request()` in tests) have no IncomingMessage and use the web Request.
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';

@@ -71,20 +71,22 @@ export function run(args: string[]): Promise<number> {
     }
     const hub = createHub(config);
     hub.log.info({ dataDir: config.dataDir }, `data directory: ${config.dataDir}`);
-    await hub.start();
-    await new Promise<void>((resolve) => {
+    // Listening for signals before starting: one that arrives while the hub starts (systemd
+    // stopping it early, a test that saw the first log lines) stops it cleanly once it is up,
+    // instead of killing it half-way.
+    const signalled = new Promise<string>((resolve) => {
       const stop = (signal: string) => {
-        hub.log.info({ signal }, 'stopping');
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
-        hub.stop().then(resolve, (err: unknown) => {
-          hub.log.error({ err }, 'stop failed');
-          resolve();
-        });
+        resolve(signal);
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
+    await hub.start();
+    const signal = await signalled;
+    hub.log.info({ signal }, 'stopping');
+    await hub.stop().catch((err: unknown) => hub.log.error({ err }, 'stop failed'));
     return 0;
   });
 }
