@@ -3,6 +3,7 @@
 // connections admitted at a steady rate. The hub itself publishes and subscribes in-process.
 import type { IncomingMessage, Server } from 'node:http';
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import type { WebSocketServer } from 'ws';
@@ -11,7 +12,7 @@ import type { HubContext, HubMessaging, Unit } from '../context.js';
 import { canPublish, canSubscribe, claimIdOf, type Identity } from './acl.js';
 import { createAdmission } from './admission.js';
 import { guardedStream } from './guarded-stream.js';
-import { createPacketGuard } from './packet-guard.js';
+import { createPacketGuard, MAX_CLIENT_ID_BYTES } from './packet-guard.js';
 import { indexedMemoryPersistence } from './retained-index.js';
 
 export interface BrokerAuth {
@@ -46,7 +47,6 @@ const refuse = (returnCode: 2 | 4 | 5, message: string): AuthError =>
   Object.assign(new Error(message), { returnCode });
 
 const identities = new WeakMap<Client, Identity>();
-const rejectIdentifier = new WeakSet<Client>();
 
 export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
   const log = ctx.log.child({ module: 'broker' });
@@ -74,25 +74,42 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
   let port = 0;
   const sockets = new Set<Socket>();
 
+  const protocolErrors = metrics.counter(
+    'hearth_mqtt_protocol_errors_total',
+    'MQTT connections ended for breaking MQTT 3.1.1, by spec rule',
+  );
+
+  /** Puts the packet guard in front of aedes for one client connection (TCP or WebSocket). */
+  const handleConnection = (conn: Duplex, remote: string | undefined) => {
+    const guard = createPacketGuard({
+      onRefused(refusal) {
+        protocolErrors.inc({ rule: refusal.rule });
+        if (refusal.connack) {
+          // The spec gives a return code: answer CONNACK with it, then disconnect.
+          log.info(
+            { remote, rule: refusal.rule, returnCode: refusal.connack },
+            `CONNECT refused: ${refusal.reason}`,
+          );
+          conn.end(Buffer.from([0x20, 0x02, 0x00, refusal.connack]));
+        } else {
+          log.warn(
+            { remote, rule: refusal.rule },
+            `protocol violation; connection closed: ${refusal.reason}`,
+          );
+          conn.destroy();
+        }
+      },
+    });
+    aedes?.handle(guardedStream(conn, guard));
+  };
+
   const handleSocket = (socket: Socket) => {
     socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     // A reset or broken pipe ends this client only; without a listener it would end the hub.
     socket.on('error', (err) => log.debug({ err, remote: socket.remoteAddress }, 'MQTT socket error'));
-    const guard = createPacketGuard({
-      onTooLarge(size) {
-        log.warn({ remote: socket.remoteAddress, size }, 'oversized packet; connection dropped');
-        socket.destroy();
-      },
-      onBadProtocolLevel(level) {
-        // MQTT-3.1.2-2: answer CONNACK 1 (unacceptable protocol level), then disconnect.
-        log.info({ remote: socket.remoteAddress, level }, 'unsupported protocol level; CONNACK 1');
-        socket.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
-      },
-    });
-    socket.pipe(guard);
-    aedes?.handle(guardedStream(socket, guard));
+    handleConnection(socket, socket.remoteAddress);
   };
 
   const authenticate = (
@@ -100,7 +117,6 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     username: string | undefined,
     password: Buffer | undefined,
   ): Identity => {
-    if (rejectIdentifier.has(client)) throw refuse(2, 'empty client id needs clean session');
     const id = client.id;
     const secret = password?.toString('utf8') ?? '';
     if (username === 'token') {
@@ -172,11 +188,8 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
         connectTimeout: CONNECT_TIMEOUT_MS,
         heartbeatInterval: 60_000,
         queueLimit: 100,
-        maxClientsIdLength: 64,
-        preConnect(client, packet, done) {
-          // MQTT-3.1.3-8: an empty client id with clean session 0 gets CONNACK 2. aedes would
-          // invent an id; mark it here and refuse in authenticate, which sends the CONNACK.
-          if (packet.clientId === '' && !packet.clean) rejectIdentifier.add(client);
+        maxClientsIdLength: MAX_CLIENT_ID_BYTES,
+        preConnect(_client, packet, done) {
           const gate = claimIdOf(packet.clientId ?? '') && !packet.username ? claimAdmission : admission;
           gate.admit().then((ok) => {
             if (!ok) connections.inc({ result: 'shed' });
@@ -200,9 +213,10 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
           }
         },
         authorizePublish(client, packet, done) {
-          if (!client) return done(null); // the hub's own in-process publishes
-          // MQTT-2.3.1-1: QoS > 0 needs a non-zero packet id; the parser lets 0 through.
-          if (packet.qos > 0 && !packet.messageId) return done(new Error('QoS > 0 publish with packet id 0'));
+          // The hub's own in-process publishes have no client. A client's will comes here too, with
+          // no packet id (MQTT-3.1.2-8: it is published at its own QoS through the same ACL);
+          // packet ids and every other protocol rule were checked by the packet guard.
+          if (!client) return done(null);
           const who = identities.get(client);
           if (who && canPublish(who, packet.topic)) return done(null);
           aclDenied.inc({ action: 'publish' });
@@ -258,7 +272,9 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
         }));
         wss.then(
           ({ server: ws, stream }) =>
-            ws.handleUpgrade(req, socket, head, (client) => aedes?.handle(stream(client), req)),
+            ws.handleUpgrade(req, socket, head, (client) =>
+              handleConnection(stream(client), req.socket.remoteAddress),
+            ),
           (err: unknown) => {
             log.error({ err }, 'MQTT over WebSocket unavailable');
             socket.destroy();
