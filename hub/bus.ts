@@ -31,6 +31,8 @@ export interface HubEvents {
   };
   'provision.discovered': { claimId: string; model: string };
   'provision.adopted': { claimId: string; deviceId: string };
+  /** A token (a phone, an integration) was revoked: every session opened with it must end. */
+  'token.revoked': { tokenId: string };
 }
 
 export type HubEventName = keyof HubEvents;

@@ -24,6 +24,7 @@ import { createDeviceRegistry } from './registry/device-registry.js';
 import { createShadowIngest } from './registry/shadow-ingest.js';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
 import { createPairingService } from './security/pairing.js';
+import { createRevocationWatch } from './security/revocation-watch.js';
 import { createTokenService, type TokenService } from './security/token-service.js';
 import { createCheckpointer } from './store/checkpointer.js';
 import { openStore, type Store, storePath } from './store/db.js';
@@ -76,8 +77,9 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     started.push({ name: 'write-batcher', start: () => undefined, stop: () => writes.flush() });
     const base: HubContext = { config, log, bus, metrics, clock, store, writes };
     await startUnit(createCheckpointer(base));
-    const tokens = createTokenService(store, clock);
+    const tokens = createTokenService(store, clock, (tokenId) => bus.emit('token.revoked', { tokenId }));
     tokenService = tokens;
+    await startUnit(createRevocationWatch(tokens));
     const pairing = createPairingService(base, tokens);
 
     // The broker authenticates against the registry, which publishes through the broker: build

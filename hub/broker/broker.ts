@@ -73,6 +73,9 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     | undefined;
   let port = 0;
   const sockets = new Set<Socket>();
+  /** aedes's own table of connected clients, by client id (not in its typings). */
+  const connectedClients = (): Record<string, Client> =>
+    (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients ?? {};
 
   const protocolErrors = metrics.counter(
     'hearth_mqtt_protocol_errors_total',
@@ -234,6 +237,15 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
           done(null, null);
         },
       });
+      // A revoked token's sessions end at once (as a removed device's do, through kick).
+      ctx.bus.on('token.revoked', 'broker', ({ tokenId }) => {
+        for (const client of Object.values(connectedClients())) {
+          const who = identities.get(client);
+          if (who?.kind !== 'user' || who.tokenId !== tokenId) continue;
+          log.info({ clientId: client.id, tokenId }, 'token revoked; MQTT session closed');
+          client.close();
+        }
+      });
       aedes.on('clientReady', (client) => {
         for (const l of listeners) l(client.id, true);
       });
@@ -284,8 +296,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     },
     clientCount: () => aedes?.connectedClients ?? 0,
     kick(clientId) {
-      const clients = (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients;
-      clients?.[clientId]?.close();
+      connectedClients()[clientId]?.close();
     },
     onClient(listener) {
       listeners.push(listener);
@@ -294,6 +305,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       subscribeListeners.push(listener);
     },
     async stop() {
+      ctx.bus.removeOwner('broker');
       admission.close();
       claimAdmission.close();
       await wss?.then(({ server }) => server.close()).catch(() => undefined);

@@ -1,7 +1,7 @@
 // API tokens: created by pairing or by the owner (`hearth tokens create`), stored hashed, revocable.
 // A token is `<id>.<secret>`: the id finds the row, the secret is checked in constant time.
 import { randomBytes } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, isNotNull } from 'drizzle-orm';
 import { HearthError } from '../../shared/errors.js';
 import type { AuthInfo } from '../api/route-module.js';
 import type { Clock } from '../context.js';
@@ -29,16 +29,44 @@ export interface TokenService {
   /** The token's identity, or null for unknown, malformed or revoked tokens. */
   verify(token: string): AuthInfo | null;
   count(): number;
+  /**
+   * Looks for tokens revoked by another process on the same file (`hearth tokens revoke`) and
+   * treats them as revoked here too: cache cleared, `onRevoked` called once per token.
+   */
+  pollRevocations(): void;
 }
 
-export function createTokenService(store: Store, clock: Clock): TokenService {
+/**
+ * `onRevoked` is called once for every token revoked, here or (via pollRevocations) by another
+ * process, so whoever holds sessions opened with it can end them.
+ */
+export function createTokenService(
+  store: Store,
+  clock: Clock,
+  onRevoked: (tokenId: string) => void = () => undefined,
+): TokenService {
   const { db } = store;
   // Verified tokens are cached by their full text so the hot path (every API call, every MQTT
   // connect of an integration) skips the hash. Revocation through this service clears the cache;
-  // a revocation by the CLI on the same file is seen within CACHE_MS.
+  // a revocation by the CLI on the same file is seen at the next pollRevocations.
   const CACHE_MS = 2000;
   const cache = new Map<string, { info: AuthInfo; at: number }>();
   const lastUsedWrites = new Map<string, number>();
+  const revokedIds = () =>
+    db
+      .select({ id: tokens.id })
+      .from(tokens)
+      .where(isNotNull(tokens.revokedAt))
+      .all()
+      .map((r) => r.id);
+  // Revocations already handled, so each is announced once.
+  const knownRevoked = new Set(revokedIds());
+  const forget = (id: string) => {
+    for (const [text, entry] of cache) if (entry.info.tokenId === id) cache.delete(text);
+    if (knownRevoked.has(id)) return;
+    knownRevoked.add(id);
+    onRevoked(id);
+  };
 
   const toView = (row: typeof tokens.$inferSelect): TokenView => ({
     id: row.id,
@@ -71,7 +99,7 @@ export function createTokenService(store: Store, clock: Clock): TokenService {
         db.update(tokens).set({ revokedAt: clock.now() }).where(eq(tokens.id, id)).run();
         audit(store, clock, actor, 'token.revoke', id);
       }
-      for (const [text, entry] of cache) if (entry.info.tokenId === id) cache.delete(text);
+      forget(id);
       return toView({ ...row, revokedAt: row.revokedAt ?? clock.now() });
     },
     verify(token) {
@@ -96,6 +124,9 @@ export function createTokenService(store: Store, clock: Clock): TokenService {
     },
     count() {
       return db.select({ id: tokens.id }).from(tokens).all().length;
+    },
+    pollRevocations() {
+      for (const id of revokedIds()) if (!knownRevoked.has(id)) forget(id);
     },
   };
 }

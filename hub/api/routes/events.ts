@@ -47,6 +47,13 @@ export function createEventsModule(ctx: CoreContext): ApiModule {
           wake?.();
         });
       }
+      // A revoked token's stream ends at once (checked per request, it would go on forever).
+      const { tokenId } = c.get('auth');
+      ctx.bus.on('token.revoked', owner, (revoked) => {
+        if (revoked.tokenId !== tokenId) return;
+        closed = true;
+        wake?.();
+      });
       stream.onAbort(() => {
         closed = true;
         wake?.();
