@@ -1,6 +1,6 @@
 // Schedules: 1000 hub-run schedules due in the same second (the scheduler's own probe, a real hub
 // in this process with 50 simulated lights acking over MQTT).
-import { measureScheduleLateness } from '../hub/scheduler/bench-lateness.js';
+import { measureScheduleLateness } from './lib/schedule-lateness-probe.js';
 import { type BenchRow, check } from './lib/report.js';
 
 export async function benchScheduleLateness(): Promise<BenchRow[]> {

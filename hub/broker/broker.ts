@@ -39,7 +39,7 @@ export interface BrokerUnit extends Unit {
 }
 
 export const LISTEN_BACKLOG = 4096;
-/** A connection that has not sent CONNECT by then is dropped (TARGETS.md: ≤ 10 s). */
+/** A connection that has not sent CONNECT by then is dropped (the target is within 10 s). */
 export const CONNECT_TIMEOUT_MS = 5000;
 
 type AuthError = Error & { returnCode: 2 | 4 | 5 };

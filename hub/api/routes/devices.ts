@@ -6,7 +6,6 @@ import { HearthError } from '../../../shared/errors.js';
 import { isDeviceId } from '../../../shared/topics.js';
 import type { CoreContext, DeviceView } from '../../context.js';
 import { stateHistory } from '../../store/schema/index.js';
-import { HTTP_STATUS } from '../errors.js';
 import { errors, jsonResponse, op, pathParam, queryParam } from '../openapi-helpers.js';
 import { type ApiEnv, type ApiModule, readJson, requireScope } from '../route-module.js';
 import {
@@ -78,32 +77,23 @@ export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): A
       wait ? { waitMs: wait.data } : {},
     );
     if (record.status === 'done') return c.json(record, 200);
+    // Refusals and timeouts go through the one error handler (counted in hearth_api_errors_total),
+    // carrying the command record so the caller can follow it.
     if (record.status === 'failed' || record.status === 'expired') {
-      const code = record.error?.code ?? 'device_fault';
-      return c.json(
+      throw new HearthError(
+        record.error?.code ?? 'device_fault',
+        record.error?.message ?? 'the device refused',
         {
-          ok: false,
-          error: {
-            code,
-            message: record.error?.message ?? 'the device refused',
-            details: { command: record },
-          },
+          command: record,
         },
-        HTTP_STATUS[code] ?? 409,
       );
     }
     const waited = wait?.data ?? ctx.config.commands.waitMs;
     if (ctx.registry.get(id)?.online && waited > 0) {
-      return c.json(
-        {
-          ok: false,
-          error: {
-            code: 'timeout',
-            message: `the device did not answer within ${waited} ms; the command stays pending until it expires`,
-            details: { command: record },
-          },
-        },
-        504,
+      throw new HearthError(
+        'timeout',
+        `the device did not answer within ${waited} ms; the command stays pending until it expires`,
+        { command: record },
       );
     }
     return c.json(record, 202);

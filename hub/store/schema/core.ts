@@ -9,7 +9,7 @@ export const devices = sqliteTable('devices', {
   firmware: text('firmware'),
   /** JSON: the device's capability declarations from its last `info`. */
   capabilities: text('capabilities', { mode: 'json' }).$type<unknown[]>().notNull(),
-  /** `salt:sha256` of the device secret (DESIGN.md: generated secrets get a fast salted hash). */
+  /** `salt:sha256` of the device secret: generated secrets get a fast salted hash (hub/security/secrets.ts). */
   secretHash: text('secret_hash').notNull(),
   online: integer('online', { mode: 'boolean' }).notNull().default(false),
   lastSeenAt: integer('last_seen_at'),
