@@ -20,7 +20,7 @@ import type { EventDraft, ModelContext, Values } from '../models/model.js';
 import { remember } from './command-memory.js';
 import { processCommand } from './command-processor.js';
 import { type Connection, createConnection } from './connection.js';
-import type { DeviceStatic } from './device-runtime.js';
+import type { DeviceStatic } from './device-types.js';
 import { createFlashFile } from './flash-file.js';
 import { type FlashState, FlashStateSchema, freshFlashState, SEQ_BLOCK } from './flash-state.js';
 import type { LocalScheduler, LocalSchedulerHost } from './hooks.js';

@@ -2,83 +2,15 @@
 // runs the model's handlers. Each power cycle (start → kill/stop) is a fresh `Boot` that re-reads
 // flash from disk, exactly like a real board: nothing survives a reboot unless it was flashed.
 
-import type { Logger } from 'pino';
-import type { BackoffOptions } from '../../shared/backoff.js';
-import { type CapabilityDescriptor, describeCapability } from '../../shared/capabilities.js';
+import { describeCapability } from '../../shared/capabilities.js';
 import { HearthError } from '../../shared/errors.js';
-import type { FirmwareImage } from '../../shared/firmware-image.js';
 import { findModel } from '../models/index.js';
-import type { DeviceModel, Values } from '../models/model.js';
 import { type Boot, createBoot } from './boot.js';
-import { createDeviceClock, type DeviceClock } from './device-clock.js';
-import { type FaultSwitch, FaultSwitchSchema } from './faults.js';
-import type { LocalSchedulerFactory, ProvisioningHook } from './hooks.js';
-import type { HubLocator } from './hub-locator.js';
-import type { Ticker } from './ticker.js';
+import { createDeviceClock } from './device-clock.js';
+import type { Device, DeviceOptions, DeviceStatic } from './device-types.js';
+import { FaultSwitchSchema } from './faults.js';
 
-export interface DeviceOptions {
-  image: FirmwareImage;
-  flashDir: string;
-  log: Logger;
-  clock?: DeviceClock;
-  /** Shared ticker for models with physics (thermostat, plug); none means no drift. */
-  ticker?: Ticker;
-  /** Extra hub locator strategies after the cached addresses (e.g. mDNS). */
-  locators?: HubLocator[];
-  provisioning?: ProvisioningHook;
-  localScheduler?: LocalSchedulerFactory;
-  backoff?: Partial<BackoffOptions>;
-  keepaliveSec?: number;
-  /** Called whenever the device goes online or offline. */
-  onChange?: (device: Device) => void;
-}
-
-export interface DeviceSnapshot {
-  id: string;
-  model: string;
-  online: boolean;
-  running: boolean;
-  bootCount: number;
-  seq: number;
-  values: Values;
-  faults: string[];
-  frozen: boolean;
-  slowAckMs: number;
-  schedulesVersion: number | null;
-}
-
-export interface Device {
-  /** The device id (or `claim-<id>` for a factory image not yet adopted). */
-  readonly id: string;
-  readonly model: string;
-  readonly online: boolean;
-  /** Boots: reads flash, provisions if needed, connects (returns before the hub answers). */
-  start(): Promise<void>;
-  /** Graceful shutdown: publishes `offline`, disconnects, flushes flash. */
-  stop(): Promise<void>;
-  /** Power cut: drops everything not yet in flash; the broker publishes the will. */
-  kill(): void;
-  reboot(): Promise<void>;
-  fault(input: FaultSwitch): Promise<void>;
-  /** Drill: set sensor readings (a door opens, the hopper is refilled). */
-  sense(readings: Values): Promise<void>;
-  tick(elapsedMs: number): void;
-  snapshot(): DeviceSnapshot;
-}
-
-/** What a boot needs from its device: fixed for the device's life. */
-export interface DeviceStatic {
-  image: FirmwareImage;
-  model: DeviceModel;
-  descriptors: CapabilityDescriptor[];
-  owner: string;
-  options: DeviceOptions;
-  clock: DeviceClock;
-  backoff: BackoffOptions;
-  /** Runtime switches that survive reboots within this process (a drill's settings). */
-  switches: { frozen: boolean; slowAckMs: number };
-  notify(): void;
-}
+export type { Device, DeviceOptions, DeviceSnapshot, DeviceStatic } from './device-types.js';
 
 export function createDevice(options: DeviceOptions): Device {
   const { image } = options;
