@@ -163,6 +163,7 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
         unit: 'ms',
         target: '<= 1',
         pass: check(rt.p50, '<=', 1),
+        key: 'roundtrip.p50',
       },
       {
         bench: 'round trip',
@@ -171,6 +172,7 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
         unit: 'ms',
         target: '<= 5',
         pass: check(rt.p99, '<=', 5),
+        key: 'roundtrip.p99',
       },
       { bench: 'round trip', figure: 'max', value: round(rt.max, 2), unit: 'ms', target: '', pass: null },
       {

@@ -2,6 +2,7 @@
 // table and writes bench/results.json and bench/RESULTS.md. `--only NAME[,NAME]` runs a subset.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchAnchors, ratioRows } from './anchors.js';
 import { benchCloudOutbox } from './cloud-outbox.js';
 import { benchColdStart } from './cold-start.js';
 import { benchFanIn, FAN_IN_NOTE } from './fan-in.js';
@@ -15,6 +16,7 @@ type Bench = { name: string; run: () => Promise<BenchRow[]> };
 const resultsDir = dirname(fileURLToPath(import.meta.url)).replace(`${'/dist'}/bench`, '/bench');
 
 const benches: Bench[] = [
+  { name: 'anchors', run: () => benchAnchors() },
   { name: 'cold-start', run: () => benchColdStart() },
   { name: 'cloud-outbox', run: () => benchCloudOutbox() },
   { name: 'fleet', run: () => benchFleet() },
@@ -28,6 +30,7 @@ async function main(): Promise<number> {
   const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : null;
   const rows: BenchRow[] = [];
   const notes: string[] = [
+    "anchors: bare mosquitto and bare aedes measured in this run (absolute times move between machines); a QoS 1 round trip is one client publishing, a second answering on another topic, the first receiving the answer (a command and its ack), sequentially after 500 warm-up trips; the ratio rows divide the hub's figures by them.",
     'Everything runs on this one 2-core machine: hub process, fleet process (1000 simulated devices in one Node process) and the load driver.',
     'round trip: sequential HTTP POSTs to random devices over one keep-alive connection from a minimal raw-socket client (as wrk or autocannon would; node:http as the client added 0.2-0.4 ms of its own), after a warm-up of 2000 commands reported on its own row; each includes the simulated device writing its flash slot (in place + fdatasync) before it acks, so an acked command survives a power cut; the flash directory is on /dev/shm.',
     'reconnect surge: the hub is restarted with SIGTERM on the same ports and every device comes back by itself (full-jitter retries, ceiling 0.5 s then 1 s for the first 30 attempts); "accepted" counts CONNACKs (hearth_mqtt_connections_total) from the moment the restarted hub accepts TCP on its MQTT port, as the 1000-at-once plain aedes anchor does; "online" waits for every device to subscribe and re-report its state and runs from SIGTERM, restart included; desired states are compared through the API before and after.',
@@ -48,6 +51,7 @@ async function main(): Promise<number> {
     }
     process.stderr.write(`bench: ${bench.name} took ${Math.round((performance.now() - t0) / 1000)} s\n`);
   }
+  rows.push(...ratioRows(rows));
   const dir = resultsDir;
   writeResults(dir, rows, `npm run bench${only ? ` -- --only ${only.join(',')}` : ''}`, notes);
   process.stdout.write(`${printTable(rows)}\n\nwritten to ${dir}/RESULTS.md and results.json\n`);
