@@ -9,11 +9,13 @@ import { HearthError } from '../../shared/errors.js';
 import type { FirmwareImage } from '../../shared/firmware-image.js';
 import { findModel } from '../models/index.js';
 import type { DeviceModel, Values } from '../models/model.js';
-import { type Boot, createBoot } from './boot.js';
+import { createBoot } from './boot.js';
+import type { Boot } from './boot-contract.js';
 import { createDeviceClock, type DeviceClock } from './device-clock.js';
 import { type FaultSwitch, FaultSwitchSchema } from './faults.js';
 import type { LocalSchedulerFactory, ProvisioningHook } from './hooks.js';
 import type { HubLocator } from './hub-locator.js';
+import type { OtaPhase, OtaSwitches } from './ota-agent.js';
 import type { Ticker } from './ticker.js';
 
 export interface DeviceOptions {
@@ -31,6 +33,10 @@ export interface DeviceOptions {
   keepaliveSec?: number;
   /** Called whenever the device goes online or offline. */
   onChange?: (device: Device) => void;
+  /** How long a new firmware has to confirm its health before the boot loader rolls back. */
+  otaHealthMs?: number;
+  /** Progress of a firmware update (downloading … updated / rolled-back / refused). */
+  onOta?: (device: Device, progress: { phase: OtaPhase; version: string; detail?: string }) => void;
 }
 
 export interface DeviceSnapshot {
@@ -59,6 +65,8 @@ export interface Device {
   /** Power cut: drops everything not yet in flash; the broker publishes the will. */
   kill(): void;
   reboot(): Promise<void>;
+  /** A clean reboot (goodbye, flash flushed), as after an update. */
+  restartGracefully(): Promise<void>;
   fault(input: FaultSwitch): Promise<void>;
   /** Drill: set sensor readings (a door opens, the hopper is refilled). */
   sense(readings: Values): Promise<void>;
@@ -76,8 +84,11 @@ export interface DeviceStatic {
   clock: DeviceClock;
   backoff: BackoffOptions;
   /** Runtime switches that survive reboots within this process (a drill's settings). */
-  switches: { frozen: boolean; slowAckMs: number };
+  switches: { frozen: boolean; slowAckMs: number; ota: OtaSwitches };
   notify(): void;
+  /** Reboots the device soon (after the calling boot has returned): an update, a rollback. */
+  restart(): void;
+  otaProgress(phase: OtaPhase, version: string, detail?: string): void;
 }
 
 export function createDevice(options: DeviceOptions): Device {
@@ -123,6 +134,14 @@ export function createDevice(options: DeviceOptions): Device {
       device.kill();
       await device.start();
     },
+    async restartGracefully() {
+      const b = boot;
+      if (!b) return;
+      boot = null;
+      await b.stop();
+      shared.notify();
+      await device.start();
+    },
     async fault(input) {
       const f = FaultSwitchSchema.parse(input);
       switch (f.fault) {
@@ -136,6 +155,12 @@ export function createDevice(options: DeviceOptions): Device {
           return;
         case 'reboot':
           return device.reboot();
+        case 'drop-download':
+          shared.switches.ota.dropDownloadAfter = f.afterBytes;
+          return;
+        case 'slow-slot-write':
+          shared.switches.ota.slotWriteDelayMs = f.ms;
+          return;
         case 'jam':
           return requireBoot().setFault('jam', f.on);
         case 'device':
@@ -179,7 +204,15 @@ export function createDevice(options: DeviceOptions): Device {
     // Quick retries (≤ 1 s apart) for the first ~15 s bring a fleet back soon after a hub restart;
     // the hub's admission control absorbs the surge. Longer outages back off to 30 s.
     backoff: { baseMs: 500, maxMs: 30_000, quick: { capMs: 1000, attempts: 30 }, ...options.backoff },
-    switches: { frozen: false, slowAckMs: 0 },
+    switches: { frozen: false, slowAckMs: 0, ota: { dropDownloadAfter: null, slotWriteDelayMs: 0 } },
+    restart() {
+      setImmediate(() => {
+        device.restartGracefully().catch((err: unknown) => options.log.error({ err }, 'reboot failed'));
+      });
+    },
+    otaProgress(phase, version, detail) {
+      options.onOta?.(device, { phase, version, ...(detail ? { detail } : {}) });
+    },
     notify() {
       const online = device.online;
       if (online !== lastOnline) {
