@@ -53,8 +53,11 @@ const subcommands: Record<string, Subcommand> = {
     load: () => import('../hub/cli/schedule.js'),
   },
   firmware: {
-    summary: 'release key and signed update images (keygen, build)',
-    load: () => import('../devices/cli/firmware.js'),
+    summary: 'release key, signed update images (keygen, build); upload and staged rollouts',
+    load: (args) =>
+      args[0] === 'keygen' || args[0] === 'build'
+        ? import('../devices/cli/firmware.js')
+        : import('../hub/cli/firmware.js'),
   },
   drill: {
     summary: 'run an outage drill (wan-down, hub-kill, reconnect-surge…) on a throwaway hub',

@@ -15,8 +15,8 @@ import {
   HubTimeSchema,
   PAYLOAD_LIMITS,
 } from '../../shared/payloads.js';
-import { deviceTopic, HUB_WILDCARD, hubTopic } from '../../shared/topics.js';
-import type { EventDraft, ModelContext, Values } from '../models/model.js';
+import { HUB_WILDCARD, hubTopic } from '../../shared/topics.js';
+import type { EventDraft, ModelContext } from '../models/model.js';
 import { type Boot, topicsFor } from './boot-contract.js';
 import { remember } from './command-memory.js';
 import { processCommand } from './command-processor.js';
