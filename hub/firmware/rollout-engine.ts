@@ -10,6 +10,8 @@ import type { CoreContext } from '../context.js';
 import type { FirmwareStore, RolloutDeviceStatus, RolloutRow } from './firmware-store.js';
 
 export const DEVICE_TIMEOUT_MS = 15 * 60_000;
+/** An offered device still online with no outcome hears the offer again this often. */
+const REOFFER_MS = 60_000;
 const SWEEP_MS = 1000;
 const FAILED: RolloutDeviceStatus[] = ['failed', 'rolled-back'];
 
@@ -28,6 +30,7 @@ export function createRolloutEngine(ctx: CoreContext, store: FirmwareStore): Rol
   const halts = ctx.metrics.counter('hearth_firmware_rollouts_halted_total', 'Rollouts halted');
   ctx.metrics.gauge('hearth_firmware_rollouts_running', 'Rollouts running now', () => store.running().length);
   let sweep: NodeJS.Timeout | undefined;
+  const lastOffer = new Map<string, number>();
   let unsubscribe: (() => Promise<void>) | undefined;
 
   const offerTo = (rollout: RolloutRow, deviceId: string) => {
@@ -45,6 +48,7 @@ export function createRolloutEngine(ctx: CoreContext, store: FirmwareStore): Rol
       ...(rollout.allowDowngrade ? { allowDowngrade: rollout.allowDowngrade } : {}),
     };
     offers.inc();
+    lastOffer.set(`${rollout.id}/${deviceId}`, ctx.clock.now());
     ctx.messaging
       .publish(deviceTopic(deviceId, 'ota'), JSON.stringify(offer), { qos: 1 })
       .catch((err: unknown) => log.warn({ err, deviceId }, 'offer not published'));
@@ -82,11 +86,17 @@ export function createRolloutEngine(ctx: CoreContext, store: FirmwareStore): Rol
       if (failures > rollout.maxFailures)
         return halt(rollout, `${failures} failures exceed max-failures ${rollout.maxFailures}`);
       const wave = devices.filter((d) => d.wave === rollout.currentWave);
-      for (const d of wave)
-        if (d.status === 'waiting' && ctx.registry.get(d.deviceId)?.online && offerTo(rollout, d.deviceId)) {
+      for (const d of wave) {
+        if (!ctx.registry.get(d.deviceId)?.online) continue;
+        if (d.status === 'waiting' && offerTo(rollout, d.deviceId)) {
           store.updateDevice(rolloutId, d.deviceId, { status: 'offered', offeredAt: now });
           d.status = 'offered';
-        }
+        } else if (
+          d.status === 'offered' &&
+          now - (lastOffer.get(`${rolloutId}/${d.deviceId}`) ?? 0) > REOFFER_MS
+        )
+          offerTo(rollout, d.deviceId); // a download that failed on the device's side is tried again
+      }
       if (wave.some((d) => d.status === 'waiting' || d.status === 'offered')) return;
       const last = Math.max(...devices.map((d) => d.wave));
       if (rollout.currentWave >= last) {
