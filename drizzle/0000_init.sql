@@ -1,3 +1,15 @@
+CREATE TABLE `cloud_outbox` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`key` text NOT NULL,
+	`kind` text NOT NULL,
+	`device_id` text NOT NULL,
+	`payload` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `cloud_outbox_key_unique` ON `cloud_outbox` (`key`);--> statement-breakpoint
+CREATE INDEX `cloud_outbox_kind_device` ON `cloud_outbox` (`kind`,`device_id`);--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`at` integer NOT NULL,
@@ -93,6 +105,16 @@ CREATE TABLE `tokens` (
 	`revoked_at` integer
 );
 --> statement-breakpoint
+CREATE TABLE `idempotency_keys` (
+	`scope` text NOT NULL,
+	`key` text NOT NULL,
+	`request_hash` text NOT NULL,
+	`command_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`scope`, `key`)
+);
+--> statement-breakpoint
+CREATE INDEX `idempotency_keys_created` ON `idempotency_keys` (`created_at`);--> statement-breakpoint
 CREATE TABLE `schedule_pushes` (
 	`device_id` text PRIMARY KEY NOT NULL,
 	`version` integer NOT NULL,
@@ -137,16 +159,4 @@ CREATE TABLE `schedules` (
 	FOREIGN KEY (`device_id`) REFERENCES `devices`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `schedules_device` ON `schedules` (`device_id`);--> statement-breakpoint
-CREATE TABLE `cloud_outbox` (
-	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`key` text NOT NULL,
-	`kind` text NOT NULL,
-	`device_id` text NOT NULL,
-	`payload` text NOT NULL,
-	`created_at` integer NOT NULL,
-	`attempts` integer DEFAULT 0 NOT NULL
-);
---> statement-breakpoint
-CREATE UNIQUE INDEX `cloud_outbox_key_unique` ON `cloud_outbox` (`key`);--> statement-breakpoint
-CREATE INDEX `cloud_outbox_kind_device` ON `cloud_outbox` (`kind`,`device_id`);
+CREATE INDEX `schedules_device` ON `schedules` (`device_id`);

@@ -89,6 +89,12 @@ export const CommandBodySchema = z.strictObject({
 });
 
 export const WaitQuerySchema = z.coerce.number().int().min(0).max(30_000);
+/** The Idempotency-Key header of the command route. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/);
 
 export const PairBodySchema = z.strictObject({
   code: z.string().min(1).max(20),
