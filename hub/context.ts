@@ -52,8 +52,21 @@ export interface DeviceView {
   reportedSeq: number;
   reportedAt: number | null;
   desired: Record<string, unknown>;
+  /** What has not converged yet (registry/twin.ts owns desired and this). */
+  twin: DeviceTwinView;
   schedulesVersion: number | null;
   fault: string | null;
+}
+
+export interface DeviceTwinView {
+  /** No setting command in flight and every desired value reported. */
+  converged: boolean;
+  /** Desired values the device has not reported (yet). */
+  delta: Record<string, unknown>;
+  /** Settings with a command on its way or waiting for the device. */
+  pending: string[];
+  /** `device`-wins settings the device changed itself; desired followed them. */
+  changedOnDevice: string[];
 }
 
 export interface DeviceRegistry {

@@ -11,7 +11,7 @@ import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
 import { createBroker } from './broker/index.js';
 import { createEventBus } from './bus.js';
-import { createCommandService } from './commands/command-service.js';
+import { createCommandPath } from './commands/command-path.js';
 import type { Config } from './config.js';
 import { type Clock, type CoreContext, type HubContext, systemClock, type Unit } from './context.js';
 import { createMdnsAdvertiser } from './discovery/advertiser.js';
@@ -112,8 +112,9 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
 
     const ingest = createShadowIngest(base, broker.messaging, registry);
     await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
-    const commands = createCommandService(base, broker.messaging, registry);
+    const { commands, twin } = createCommandPath(base, broker.messaging, registry);
     await startUnit({ name: 'commands', start: () => commands.start(), stop: () => commands.stop() });
+    await startUnit({ name: 'twin', start: () => twin.start(), stop: () => twin.stop() });
     core = { ...base, messaging: broker.messaging, registry, commands };
     const ctx = core;
     metrics.gauge('hearth_devices', 'Registered devices', () => registry.list().length);

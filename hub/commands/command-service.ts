@@ -9,6 +9,7 @@ import type { Ack, Command } from '../../shared/payloads.js';
 import { deviceTopic } from '../../shared/topics.js';
 import type { CommandRecord, CommandService, HubContext, HubMessaging } from '../context.js';
 import type { InternalRegistry } from '../registry/device-registry.js';
+import type { Twin } from '../registry/twin.js';
 import { createIdempotencyStore, type IdempotencyStore, requestHash } from '../store/idempotency-store.js';
 import { commands } from '../store/schema/index.js';
 
@@ -18,6 +19,8 @@ const SWEEP_MS = 1000;
 export interface CommandUnit extends CommandService {
   start(): void;
   stop(): void;
+  /** Commands waiting for an ack (for the twin's view of what is in flight). */
+  activeRecords(): CommandRecord[];
 }
 
 type Row = typeof commands.$inferSelect;
@@ -26,6 +29,7 @@ export function createCommandService(
   ctx: HubContext,
   messaging: HubMessaging,
   registry: InternalRegistry,
+  twin: Twin,
 ): CommandUnit {
   const { store, clock, bus, config, writes: batcher } = ctx;
   const log = ctx.log.child({ module: 'commands' });
@@ -199,6 +203,7 @@ export function createCommandService(
       waiters.clear();
     },
     activeCount: () => active.size,
+    activeRecords: () => [...active.values()].map((r) => ({ ...r })),
     async issue(request, options = {}) {
       const device = registry.get(request.deviceId);
       if (!device) {
@@ -288,13 +293,12 @@ export function createCommandService(
           keys().record(request.source, key, { requestHash: hash, commandId: record.id }, now);
       };
       const entry = kind === 'setting' ? registry.entry(device.id) : undefined;
-      if (entry) {
-        entry.view = { ...entry.view, desired: { ...entry.view.desired, [record.capability]: record.value } };
-        const desired = JSON.stringify(entry.view.desired);
+      if (entry && record.value !== undefined) {
+        const value = record.value;
         store.hot.atomically(() => {
           insert();
           remember();
-          store.hot.updateDesired.run(desired, device.id);
+          twin.want(entry, record.capability, value);
         });
       } else if (key !== undefined) {
         store.hot.atomically(() => {
