@@ -59,10 +59,10 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
     (inFlight.get(deviceId)?.get(capability)?.size ?? 0) > 0;
 
   const track = (deviceId: string, capability: string, commandId: string, active: boolean) => {
-    let byCap = inFlight.get(deviceId);
-    if (!byCap) inFlight.set(deviceId, (byCap = new Map()));
-    let ids = byCap.get(capability);
-    if (!ids) byCap.set(capability, (ids = new Set()));
+    const byCap = inFlight.get(deviceId) ?? new Map<string, Set<string>>();
+    inFlight.set(deviceId, byCap);
+    const ids = byCap.get(capability) ?? new Set<string>();
+    byCap.set(capability, ids);
     if (active) ids.add(commandId);
     else ids.delete(commandId);
   };
@@ -111,8 +111,8 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
       if (descriptor.twin === 'device') {
         setDesired(entry, capability, has);
         persistDesired(entry);
-        let changed = changedOnDevice.get(id);
-        if (!changed) changedOnDevice.set(id, (changed = new Set()));
+        const changed = changedOnDevice.get(id) ?? new Set<string>();
+        changedOnDevice.set(id, changed);
         changed.add(capability);
         adopted.inc();
         log.info({ deviceId: id, capability, value: has }, 'changed on the device: desired follows it');
