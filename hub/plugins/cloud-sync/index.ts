@@ -62,7 +62,13 @@ export const plugin: HearthPlugin<typeof CloudSyncConfigSchema> = {
         'cloud outbox full: oldest states dropped (events are kept)',
       );
     });
-    const drainer = createDrainer(config, outbox, prefix, config.clientId ?? cloudClientId(ctx.hubName, prefix), log);
+    const drainer = createDrainer(
+      config,
+      outbox,
+      prefix,
+      config.clientId ?? cloudClientId(ctx.hubName, prefix),
+      log,
+    );
     drainer.onClient((client) =>
       handleRemoteCommands(client, prefix, config.allow.capabilities, ctx.commands, log),
     );

@@ -119,8 +119,10 @@ describe('cloud sync: once, in order', () => {
       await feeder.announce({ hopper: 100 });
       let fed = 0;
       let last = Date.now();
-      const tick = () =>
-        waitFor(() => Date.now() > last && (last = Date.now()), { what: 'the clock to move' });
+      const tick = async () => {
+        await waitFor(() => Date.now() > last, { what: 'the clock to move' });
+        last = Date.now();
+      };
       const event = async () => {
         await tick();
         fed += 1;
@@ -165,7 +167,9 @@ describe('cloud sync: once, in order', () => {
         .map((m) => (m.body.data as { portions: number }).portions);
       expect(events).toEqual([1, 2, 3, 4, 5]);
       const states = mine.filter((m) => m.body.kind === 'state');
-      expect((states.at(-1)?.body.data as { values: { hopper: number } }).values.hopper).toBe(60);
+      expect((states.at(-1)?.body.data as { values: { hopper: number } } | undefined)?.values.hopper).toBe(
+        60,
+      );
     } finally {
       await t.cleanup();
       await cloud.close();
