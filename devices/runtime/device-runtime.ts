@@ -179,11 +179,11 @@ export function createDevice(options: DeviceOptions): Device {
     backoff: {
       baseMs: 500,
       maxMs: 30_000,
-      // A short hub outage (≤ 5 min) is waited out with a ceiling of 1 s, then 3 s: every device
-      // is back within about 3 s of the hub listening again, spread by full jitter so the hub's
+      // A short hub outage (≤ 5 min) is waited out with a ceiling of 1 s, then 2 s: every device
+      // is back within about 2 s of the hub listening again, spread by full jitter so the hub's
       // admission control sees a gentle surge. Longer outages back off to 30 s.
       quick: { capMs: 1000, attempts: 30 },
-      hold: { capMs: 3000, forMs: 5 * 60_000 },
+      hold: { capMs: 2000, forMs: 5 * 60_000 },
       ...options.backoff,
     },
     switches: { frozen: false, slowAckMs: 0 },
