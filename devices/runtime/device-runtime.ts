@@ -123,9 +123,16 @@ export function createDevice(options: DeviceOptions): Device {
     owner,
     options,
     clock: options.clock ?? createDeviceClock(),
-    // Quick retries (≤ 1 s apart) for the first ~15 s bring a fleet back soon after a hub restart;
-    // the hub's admission control absorbs the surge. Longer outages back off to 30 s.
-    backoff: { baseMs: 500, maxMs: 30_000, quick: { capMs: 1000, attempts: 30 }, ...options.backoff },
+    backoff: {
+      baseMs: 500,
+      maxMs: 30_000,
+      // A short hub outage (≤ 5 min) is waited out with a ceiling of 1 s, then 2 s: every device
+      // is back within about 2 s of the hub listening again, spread by full jitter so the hub's
+      // admission control sees a gentle surge. Longer outages back off to 30 s.
+      quick: { capMs: 1000, attempts: 30 },
+      hold: { capMs: 2000, forMs: 5 * 60_000 },
+      ...options.backoff,
+    },
     switches: { frozen: false, slowAckMs: 0, ota: { dropDownloadAfter: null, slotWriteDelayMs: 0 } },
     restart() {
       setImmediate(() => {
