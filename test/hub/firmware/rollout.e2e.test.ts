@@ -143,7 +143,12 @@ describe('firmware rollouts end to end', () => {
       '--max-failures',
       '1',
     );
-    expect(r.progress.map((w) => [w.label, w.devices])).toEqual([['canary', 1], ['25%', 12], ['50%', 12], ['100%', 25]]);
+    expect(r.progress.map((w) => [w.label, w.devices])).toEqual([
+      ['canary', 1],
+      ['25%', 12],
+      ['50%', 12],
+      ['100%', 25],
+    ]);
     // Commands keep working while devices update.
     const other = (await devices('light')).map((d) => d.id).sort()[FLEET - 1] as string;
     const cmd = await hub.api(`/api/v1/devices/${other}/commands?wait=5000`, {
