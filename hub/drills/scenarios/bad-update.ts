@@ -56,6 +56,8 @@ export async function badUpdateDrill(
     '1.1.0',
     '--bad',
     'crash-at-boot',
+    '--size',
+    '262144',
     '--key',
     join(keys, 'release.key'),
     '--out',
