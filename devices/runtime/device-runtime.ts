@@ -13,6 +13,9 @@ import { FaultSwitchSchema } from './faults.js';
 
 export type { Device, DeviceOptions, DeviceSnapshot, DeviceStatic } from './device-types.js';
 
+/** How long a reboot waits for the goodbye (offline published, flash flushed) before cutting power. */
+const STOP_BOUND_MS = 5000;
+
 export function createDevice(options: DeviceOptions): Device {
   const { image } = options;
   const model = findModel(image.body.identity.model);
@@ -60,9 +63,27 @@ export function createDevice(options: DeviceOptions): Device {
       const b = boot;
       if (!b) return;
       boot = null;
-      await b.stop();
+      // A goodbye that the broker does not acknowledge in time must not keep the device down.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), STOP_BOUND_MS);
+      });
+      if ((await Promise.race([b.stop(), late])) === 'late') {
+        options.log.warn({ device: device.id }, 'graceful stop took too long: power-cycling instead');
+        b.kill();
+      }
+      clearTimeout(timer);
       shared.notify();
-      await device.start();
+      // Like a boot loader, try again when a boot fails (a flash read racing a write, say).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await device.start();
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          options.log.warn({ err, device: device.id, attempt }, 'boot failed; retrying');
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
     },
     async fault(input) {
       const f = FaultSwitchSchema.parse(input);

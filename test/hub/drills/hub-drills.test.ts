@@ -55,6 +55,7 @@ describe('hub drills', () => {
       'no other feeder was offered it',
       'every feeder is on the old version',
       'the feed due during the update ran exactly once',
+      'the feed fell due while the canary was updating',
     ]);
     expect(report.figures['offer → canary back on the old version, s']).toBeLessThan(30);
   }, 90_000);
