@@ -3,6 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { deviceTopic, hubTopic, isDeviceId } from '../shared/topics.js';
 import { createApiApp, openApiDocument } from './api/app.js';
+import { isPlainFromLan, plainHttpGate } from './api/plain-gate.js';
 import type { ApiModule } from './api/route-module.js';
 import { createDevicesModule } from './api/routes/devices.js';
 import { createEventsModule } from './api/routes/events.js';
@@ -24,10 +25,13 @@ import { createDeviceRegistry } from './registry/device-registry.js';
 import { createShadowIngest } from './registry/shadow-ingest.js';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
 import { createPairingService } from './security/pairing.js';
+import { type FirstContact, lanAddress } from './security/pairing-url.js';
 import { createTokenService, type TokenService } from './security/token-service.js';
 import { createCheckpointer } from './store/checkpointer.js';
 import { openStore, type Store, storePath } from './store/db.js';
 import { createWriteBatcher } from './store/write-batcher.js';
+import { createHubTls, type HubTls } from './tls/hub-tls.js';
+import { createTrustModule } from './tls/trust-module.js';
 import { hearthVersion } from './version.js';
 import { createWebModule } from './web/web-module.js';
 
@@ -43,8 +47,10 @@ export interface Hub {
   readonly log: Logger;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Ports actually bound (after start). */
-  readonly ports: { http: number; mqtt: number };
+  /** Ports actually bound (after start); 0 for a listener switched off. */
+  readonly ports: { http: number; mqtt: number; https: number; mqttTls: number };
+  /** The hub CA and certificate (after start). */
+  readonly tls: HubTls;
   /** The wired context, for tests and the CLI (after start). */
   readonly context: CoreContext;
   readonly tokens: TokenService;
@@ -56,7 +62,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
   const bus = createEventBus(log.child({ module: 'bus' }));
   const metrics = createMetrics();
   const started: Unit[] = [];
-  const ports = { http: 0, mqtt: 0 };
+  const ports = { http: 0, mqtt: 0, https: 0, mqttTls: 0 };
+  const tls = createHubTls({ config, log, clock }, { checkMs: config.tls.checkMs });
   let core: CoreContext | undefined;
   let tokenService: TokenService | undefined;
 
@@ -76,6 +83,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     started.push({ name: 'write-batcher', start: () => undefined, stop: () => writes.flush() });
     const base: HubContext = { config, log, bus, metrics, clock, store, writes };
     await startUnit(createCheckpointer(base));
+    await startUnit(tls);
     const tokens = createTokenService(store, clock);
     tokenService = tokens;
     const pairing = createPairingService(base, tokens);
@@ -136,32 +144,56 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     // Every in-process subscriber (shadow, commands, scheduler, provisioning, plugins) is in place:
     // now devices may connect.
     await broker.listen();
+    await broker.listenTls(tls.serverOptions());
+    tls.onRenewed((o) => broker.renewTls(o));
     ports.mqtt = broker.port;
+    ports.mqttTls = broker.tlsPort;
     const featureModules = started.flatMap((u) => u.apiModules ?? []);
     const health = (): HealthReport => {
       const report: HealthReport = {
         store: { ok: store.sqlite.open },
-        broker: { ok: true, detail: { clients: broker.clientCount(), port: ports.mqtt } },
+        broker: {
+          ok: true,
+          detail: { clients: broker.clientCount(), port: ports.mqtt, tlsPort: ports.mqttTls },
+        },
         devices: { ok: true, detail: { registered: registry.list().length, online: registry.onlineCount() } },
       };
       for (const u of started) if (u.health) report[u.name] = u.health();
       return report;
     };
+    const firstContact = (): FirstContact =>
+      config.http.plain
+        ? { scheme: 'http', port: ports.http, caFingerprint: tls.fingerprintHex }
+        : { scheme: 'https', port: ports.https, caFingerprint: tls.fingerprintHex };
     const modules: ApiModule[] = [];
     modules.push(
       createWebModule(),
-      createPairingModule(ctx, pairing, tokens),
-      createTokensModule(ctx, tokens, pairing, () => ports.http),
+      createTrustModule(tls, config.hubName),
+      createPairingModule(ctx, pairing, tokens, () => ({
+        httpsPort: ports.https,
+        caFingerprint: tls.fingerprint,
+      })),
+      createTokensModule(ctx, tokens, pairing, firstContact),
       createDevicesModule(ctx, () => ports.mqtt),
       createEventsModule(ctx),
       ...featureModules,
       createSystemModule(ctx, health, () => openApiDocument(modules)),
     );
-    const app = createApiApp({ log, metrics, tokens, modules: () => modules });
-    const http: HttpServer = createHttpServer(app);
-    broker.attachWebSocket(http.server, '/mqtt');
-    ports.http = await http.listen(config.httpPort, config.bind);
-    started.push({ name: 'http', start: () => undefined, stop: () => http.close() });
+    const httpsUrl = (host: string) =>
+      `https://${host.replace(/:\d+$/, '') || lanAddress(config.bind)}:${ports.https}/`;
+    const app = createApiApp({ log, metrics, tokens, modules: () => modules, gate: plainHttpGate(httpsUrl) });
+    const https: HttpServer = createHttpServer(app, tls.serverOptions());
+    broker.attachWebSocket(https.server, '/mqtt');
+    ports.https = await https.listen(config.httpsPort, config.bind);
+    started.push({ name: 'https', start: () => undefined, stop: () => https.close() });
+    tls.onRenewed((o) => https.renew(o));
+    if (config.http.plain) {
+      const http: HttpServer = createHttpServer(app);
+      // MQTT over WebSocket on plain HTTP only from this machine: a device secret in clear on the LAN.
+      broker.attachWebSocket(http.server, '/mqtt', (req) => !isPlainFromLan(req));
+      ports.http = await http.listen(config.httpPort, config.bind);
+      started.push({ name: 'http', start: () => undefined, stop: () => http.close() });
+    }
     // Announced once the ports are known; stopped (goodbye packets) before the HTTP server closes.
     if (config.mdns.enabled) {
       await startUnit(createMdnsAdvertiser(base, { httpPort: () => ports.http, mqttPort: () => ports.mqtt }));
@@ -174,15 +206,35 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       bind: config.bind,
       httpPort: ports.http,
       mqttPort: ports.mqtt,
+      httpsPort: ports.https,
+      mqttTlsPort: ports.mqttTls,
+      caFingerprint: tls.fingerprint,
       hubId: config.hubName,
       version: hearthVersion(),
     });
     log.info(
-      { dataDir: config.dataDir, http: ports.http, mqtt: ports.mqtt, ms: Math.round(performance.now() - t0) },
-      `hub ready: http://${config.bind}:${ports.http}  mqtt://${config.bind}:${ports.mqtt}`,
+      {
+        dataDir: config.dataDir,
+        ...ports,
+        caFingerprint: tls.fingerprint,
+        ms: Math.round(performance.now() - t0),
+      },
+      `hub ready: ${[
+        ports.http && `http://${config.bind}:${ports.http}`,
+        `https://${config.bind}:${ports.https}`,
+        ports.mqtt && `mqtt://${config.bind}:${ports.mqtt}`,
+        `mqtts://${config.bind}:${ports.mqttTls}`,
+      ]
+        .filter(Boolean)
+        .join('  ')}  CA SHA-256 ${tls.fingerprint}`,
     );
     if (tokens.count() === 0 && options.pairingOutput !== null) {
-      await announcePairing(ctx, pairing, ports.http, options.pairingOutput ?? process.stdout);
+      await announcePairing(
+        ctx,
+        pairing,
+        { ...firstContact(), fingerprint: tls.fingerprint },
+        options.pairingOutput ?? process.stdout,
+      );
     }
   }
 
@@ -194,6 +246,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       if (!core) throw new Error('hub not started');
       return core;
     },
+    tls,
     get tokens() {
       if (!tokenService) throw new Error('hub not started');
       return tokenService;

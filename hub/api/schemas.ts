@@ -101,6 +101,10 @@ export const HubInfoSchema = z.object({
   version: z.string(),
   apiVersion: z.literal(1),
   paired: z.boolean(),
+  /** The HTTPS port (the app's home once the phone trusts the hub CA). */
+  httpsPort: z.number().int(),
+  /** SHA-256 of the hub CA, colon-separated hex, to compare with what the phone shows. */
+  caFingerprint: z.string(),
 });
 
 export const SessionSchema = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) });

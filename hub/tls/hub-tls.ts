@@ -24,7 +24,10 @@ export interface HubTls extends Unit {
   check(): Promise<void>;
 }
 
-export function createHubTls(ctx: HubContext, options: { checkMs?: number } = {}): HubTls {
+export function createHubTls(
+  ctx: Pick<HubContext, 'config' | 'log' | 'clock'>,
+  options: { checkMs?: number } = {},
+): HubTls {
   const log = ctx.log.child({ module: 'tls' });
   const listeners: Array<(o: SecureContextOptions & { ticketKeys: Buffer }) => void> = [];
   let ca: HubCa | undefined;
