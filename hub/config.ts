@@ -43,7 +43,7 @@ export const ConfigSchema = z.strictObject({
   tls: z
     .strictObject({
       /** How often the hub compares its certificate with its current addresses. */
-      checkMs: z.number().int().min(1000).default(60_000),
+      checkMs: z.number().int().min(1000).default(2000),
     })
     .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -133,9 +133,18 @@ export interface HubContext {
   clock: Clock;
 }
 
+/** What a device needs to trust the hub: its CA and where MQTT over TLS listens. */
+export interface HubTrust {
+  readonly caPem: string;
+  /** 0 until the TLS listener is open. */
+  mqttTlsPort(): number;
+}
+
 /** The context once the core is up: what API routes, the scheduler and plugins use. */
 export interface CoreContext extends HubContext {
   messaging: HubMessaging;
   registry: DeviceRegistry;
   commands: CommandService;
+  /** Absent only in tests that build a core without the TLS unit. */
+  trust?: HubTrust;
 }

@@ -117,7 +117,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
     const commands = createCommandService(base, broker.messaging, registry);
     await startUnit({ name: 'commands', start: () => commands.start(), stop: () => commands.stop() });
-    core = { ...base, messaging: broker.messaging, registry, commands };
+    const trust = { caPem: tls.caPem, mqttTlsPort: () => ports.mqttTls };
+    core = { ...base, messaging: broker.messaging, registry, commands, trust };
     const ctx = core;
     metrics.gauge('hearth_devices', 'Registered devices', () => registry.list().length);
     metrics.gauge('hearth_devices_online', 'Devices online now', () => registry.onlineCount());
@@ -174,7 +175,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
         caFingerprint: tls.fingerprint,
       })),
       createTokensModule(ctx, tokens, pairing, firstContact),
-      createDevicesModule(ctx, () => ports.mqtt),
+      createDevicesModule(ctx, () => ({ port: ports.mqtt, tlsPort: ports.mqttTls, ca: tls.caPem })),
       createEventsModule(ctx),
       ...featureModules,
       createSystemModule(ctx, health, () => openApiDocument(modules)),
@@ -196,7 +197,15 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     }
     // Announced once the ports are known; stopped (goodbye packets) before the HTTP server closes.
     if (config.mdns.enabled) {
-      await startUnit(createMdnsAdvertiser(base, { httpPort: () => ports.http, mqttPort: () => ports.mqtt }));
+      await startUnit(
+        createMdnsAdvertiser(base, {
+          httpPort: () => ports.http,
+          mqttPort: () => ports.mqtt,
+          httpsPort: () => ports.https,
+          mqttTlsPort: () => ports.mqttTls,
+          caFingerprint: () => tls.fingerprintHex,
+        }),
+      );
     }
 
     await broker.messaging.publish(hubTopic('status'), 'online', { retain: true, qos: 1 });

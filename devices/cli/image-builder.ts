@@ -12,7 +12,8 @@ export interface ImageRequest {
   secret?: string;
   hubAddresses: string[];
   mdnsName?: string;
-  tlsFingerprint?: string;
+  /** The hub CA (PEM): the device then speaks only MQTT over TLS and verifies the hub with it. */
+  ca?: string;
 }
 
 const CLAIM_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -35,7 +36,7 @@ export function buildImage(req: ImageRequest): { bytes: Buffer; image: FirmwareI
     hub: {
       addresses: req.hubAddresses,
       ...(req.mdnsName ? { mdnsName: req.mdnsName } : {}),
-      ...(req.tlsFingerprint ? { tlsFingerprint: req.tlsFingerprint } : {}),
+      ...(req.ca ? { ca: req.ca } : {}),
     },
     createdAt: Date.now(),
   };

@@ -267,7 +267,7 @@ export function createBoot(d: DeviceStatic): Boot {
           `factory image ${d.owner} has no credentials and this runtime has no provisioning`,
         );
       const abort = new AbortController();
-      state.provisioned = await hook({
+      const adopted = await hook({
         image,
         claimId: identity.claimId as string,
         model: model.model,
@@ -277,6 +277,13 @@ export function createBoot(d: DeviceStatic): Boot {
         log,
         signal: abort.signal,
       });
+      state.provisioned = adopted;
+      // Adopted with the hub CA: from now on only the hub's TLS address, where it was adopted.
+      const tls = adopted.tls;
+      if (tls?.host) {
+        const host = tls.host.includes(':') ? `[${tls.host}]` : tls.host;
+        state.hubAddresses = [`mqtts://${host}:${tls.port}`, ...state.hubAddresses].slice(0, 8);
+      }
       await flash.save();
     }
     return state.provisioned.secret;
@@ -343,6 +350,7 @@ export function createBoot(d: DeviceStatic): Boot {
         password: secret,
         will: { topic: topics.status, payload: 'offline' },
         locators,
+        trust: image.body.hub.ca ?? state.provisioned?.tls?.ca,
         backoff: d.backoff,
         keepaliveSec: d.options.keepaliveSec ?? 30,
         log,

@@ -74,7 +74,14 @@ export const CreateDeviceBodySchema = z.strictObject({
 export const CreateDeviceResponseSchema = z.object({
   device: DeviceViewSchema,
   secret: z.string(),
-  mqtt: z.object({ port: z.number() }),
+  mqtt: z.object({
+    /** Plain MQTT; 0 when mqtt.plain is off. */
+    port: z.number(),
+    /** MQTT over TLS. */
+    tlsPort: z.number(),
+    /** The hub CA (PEM) the device verifies the hub with. */
+    ca: z.string(),
+  }),
 });
 
 export const PatchDeviceBodySchema = z

@@ -39,8 +39,14 @@ export function createProvisioning(ctx: CoreContext): Unit {
   let unsubscribe: (() => Promise<void>) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const sendCredentials = (claimId: string, c: { deviceId: string; secret: string; name: string }) =>
-    ctx.messaging.publish(provisionTopic(claimId, 'credentials'), JSON.stringify(c), { qos: 1 });
+  // With the credentials, the hub CA and TLS port: an adopted device talks TLS from then on.
+  const sendCredentials = (claimId: string, c: { deviceId: string; secret: string; name: string }) => {
+    const tlsPort = ctx.trust?.mqttTlsPort() ?? 0;
+    const tls = ctx.trust && tlsPort > 0 ? { tls: { ca: ctx.trust.caPem, port: tlsPort } } : {};
+    return ctx.messaging.publish(provisionTopic(claimId, 'credentials'), JSON.stringify({ ...c, ...tls }), {
+      qos: 1,
+    });
+  };
 
   const onAnnounce = (topic: string, payload: Buffer) => {
     const t = parseTopic(topic);

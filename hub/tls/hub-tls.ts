@@ -99,7 +99,7 @@ export function createHubTls(
       if (loaded.created) log.info({ fingerprint: ca.fingerprint, dir: dir.dir }, 'made the hub CA');
       ticketKeys = loadTicketKeys(dir, ctx.clock.now());
       await ensureLeaf();
-      timer = setInterval(() => void check(), options.checkMs ?? 60_000);
+      timer = setInterval(() => void check(), options.checkMs ?? 2000);
       timer.unref();
     },
     async stop() {
