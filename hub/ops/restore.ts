@@ -21,8 +21,8 @@ export function restoreDataDir(file: string, dataDir: string, now = new Date()):
   const { dir, manifest } = unpackAndVerify(file);
   try {
     mkdirSync(dataDir, { recursive: true });
-    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys'].filter((f) =>
-      existsSync(join(dataDir, f)),
+    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys', 'tls'].filter(
+      (f) => existsSync(join(dataDir, f)),
     );
     let previous: string | null = null;
     if (movable.length > 0) {
@@ -36,7 +36,10 @@ export function restoreDataDir(file: string, dataDir: string, now = new Date()):
       renameSync(join(dir, entry), join(dataDir, entry));
       restoredFiles.push(entry);
     }
-    return { restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys'), previous };
+    return {
+      restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys' || f === 'tls'),
+      previous,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -18,6 +18,10 @@ import { createLan, type Lan, netnsUnavailable } from '../../support/netns.js';
 import { waitFor } from '../../support/wait.js';
 
 const bin = join(import.meta.dirname, '../../../dist/bin/hearth.js');
+// The README's trust-step screenshot: refreshed with HEARTH_UPDATE_SCREENSHOTS=1, else a temp folder.
+const shots = process.env.HEARTH_UPDATE_SCREENSHOTS
+  ? join(import.meta.dirname, '../../../docs/screenshots')
+  : mkdtempSync(join(tmpdir(), 'hearth-shots-'));
 const why = netnsUnavailable();
 
 describe('phone app on a LAN address over HTTPS with the hub CA (network namespaces)', () => {
@@ -116,6 +120,7 @@ describe('phone app on a LAN address over HTTPS with the hub CA (network namespa
     await page.goto(`${hubUrl.http}/#pair=${code}&ca=${fingerprint.replaceAll(':', '').toLowerCase()}`);
     await page.getByRole('heading', { name: /^Trust / }).waitFor();
     expect(await page.getByTestId('ca-fingerprint').textContent()).toBe(fingerprint);
+    await page.screenshot({ path: join(shots, 'trust.png'), fullPage: true });
     expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
     const plain = await page.evaluate(async () => {
       const r = await fetch('/api/v1/devices');
