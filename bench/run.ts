@@ -19,7 +19,13 @@ const resultsDir = dirname(fileURLToPath(import.meta.url)).replace(`${'/dist'}/b
 const benches: Bench[] = [
   { name: 'cold-start', run: () => benchColdStart() },
   { name: 'cloud-outbox', run: () => benchCloudOutbox() },
-  { name: 'fleet', run: async () => (fleetPlain = await benchFleet()).rows },
+  {
+    name: 'fleet',
+    run: async () => {
+      fleetPlain = await benchFleet();
+      return fleetPlain.rows;
+    },
+  },
   {
     name: 'fleet-tls',
     run: async () => (await benchFleet(1000, 3000, { anchors: fleetPlain?.anchors ?? null })).rows,
