@@ -76,6 +76,16 @@ describe('device firmware over TLS', () => {
     await waitFor(() => device.online && t.hub.context.registry.get(reg.id)?.online, {
       what: 'online over TLS',
     });
+    // A dropped network: the device reconnects and resumes its TLS session (no new full handshake).
+    const resumed = async () =>
+      Number(
+        /hearth_mqtt_tls_handshakes_total\{resumed="yes"\} (\d+)/.exec(
+          await (await t.api('/metrics')).text(),
+        )?.[1] ?? 0,
+      );
+    const before = await resumed();
+    await device.fault({ fault: 'drop' });
+    await waitFor(async () => (await resumed()) > before && device.online, { what: 'a resumed TLS session' });
     device.kill();
   });
 
