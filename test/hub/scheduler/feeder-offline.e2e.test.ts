@@ -69,7 +69,12 @@ describe('a feeder keeps its schedule while the hub is down', () => {
   });
 
   it('feeds on time with the hub stopped, and the hub logs the run once after it restarts', async () => {
-    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const [httpPort, mqttPort, httpsPort, mqttTlsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     // Fixed ports, so the device finds the restarted hub at the address it cached.
     const hubArgs = [
       'start',
@@ -80,9 +85,9 @@ describe('a feeder keeps its schedule while the hub is down', () => {
       '--mqtt-port',
       String(mqttPort),
       '--https-port',
-      '0',
+      String(httpsPort),
       '--mqtt-tls-port',
-      '0',
+      String(mqttTlsPort),
       '--bind',
       '127.0.0.1',
       '--no-mdns',
