@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { deviceTopic, hubTopic, isDeviceId } from '../shared/topics.js';
 import { createApiApp, openApiDocument } from './api/app.js';
-import { isPlainFromLan, plainHttpGate } from './api/plain-gate.js';
+import { plainHttpGate } from './api/plain-gate.js';
 import type { ApiModule } from './api/route-module.js';
 import { createDevicesModule } from './api/routes/devices.js';
 import { createEventsModule } from './api/routes/events.js';
@@ -17,7 +17,7 @@ import type { Config } from './config.js';
 import { type Clock, type CoreContext, type HubContext, systemClock, type Unit } from './context.js';
 import { createMdnsAdvertiser } from './discovery/advertiser.js';
 import { featureFactories } from './features.js';
-import { createHttpServer, type HttpServer } from './http-server.js';
+import { registerHubGauges } from './hub-gauges.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { announcePairing } from './pairing-announcement.js';
@@ -34,6 +34,7 @@ import { createHubTls, type HubTls } from './tls/hub-tls.js';
 import { createTrustModule } from './tls/trust-module.js';
 import { hearthVersion } from './version.js';
 import { createWebModule } from './web/web-module.js';
+import { openWebListeners, readyLine } from './web-listeners.js';
 
 export interface HubOptions {
   log?: Logger;
@@ -120,22 +121,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     const trust = { caPem: tls.caPem, mqttTlsPort: () => ports.mqttTls };
     core = { ...base, messaging: broker.messaging, registry, commands, trust };
     const ctx = core;
-    metrics.gauge('hearth_devices', 'Registered devices', () => registry.list().length);
-    metrics.gauge('hearth_devices_online', 'Devices online now', () => registry.onlineCount());
-    metrics.gauge('hearth_commands_active', 'Commands waiting for an ack', () => commands.activeCount());
-    metrics.gauge('process_resident_memory_bytes', 'Resident memory of the hub process', () =>
-      process.memoryUsage.rss(),
-    );
-    metrics.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use', () => process.memoryUsage().heapUsed);
-    metrics.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved', () => process.memoryUsage().heapTotal);
-    metrics.gauge(
-      'nodejs_external_memory_bytes',
-      'Memory of buffers and native objects held by JavaScript',
-      () => {
-        const m = process.memoryUsage();
-        return m.external + m.arrayBuffers;
-      },
-    );
+    registerHubGauges(metrics, { registry, commands });
 
     for (const factory of featureFactories) {
       const units = await factory(ctx);
@@ -150,18 +136,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     ports.mqtt = broker.port;
     ports.mqttTls = broker.tlsPort;
     const featureModules = started.flatMap((u) => u.apiModules ?? []);
-    const health = (): HealthReport => {
-      const report: HealthReport = {
-        store: { ok: store.sqlite.open },
-        broker: {
-          ok: true,
-          detail: { clients: broker.clientCount(), port: ports.mqtt, tlsPort: ports.mqttTls },
-        },
-        devices: { ok: true, detail: { registered: registry.list().length, online: registry.onlineCount() } },
-      };
-      for (const u of started) if (u.health) report[u.name] = u.health();
-      return report;
-    };
+    const health = () => healthReport({ store, broker, registry, ports, units: started });
     const firstContact = (): FirstContact =>
       config.http.plain
         ? { scheme: 'http', port: ports.http, caFingerprint: tls.fingerprintHex }
@@ -183,18 +158,10 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     const httpsUrl = (host: string) =>
       `https://${host.replace(/:\d+$/, '') || lanAddress(config.bind)}:${ports.https}/`;
     const app = createApiApp({ log, metrics, tokens, modules: () => modules, gate: plainHttpGate(httpsUrl) });
-    const https: HttpServer = createHttpServer(app, tls.serverOptions());
-    broker.attachWebSocket(https.server, '/mqtt');
-    ports.https = await https.listen(config.httpsPort, config.bind);
-    started.push({ name: 'https', start: () => undefined, stop: () => https.close() });
-    tls.onRenewed((o) => https.renew(o));
-    if (config.http.plain) {
-      const http: HttpServer = createHttpServer(app);
-      // MQTT over WebSocket on plain HTTP only from this machine: a device secret in clear on the LAN.
-      broker.attachWebSocket(http.server, '/mqtt', (req) => !isPlainFromLan(req));
-      ports.http = await http.listen(config.httpPort, config.bind);
-      started.push({ name: 'http', start: () => undefined, stop: () => http.close() });
-    }
+    const web = await openWebListeners({ config, app, broker, tls });
+    ports.https = web.https;
+    ports.http = web.http;
+    started.push(...web.units);
     // Announced once the ports are known; stopped (goodbye packets) before the HTTP server closes.
     if (config.mdns.enabled) {
       await startUnit(
@@ -228,14 +195,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
         caFingerprint: tls.fingerprint,
         ms: Math.round(performance.now() - t0),
       },
-      `hub ready: ${[
-        ports.http && `http://${config.bind}:${ports.http}`,
-        `https://${config.bind}:${ports.https}`,
-        ports.mqtt && `mqtt://${config.bind}:${ports.mqtt}`,
-        `mqtts://${config.bind}:${ports.mqttTls}`,
-      ]
-        .filter(Boolean)
-        .join('  ')}  CA SHA-256 ${tls.fingerprint}`,
+      readyLine(config.bind, ports, tls.fingerprint),
     );
     if (tokens.count() === 0 && options.pairingOutput !== null) {
       await announcePairing(
@@ -287,4 +247,22 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       log.info('hub stopped');
     },
   };
+}
+
+/** GET /api/v1/health: the store, the broker and its listeners, the devices, and every unit's own. */
+function healthReport(parts: {
+  store: Store;
+  broker: { clientCount(): number };
+  registry: { list(): unknown[]; onlineCount(): number };
+  ports: { mqtt: number; mqttTls: number };
+  units: readonly Unit[];
+}): HealthReport {
+  const { store, broker, registry, ports } = parts;
+  const report: HealthReport = {
+    store: { ok: store.sqlite.open },
+    broker: { ok: true, detail: { clients: broker.clientCount(), port: ports.mqtt, tlsPort: ports.mqttTls } },
+    devices: { ok: true, detail: { registered: registry.list().length, online: registry.onlineCount() } },
+  };
+  for (const u of parts.units) if (u.health) report[u.name] = u.health();
+  return report;
 }
