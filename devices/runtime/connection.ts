@@ -41,6 +41,11 @@ export interface Connection {
   readonly attempts: number;
 }
 
+/** A cached address that does not answer TCP within this is given up for the next. */
+export const TCP_CONNECT_TIMEOUT_MS = 3000;
+/** Over TLS: from TCP connected to CONNACK (handshake included). */
+export const TLS_CONNACK_TIMEOUT_MS = 15_000;
+
 export function createConnection(deps: ConnectionDeps): Connection {
   const backoff = createBackoff(deps.backoff);
   let client: MqttClient | null = null;
@@ -113,8 +118,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
       clean: false,
       keepalive: deps.keepaliveSec,
       reconnectPeriod: 0,
-      // A hub on the LAN answers in milliseconds; a dead cached address should not cost long.
-      connectTimeout: 3000,
+      // A hub on the LAN answers in milliseconds; a dead cached address should not cost long. Over
+      // TLS the TCP connect alone has that bound (openStream); the handshake and CONNACK get longer,
+      // so a hub busy with a reconnect surge of handshakes is not abandoned half-way and retried.
+      connectTimeout: address.tls ? TLS_CONNACK_TIMEOUT_MS : TCP_CONNECT_TIMEOUT_MS,
       resubscribe: false,
       will: { topic: deps.will.topic, payload: Buffer.from(deps.will.payload), qos: 1, retain: true },
     };
@@ -177,6 +184,12 @@ export function createConnection(deps: ConnectionDeps): Connection {
     });
     socket.setNoDelay(true);
     socket.on('session', (s: Buffer) => sessions.set(key, s));
+    const deadAddress = setTimeout(
+      () => socket.destroy(new Error(`no TCP connection to ${key} within ${TCP_CONNECT_TIMEOUT_MS} ms`)),
+      TCP_CONNECT_TIMEOUT_MS,
+    );
+    socket.once('connect', () => clearTimeout(deadAddress));
+    socket.once('close', () => clearTimeout(deadAddress));
     return socket;
   };
 
