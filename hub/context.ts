@@ -157,6 +157,13 @@ export interface HubContext {
   clock: Clock;
 }
 
+/** What a device needs to trust the hub: its CA and where MQTT over TLS listens. */
+export interface HubTrust {
+  readonly caPem: string;
+  /** 0 until the TLS listener is open. */
+  mqttTlsPort(): number;
+}
+
 /** The context once the core is up: what API routes, the scheduler and plugins use. */
 export interface CoreContext extends HubContext {
   messaging: HubMessaging;
@@ -164,4 +171,6 @@ export interface CoreContext extends HubContext {
   commands: CommandService;
   /** The ports the hub listens on: 0 until each listener is bound. */
   readonly ports: { readonly http: number; readonly mqtt: number };
+  /** Absent only in tests that build a core without the TLS unit. */
+  trust?: HubTrust;
 }

@@ -26,6 +26,8 @@ export const RunningHubSchema = z.object({
   bind: z.string().optional(),
   httpPort: z.number().int().optional(),
   mqttPort: z.number().int().optional(),
+  httpsPort: z.number().int().optional(),
+  mqttTlsPort: z.number().int().optional(),
 });
 export type RunningHub = z.infer<typeof RunningHubSchema>;
 

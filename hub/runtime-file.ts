@@ -9,8 +9,13 @@ export const RuntimeInfoSchema = z.object({
   pid: z.number().int(),
   startedAt: z.number(),
   bind: z.string(),
+  /** 0 when that listener is switched off (http.plain, mqtt.plain). */
   httpPort: z.number().int(),
   mqttPort: z.number().int(),
+  httpsPort: z.number().int(),
+  mqttTlsPort: z.number().int(),
+  /** SHA-256 of the hub CA, colon-separated hex. */
+  caFingerprint: z.string(),
   hubId: z.string(),
   version: z.string(),
 });

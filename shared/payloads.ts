@@ -215,10 +215,27 @@ export const ProvisionAnnounceSchema = z.strictObject({
 });
 export type ProvisionAnnounce = z.infer<typeof ProvisionAnnounceSchema>;
 
+/** A hub CA certificate in PEM, as a device keeps it to verify the hub. */
+export const HubCaPemSchema = z
+  .string()
+  .max(8192)
+  .regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/, 'a PEM certificate');
+
 /** `hearth/provision/<claim>/credentials`: the hub adopts the device. */
 export const ProvisionCredentialsSchema = z.strictObject({
   deviceId: DeviceIdSchema,
   secret: z.string().min(16).max(128),
   name: z.string().min(1).max(64).optional(),
+  /**
+   * The hub's CA and MQTT-over-TLS port: an adopted device connects only over TLS from then on.
+   * `host` is filled in by the device: the hub address it was adopted through.
+   */
+  tls: z
+    .strictObject({
+      ca: HubCaPemSchema,
+      port: z.number().int().min(1).max(65535),
+      host: z.string().min(1).max(253).optional(),
+    })
+    .optional(),
 });
 export type ProvisionCredentials = z.infer<typeof ProvisionCredentialsSchema>;

@@ -71,6 +71,8 @@ export async function startFuzzHub(): Promise<FuzzHub> {
       dataDir,
       httpPort: 0,
       mqttPort: 0,
+      httpsPort: 0,
+      mqttTlsPort: 0,
       bind: '127.0.0.1',
       logLevel: 'error',
       mdns: { enabled: false },

@@ -6,7 +6,14 @@ import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../sh
 import { HearthError } from '../../shared/errors.js';
 import { decodeImage } from '../../shared/firmware-image.js';
 import { MODEL_NAMES } from '../models/index.js';
-import { callHub, dataDirFrom, mqttAddress, registerDevice, resolveHub } from './hub-api.js';
+import {
+  callHub,
+  dataDirFrom,
+  mqttAddress,
+  registerDevice,
+  registeredAddress,
+  resolveHub,
+} from './hub-api.js';
 import { buildImage } from './image-builder.js';
 import { reportFailure, tokenFrom } from './output.js';
 import { createProgress } from './progress.js';
@@ -104,8 +111,9 @@ export function run(args: string[]): Promise<number> {
           name,
           deviceId: reg.device.id,
           secret: reg.secret,
-          hubAddresses: v['mdns-only'] === true ? [] : [mqttAddress(hub.url, reg.mqtt.port)],
+          hubAddresses: v['mdns-only'] === true ? [] : registeredAddress(hub.url, reg),
           ...(typeof hubInfo?.name === 'string' ? { mdnsName: hubInfo.name.slice(0, 63) } : {}),
+          ...(reg.mqtt.ca ? { ca: reg.mqtt.ca } : {}),
         };
         device = { id: reg.device.id, name: reg.device.name, model: reg.device.model };
       }

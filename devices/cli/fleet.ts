@@ -9,7 +9,14 @@ import type { FirmwareImage } from '../../shared/firmware-image.js';
 import { createDeviceHost } from '../host/device-host.js';
 import { createDeviceLogger } from '../log.js';
 import { MODEL_NAMES } from '../models/index.js';
-import { callHub, dataDirFrom, mqttAddress, registerDevice, resolveHub } from './hub-api.js';
+import {
+  callHub,
+  dataDirFrom,
+  mqttAddress,
+  registerDevice,
+  registeredAddress,
+  resolveHub,
+} from './hub-api.js';
 import { buildImage } from './image-builder.js';
 import { reportFailure, tokenFrom } from './output.js';
 import { createProgress } from './progress.js';
@@ -41,6 +48,10 @@ export const fleetSpec: CommandSpec = {
       type: 'string',
       value: 'DIR',
       description: 'keep flash files here (default: a temp folder, removed at exit)',
+    },
+    tls: {
+      type: 'boolean',
+      description: "devices get the hub's CA and connect over MQTT over TLS (default: plain MQTT)",
     },
     'data-dir': {
       type: 'string',
@@ -143,7 +154,9 @@ export function run(args: string[]): Promise<number> {
             name,
             deviceId: reg.device.id,
             secret: reg.secret,
-            hubAddresses: [mqttAddress(hub.url, reg.mqtt.port)],
+            ...(v.tls === true
+              ? { hubAddresses: registeredAddress(hub.url, reg), ...(reg.mqtt.ca ? { ca: reg.mqtt.ca } : {}) }
+              : { hubAddresses: [mqttAddress(hub.url, reg.mqtt.port)] }),
             ...(releaseKey ? { releaseKey } : {}),
           }).image;
         },

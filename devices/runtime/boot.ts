@@ -331,6 +331,7 @@ export function createBoot(d: DeviceStatic): Boot {
         password: secret,
         will: { topic: topics.status, payload: 'offline' },
         locators,
+        trust: image.body.hub.ca ?? state.provisioned?.tls?.ca,
         backoff: d.backoff,
         keepaliveSec: d.options.keepaliveSec ?? 30,
         log,

@@ -25,7 +25,7 @@ export async function deviceSecret(input: {
         `factory image ${d.owner} has no credentials and this runtime has no provisioning`,
       );
     const abort = new AbortController();
-    state.provisioned = await hook({
+    const adopted = await hook({
       image,
       claimId: identity.claimId as string,
       model: model.model,
@@ -35,6 +35,13 @@ export async function deviceSecret(input: {
       log,
       signal: abort.signal,
     });
+    state.provisioned = adopted;
+    // Adopted with the hub CA: from now on only the hub's TLS address, where it was adopted.
+    const tls = adopted.tls;
+    if (tls?.host) {
+      const host = tls.host.includes(':') ? `[${tls.host}]` : tls.host;
+      state.hubAddresses = [`mqtts://${host}:${tls.port}`, ...state.hubAddresses].slice(0, 8);
+    }
     await input.save();
   }
   return state.provisioned.secret;

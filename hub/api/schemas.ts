@@ -81,7 +81,14 @@ export const CreateDeviceBodySchema = z.strictObject({
 export const CreateDeviceResponseSchema = z.object({
   device: DeviceViewSchema,
   secret: z.string(),
-  mqtt: z.object({ port: z.number() }),
+  mqtt: z.object({
+    /** Plain MQTT; 0 when mqtt.plain is off. */
+    port: z.number(),
+    /** MQTT over TLS. */
+    tlsPort: z.number(),
+    /** The hub CA (PEM) the device verifies the hub with. */
+    ca: z.string(),
+  }),
 });
 
 export const PatchDeviceBodySchema = z
@@ -114,6 +121,10 @@ export const HubInfoSchema = z.object({
   version: z.string(),
   apiVersion: z.literal(1),
   paired: z.boolean(),
+  /** The HTTPS port (the app's home once the phone trusts the hub CA). */
+  httpsPort: z.number().int(),
+  /** SHA-256 of the hub CA, colon-separated hex, to compare with what the phone shows. */
+  caFingerprint: z.string(),
 });
 
 export const SessionSchema = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) });

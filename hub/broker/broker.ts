@@ -4,6 +4,11 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import {
+  createServer as createTlsServer,
+  type SecureContextOptions,
+  type Server as TlsServer,
+} from 'node:tls';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import type { WebSocketServer } from 'ws';
@@ -22,8 +27,12 @@ export interface BrokerAuth {
 
 export interface BrokerUnit extends Unit {
   readonly messaging: HubMessaging;
+  /** The plain MQTT port; 0 when mqtt.plain is off. */
   readonly port: number;
-  attachWebSocket(server: Server, path?: string): void;
+  /** The MQTT-over-TLS port, once listenTls() has opened it. */
+  readonly tlsPort: number;
+  /** MQTT over WebSocket on an HTTP(S) server; `accept` may refuse an upgrade (plain HTTP from the LAN). */
+  attachWebSocket(server: Server, path?: string, accept?: (req: IncomingMessage) => boolean): void;
   clientCount(): number;
   /** Disconnects a client (a removed device). */
   kick(clientId: string): void;
@@ -36,6 +45,10 @@ export interface BrokerUnit extends Unit {
    * place before the first device can publish (events are not retained: one sent to no one is lost).
    */
   listen(): Promise<void>;
+  /** Opens MQTT over TLS on config.mqttTlsPort: the same packet guard and admission as plain TCP. */
+  listenTls(options: SecureContextOptions): Promise<void>;
+  /** Serves a re-issued certificate to new TLS connections. */
+  renewTls(options: SecureContextOptions): void;
 }
 
 export const LISTEN_BACKLOG = 4096;
@@ -60,12 +73,18 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     'hearth_mqtt_acl_denied_total',
     'MQTT publishes/subscriptions refused by the ACL',
   );
+  const tlsHandshakes = metrics.counter(
+    'hearth_mqtt_tls_handshakes_total',
+    'MQTT over TLS handshakes completed, by whether the session was resumed',
+  );
   const admission = createAdmission(config.admission.connectsPerSecond, config.admission.burst);
   const claimAdmission = createAdmission(5, 20, 100);
   const listeners: Array<(clientId: string, connected: boolean) => void> = [];
   const subscribeListeners: Array<(clientId: string, filters: string[]) => void> = [];
   let aedes: Aedes | undefined;
   let tcp: NetServer | undefined;
+  let tlsServer: TlsServer | undefined;
+  let tlsPort = 0;
   // ws is loaded on the first MQTT-over-WebSocket upgrade: most homes never use it, and the hub's
   // memory budget is per device.
   let wss:
@@ -181,6 +200,9 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     get port() {
       return port;
     },
+    get tlsPort() {
+      return tlsPort;
+    },
     async start() {
       // mqtt-packet's default builds 65,536 two-byte Buffers for packet ids on first use (~7 MB
       // of heap, 6% of the Pi's budget for 1000 devices); allocating the two bytes per packet
@@ -263,20 +285,35 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       );
     },
     async listen() {
+      if (!config.mqtt.plain) return log.info('plain MQTT is off (mqtt.plain: false)');
       tcp = createServer({ noDelay: true }, handleSocket);
-      await new Promise<void>((resolve, reject) => {
-        tcp?.once('error', reject);
-        tcp?.listen(config.mqttPort, config.bind, LISTEN_BACKLOG, () => {
-          tcp?.off('error', reject);
-          resolve();
-        });
-      });
-      port = (tcp.address() as AddressInfo).port;
+      port = await listenOn(tcp, config.mqttPort, config.bind);
       log.info({ port, bind: config.bind }, 'MQTT listening');
     },
-    attachWebSocket(server, path = '/mqtt') {
+    async listenTls(options) {
+      const server = createTlsServer(
+        { ...options, noDelay: true, handshakeTimeout: CONNECT_TIMEOUT_MS },
+        handleSocket,
+      );
+      tlsServer = server;
+      // Resumed sessions skip the certificate signature: what keeps a TLS reconnect surge cheap.
+      server.on('secureConnection', (socket) =>
+        tlsHandshakes.inc({ resumed: socket.isSessionReused() ? 'yes' : 'no' }),
+      );
+      // A device with another CA, or a scanner: the handshake fails and only that socket goes.
+      server.on('tlsClientError', (err, socket) => {
+        connections.inc({ result: 'tls_failed' });
+        log.debug({ err: err.message, remote: socket.remoteAddress }, 'MQTT TLS handshake failed');
+      });
+      tlsPort = await listenOn(server, config.mqttTlsPort, config.bind);
+      log.info({ port: tlsPort, bind: config.bind }, 'MQTT over TLS listening');
+    },
+    renewTls(options) {
+      tlsServer?.setSecureContext(options);
+    },
+    attachWebSocket(server, path = '/mqtt', accept = () => true) {
       server.on('upgrade', (req: IncomingMessage, socket, head) => {
-        if (new URL(req.url ?? '/', 'http://x').pathname !== path) return socket.destroy();
+        if (new URL(req.url ?? '/', 'http://x').pathname !== path || !accept(req)) return socket.destroy();
         (socket as Socket).setNoDelay?.(true);
         wss ??= import('ws').then(({ WebSocketServer, createWebSocketStream }) => ({
           server: new WebSocketServer({ noServer: true }),
@@ -309,10 +346,24 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       admission.close();
       claimAdmission.close();
       await wss?.then(({ server }) => server.close()).catch(() => undefined);
-      const closed = new Promise<void>((resolve) => (tcp ? tcp.close(() => resolve()) : resolve()));
+      const closed = Promise.all(
+        [tcp, tlsServer].map(
+          (s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve())),
+        ),
+      );
       await new Promise<void>((resolve) => (aedes ? aedes.close(() => resolve()) : resolve()));
       for (const s of sockets) s.destroy();
       await closed;
     },
   };
+}
+
+function listenOn(server: NetServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, LISTEN_BACKLOG, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

@@ -23,6 +23,17 @@ const spec: CommandSpec = {
       value: 'PORT',
       description: 'MQTT port, 0 = any free (HEARTH_MQTT_PORT, default 1883)',
     },
+    'https-port': {
+      type: 'string',
+      value: 'PORT',
+      description:
+        'HTTPS port (API, app, MQTT over WebSocket), 0 = any free (HEARTH_HTTPS_PORT, default 8443)',
+    },
+    'mqtt-tls-port': {
+      type: 'string',
+      value: 'PORT',
+      description: 'MQTT over TLS port, 0 = any free (HEARTH_MQTT_TLS_PORT, default 8883)',
+    },
     bind: {
       type: 'string',
       value: 'ADDR',
@@ -49,6 +60,8 @@ export function flagsToConfig(values: Record<string, unknown>): Record<string, u
     dataDir: values['data-dir'],
     httpPort: num(values['http-port']),
     mqttPort: num(values['mqtt-port']),
+    httpsPort: num(values['https-port']),
+    mqttTlsPort: num(values['mqtt-tls-port']),
     bind: values.bind,
     logLevel: values['log-level'],
     config: values.config,

@@ -69,7 +69,13 @@ export async function createLab(options: { hubConfig?: Record<string, unknown> }
   const logFile = join(dir, 'drill.log');
   const logFd = openSync(logFile, 'a');
   // Fixed ports: devices find a restarted hub at the address they cached, as on a real LAN.
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  // Fixed ports across restarts: flashed devices cache the hub's MQTT-over-TLS address.
+  const [httpPort, mqttPort, httpsPort, mqttTlsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   let hub: HubProcess | undefined;
   let token = '';
   const fleets: ChildProcess[] = [];
@@ -111,6 +117,8 @@ export async function createLab(options: { hubConfig?: Record<string, unknown> }
         dataDir,
         httpPort,
         mqttPort,
+        httpsPort,
+        mqttTlsPort,
         logFd,
         env,
         ...(token ? { token } : {}),

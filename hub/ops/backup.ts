@@ -22,7 +22,8 @@ import { storePath } from '../store/db.js';
 export const BACKUP_FORMAT = 1;
 /** Files of the data directory that a backup carries besides the database. */
 const EXTRA_FILES = ['config.json'];
-const EXTRA_DIRS = ['keys'];
+/** `tls` holds the hub CA: without it every phone and device would have to trust a new one. */
+const EXTRA_DIRS = ['keys', 'tls'];
 
 export interface Manifest {
   format: number;

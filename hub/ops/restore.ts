@@ -26,8 +26,8 @@ export async function restoreDataDir(
   const { dir, manifest } = unpackAndVerify(file);
   try {
     mkdirSync(dataDir, { recursive: true });
-    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys'].filter((f) =>
-      existsSync(join(dataDir, f)),
+    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys', 'tls'].filter(
+      (f) => existsSync(join(dataDir, f)),
     );
     let previous: string | null = null;
     if (movable.length > 0) {
@@ -41,7 +41,10 @@ export async function restoreDataDir(
       renameSync(join(dir, entry), join(dataDir, entry));
       restoredFiles.push(entry);
     }
-    return { restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys'), previous };
+    return {
+      restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys' || f === 'tls'),
+      previous,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -49,13 +49,17 @@ export function createProvisioning(ctx: CoreContext): Unit {
   let unlisten: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  // Parsed with the device's own schema: what leaves is exactly what a device accepts.
-  const sendCredentials = (claimId: string, c: ProvisionCredentials) =>
-    ctx.messaging.publish(
+  // Parsed with the device's own schema: what leaves is exactly what a device accepts. With the
+  // credentials go the hub CA and TLS port: an adopted device talks TLS from then on.
+  const sendCredentials = (claimId: string, c: ProvisionCredentials) => {
+    const tlsPort = ctx.trust?.mqttTlsPort() ?? 0;
+    const tls = ctx.trust && tlsPort > 0 ? { tls: { ca: ctx.trust.caPem, port: tlsPort } } : {};
+    return ctx.messaging.publish(
       provisionTopic(claimId, 'credentials'),
-      JSON.stringify(ProvisionCredentialsSchema.parse(c)),
+      JSON.stringify(ProvisionCredentialsSchema.parse({ ...c, ...tls })),
       { qos: 1 },
     );
+  };
 
   const onAnnounce = (topic: string, payload: Buffer) => {
     const t = parseTopic(topic);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,26 @@ describe('adopting a factory device', () => {
     expect(
       ((await (await t.api('/api/v1/discovered')).json()) as { discovered: unknown[] }).discovered,
     ).toEqual([]);
+    // Adopted with the hub CA: the device's flash now leads with the hub's TLS address, where it is.
+    const slotState = (slot: string) => {
+      try {
+        const [header = '', body = ''] = readFileSync(
+          join(t.dataDir, 'flash', `claim-${waiting.claimId}.flash.${slot}`),
+          'utf8',
+        ).split('\n', 2);
+        return {
+          generation: Number(header.split(' ')[1]),
+          state: JSON.parse(body) as { hubAddresses: string[]; provisioned: { tls?: { ca: string } } },
+        };
+      } catch {
+        return null;
+      }
+    };
+    const latest = [slotState('a'), slotState('b')]
+      .filter((x) => x !== null)
+      .sort((x, y) => y.generation - x.generation)[0];
+    expect(latest?.state.hubAddresses[0]).toBe(`mqtts://127.0.0.1:${t.hub.ports.mqttTls}`);
+    expect(latest?.state.provisioned.tls?.ca).toBe(t.hub.tls.caPem);
     device.child.kill('SIGTERM');
     await device.exited;
   }, 60_000);

@@ -37,6 +37,8 @@ export async function startTestHub(
       dataDir,
       httpPort: 0,
       mqttPort: 0,
+      httpsPort: 0,
+      mqttTlsPort: 0,
       bind: '127.0.0.1',
       logLevel: 'silent',
       mdns: { enabled: false },

@@ -21,7 +21,10 @@ import {
   WaitQuerySchema,
 } from '../schemas.js';
 
-export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): ApiModule {
+export function createDevicesModule(
+  ctx: CoreContext,
+  mqtt: () => { port: number; tlsPort: number; ca: string },
+): ApiModule {
   const app = new Hono<ApiEnv>();
   const device = (id: string): DeviceView => {
     const d = isDeviceId(id) ? ctx.registry.get(id) : undefined;
@@ -40,7 +43,7 @@ export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): A
       room: body.room ?? null,
       ...(body.id ? { id: body.id } : {}),
     });
-    return c.json({ device: created, secret, mqtt: { port: mqttPort() } }, 201);
+    return c.json({ device: created, secret, mqtt: mqtt() }, 201);
   });
 
   app.get('/:id', (c) => c.json(device(c.req.param('id'))));

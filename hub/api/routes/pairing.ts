@@ -15,6 +15,7 @@ export function createPairingModule(
   ctx: CoreContext,
   pairing: PairingService,
   tokens: TokenService,
+  trust: () => { httpsPort: number; caFingerprint: string },
 ): ApiModule {
   const app = new Hono<ApiEnv>();
 
@@ -24,6 +25,7 @@ export function createPairingModule(
       version: hearthVersion(),
       apiVersion: 1 as const,
       paired: tokens.count() > 0,
+      ...trust(),
     }),
   );
 
@@ -32,6 +34,8 @@ export function createPairingModule(
     const result = await pairing.exchange(body.code, body.name ?? 'phone');
     setCookie(c, TOKEN_COOKIE, result.token, {
       httpOnly: true,
+      // Not Secure: a phone pairs over plain HTTP first and then opens the HTTPS app on the same
+      // host, which must still send it.
       sameSite: 'Strict',
       path: '/',
       maxAge: 400 * 24 * 3600, // the most browsers allow

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { CoreContext } from '../../context.js';
 import type { PairingService } from '../../security/pairing.js';
-import { pairingUrl } from '../../security/pairing-url.js';
+import { type FirstContact, pairingUrl } from '../../security/pairing-url.js';
 import type { TokenService } from '../../security/token-service.js';
 import { errors, jsonResponse, op, pathParam } from '../openapi-helpers.js';
 import { type ApiEnv, type ApiModule, readJson, requireScope } from '../route-module.js';
@@ -19,7 +19,7 @@ export function createTokensModule(
   ctx: CoreContext,
   tokens: TokenService,
   pairing: PairingService,
-  httpPort: () => number,
+  firstContact: () => FirstContact,
 ): ApiModule {
   const app = new Hono<ApiEnv>();
 
@@ -49,7 +49,7 @@ export function createTokensModule(
   app.post('/pairing-codes', async (c) => {
     requireScope(c, 'admin');
     const { code, expiresAt } = await pairing.newCode(15 * 60_000);
-    return c.json({ code, url: pairingUrl(ctx.config.bind, httpPort(), code), expiresAt }, 201);
+    return c.json({ code, url: pairingUrl(ctx.config.bind, firstContact(), code), expiresAt }, 201);
   });
 
   const Tokens = z.object({ tokens: z.array(TokenViewSchema) });

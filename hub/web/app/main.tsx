@@ -7,7 +7,8 @@ import { DeviceView } from './components/device-view.js';
 import { HubStatus } from './components/hub-status.js';
 import { PairScreen } from './components/pair-screen.js';
 import { Schedules } from './components/schedules.js';
-import { checkSession, connectEvents, useStore } from './store.js';
+import { TrustScreen } from './components/trust-screen.js';
+import { checkSession, connectEvents, skipPairing, useStore } from './store.js';
 
 function useRoute(): string {
   const [route, setRoute] = useState(location.hash || '#/');
@@ -26,8 +27,8 @@ function App() {
     void checkSession();
   }, []);
   useEffect(() => {
-    if (s.paired) connectEvents();
-  }, [s.paired]);
+    if (s.paired && !s.trust) connectEvents();
+  }, [s.paired, s.trust]);
   const devices = Object.values(s.devices);
   const banner =
     s.connection === 'lost' ? (
@@ -37,7 +38,9 @@ function App() {
     ) : null;
   if (s.paired === null)
     return <main aria-busy="true">{banner ?? <p class="muted">Connecting to the hub…</p>}</main>;
-  if (!s.paired || route.startsWith('#pair=')) return <PairScreen hubName={s.hubName} />;
+  if (s.trust && s.paired) return <TrustScreen hubName={s.hubName} {...s.trust} />;
+  if (!s.paired || route.startsWith('#pair='))
+    return <PairScreen hubName={s.hubName} onSkip={s.trust ? skipPairing : undefined} />;
   const deviceId = /^#\/device\/(.+)$/.exec(route)?.[1];
   const device = deviceId ? s.devices[deviceId] : undefined;
   let page = <DeviceList devices={devices} />;

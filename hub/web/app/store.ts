@@ -1,7 +1,7 @@
 // The app's state: devices with live state (from SSE), each device's last command status, and
 // whether the hub is reachable. Components subscribe with useStore(); nothing else holds state.
 import { useEffect, useState } from 'preact/hooks';
-import { api, explain } from './api.js';
+import { type ApiError, api, explain } from './api.js';
 import type { CommandRecord, Device } from './types.js';
 
 export interface CommandNote {
@@ -16,9 +16,18 @@ export interface AppState {
   devices: Record<string, Device>;
   notes: Record<string, CommandNote>;
   connection: 'connecting' | 'live' | 'lost';
+  /** Set on plain HTTP from the LAN: where the secure app is and the CA's fingerprint to compare. */
+  trust: { https: string; fingerprint: string } | null;
 }
 
-let state: AppState = { paired: null, hubName: 'Hearth', devices: {}, notes: {}, connection: 'connecting' };
+let state: AppState = {
+  paired: null,
+  hubName: 'Hearth',
+  devices: {},
+  notes: {},
+  connection: 'connecting',
+  trust: null,
+};
 const listeners = new Set<() => void>();
 
 function set(patch: Partial<AppState>): void {
@@ -157,14 +166,32 @@ export function connectEvents(): void {
 
 export async function checkSession(): Promise<void> {
   try {
-    const hub = await api<{ name: string }>('GET', '/api/v1/hub');
+    const hub = await api<{ name: string; caFingerprint?: string }>('GET', '/api/v1/hub');
     set({ hubName: hub.name });
-    await api('GET', '/api/v1/session');
-    set({ paired: true });
+    try {
+      await api('GET', '/api/v1/session');
+      set({ paired: true });
+    } catch (err) {
+      const https = ((err as ApiError).details as { https?: string } | undefined)?.https;
+      if ((err as ApiError).status !== 403 || !https) throw err;
+      // Plain HTTP on the LAN serves only pairing: pair here, then trust the CA and move to HTTPS.
+      set({ trust: { https, fingerprint: hub.caFingerprint ?? '' }, paired: false });
+    }
   } catch (err) {
-    if ((err as { status?: number }).status === 401) set({ paired: false });
-    else set({ connection: 'lost', paired: state.paired });
+    if ((err as { status?: number }).status === 401) return set({ paired: false });
+    // Opened from the service worker's cache while the hub is away: say so, and keep asking
+    // until the hub answers, so the app goes live by itself.
+    set({ connection: 'lost', paired: state.paired });
+    sessionRetry += 1;
+    setTimeout(checkSession, Math.random() * Math.min(10_000, 500 * 2 ** sessionRetry));
   }
+}
+
+let sessionRetry = 0;
+
+/** On the plain-HTTP first-contact page: this phone paired before, go on to the trust step. */
+export function skipPairing(): void {
+  set({ paired: true });
 }
 
 export async function pair(code: string): Promise<void> {

@@ -69,6 +69,10 @@ describe('the hearth command', () => {
         '0',
         '--mqtt-port',
         '0',
+        '--https-port',
+        '0',
+        '--mqtt-tls-port',
+        '0',
         '--bind',
         '127.0.0.1',
         '--no-mdns',
@@ -108,7 +112,7 @@ describe('the hearth command', () => {
   it('in a terminal, start shows the pairing URL and a QR code of it (through the hearth shebang and its V8 flags)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hearth-cli-'));
     // script(1) gives the hub a real terminal, as an owner at the console has.
-    const command = `${bin} start --data-dir ${dataDir} --http-port 0 --mqtt-port 0 --bind 127.0.0.1 --no-mdns`;
+    const command = `${bin} start --data-dir ${dataDir} --http-port 0 --mqtt-port 0 --https-port 0 --mqtt-tls-port 0 --bind 127.0.0.1 --no-mdns`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));

@@ -34,7 +34,17 @@ describe('backup and restore', () => {
     writing = false;
     await writer;
     await t.cleanup();
-    expect(Object.keys(manifest.files).sort()).toEqual(['config.json', 'hearth.db']);
+    // The hub CA travels with the database: phones and devices keep trusting a restored hub.
+    expect(Object.keys(manifest.files).sort()).toEqual([
+      'config.json',
+      'hearth.db',
+      'tls/ca.crt',
+      'tls/ca.key',
+      'tls/leaf.crt',
+      'tls/leaf.json',
+      'tls/leaf.key',
+      'tls/ticket-keys',
+    ]);
 
     const target = tmp('hearth-restored-');
     const r = await restoreDataDir(file, target);
