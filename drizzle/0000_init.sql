@@ -1,3 +1,15 @@
+CREATE TABLE `cloud_outbox` (
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`key` text NOT NULL,
+	`kind` text NOT NULL,
+	`device_id` text NOT NULL,
+	`payload` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `cloud_outbox_key_unique` ON `cloud_outbox` (`key`);--> statement-breakpoint
+CREATE INDEX `cloud_outbox_kind_device` ON `cloud_outbox` (`kind`,`device_id`);--> statement-breakpoint
 CREATE TABLE `audit_log` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`at` integer NOT NULL,
@@ -87,7 +99,8 @@ CREATE TABLE `tokens` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
 	`hash` text NOT NULL,
-	`scopes` text NOT NULL,
+	`role` text NOT NULL,
+	`grants` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`last_used_at` integer,
 	`revoked_at` integer
@@ -137,16 +150,4 @@ CREATE TABLE `schedules` (
 	FOREIGN KEY (`device_id`) REFERENCES `devices`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `schedules_device` ON `schedules` (`device_id`);--> statement-breakpoint
-CREATE TABLE `cloud_outbox` (
-	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`key` text NOT NULL,
-	`kind` text NOT NULL,
-	`device_id` text NOT NULL,
-	`payload` text NOT NULL,
-	`created_at` integer NOT NULL,
-	`attempts` integer DEFAULT 0 NOT NULL
-);
---> statement-breakpoint
-CREATE UNIQUE INDEX `cloud_outbox_key_unique` ON `cloud_outbox` (`key`);--> statement-breakpoint
-CREATE INDEX `cloud_outbox_kind_device` ON `cloud_outbox` (`kind`,`device_id`);
+CREATE INDEX `schedules_device` ON `schedules` (`device_id`);

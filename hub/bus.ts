@@ -31,8 +31,8 @@ export interface HubEvents {
   };
   'provision.discovered': { claimId: string; model: string };
   'provision.adopted': { claimId: string; deviceId: string };
-  /** A token (a phone, an integration) was revoked: every session opened with it must end. */
-  'token.revoked': { tokenId: string };
+  /** A token (a phone, an integration) was revoked or given other rights: every session opened with it must end. */
+  'token.changed': { tokenId: string };
 }
 
 export type HubEventName = keyof HubEvents;

@@ -77,7 +77,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     started.push({ name: 'write-batcher', start: () => undefined, stop: () => writes.flush() });
     const base: HubContext = { config, log, bus, metrics, clock, store, writes };
     await startUnit(createCheckpointer(base));
-    const tokens = createTokenService(store, clock, (tokenId) => bus.emit('token.revoked', { tokenId }));
+    const tokens = createTokenService(store, clock, (tokenId) => bus.emit('token.changed', { tokenId }));
     tokenService = tokens;
     await startUnit(createRevocationWatch(tokens));
     const pairing = createPairingService(base, tokens);

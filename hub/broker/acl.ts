@@ -1,18 +1,20 @@
 // Who may publish and subscribe to what: pure functions over an authenticated identity, so the
 // rules read in one place and test without a broker. A device stays inside its own topics; an
-// integration token reads; an unadopted factory device may only speak provisioning.
+// integration token reads what its role and grants let it see; an unadopted factory device may only speak provisioning.
 import {
   CLAIM_ID_PATTERN,
+  DEVICE_ID_PATTERN,
   DEVICE_PUBLISH_CHANNELS,
   DEVICE_SUBSCRIBE_CHANNELS,
   HUB_WILDCARD,
   parseTopic,
   TOPIC_ROOT,
 } from '../../shared/topics.js';
+import { canSeeDevice, type Role, seesAllDevices } from '../security/rights.js';
 
 export type Identity =
   | { kind: 'device'; deviceId: string }
-  | { kind: 'user'; tokenId: string; scopes: string[] }
+  | { kind: 'user'; tokenId: string; role: Role; grants: string[] }
   | { kind: 'claim'; claimId: string };
 
 export function canPublish(who: Identity, topic: string): boolean {
@@ -51,11 +53,11 @@ export function canSubscribe(who: Identity, filter: string): boolean {
     case 'claim':
       return filter === `${TOPIC_ROOT}/provision/${who.claimId}/credentials`;
     case 'user': {
-      // hearth/dev/<id or +>/<readable channel or +> and hearth/dev/# are read-only views.
-      if (filter === `${TOPIC_ROOT}/dev/#`) return false; // would include cmd/schedules/ota
+      // hearth/dev/<id or +>/<readable channel> are read-only views; hearth/dev/# is not (it
+      // would include cmd/schedules/ota). `+` over devices only for those who see every device.
       if (parts.length !== 4 || parts[0] !== TOPIC_ROOT || parts[1] !== 'dev') return false;
       const [, , id, channel] = parts as [string, string, string, string];
-      const idOk = id === '+' || /^[a-z0-9][a-z0-9-]{0,62}$/.test(id);
+      const idOk = id === '+' ? seesAllDevices(who) : DEVICE_ID_PATTERN.test(id) && canSeeDevice(who, id);
       return idOk && READABLE_BY_USERS.includes(channel);
     }
   }

@@ -7,8 +7,8 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import type { WebSocketServer } from 'ws';
-import type { AuthInfo } from '../api/route-module.js';
 import type { HubContext, HubMessaging, Unit } from '../context.js';
+import type { AuthInfo } from '../security/rights.js';
 import { canPublish, canSubscribe, claimIdOf, type Identity } from './acl.js';
 import { createAdmission } from './admission.js';
 import { guardedStream } from './guarded-stream.js';
@@ -125,7 +125,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     if (username === 'token') {
       const who = auth.verifyToken(secret);
       if (!who) throw refuse(4, 'unknown or revoked token');
-      return { kind: 'user', tokenId: who.tokenId, scopes: who.scopes };
+      return { kind: 'user', tokenId: who.tokenId, role: who.role, grants: who.grants };
     }
     if (username === undefined && password === undefined) {
       const claimId = claimIdOf(id);
@@ -237,12 +237,13 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
           done(null, null);
         },
       });
-      // A revoked token's sessions end at once (as a removed device's do, through kick).
-      ctx.bus.on('token.revoked', 'broker', ({ tokenId }) => {
+      // A revoked or changed token's sessions end at once (as a removed device's do, through
+      // kick): a client that reconnects does so with the token's new rights.
+      ctx.bus.on('token.changed', 'broker', ({ tokenId }) => {
         for (const client of Object.values(connectedClients())) {
           const who = identities.get(client);
           if (who?.kind !== 'user' || who.tokenId !== tokenId) continue;
-          log.info({ clientId: client.id, tokenId }, 'token revoked; MQTT session closed');
+          log.info({ clientId: client.id, tokenId }, 'token revoked or changed; MQTT session closed');
           client.close();
         }
       });

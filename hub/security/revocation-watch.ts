@@ -1,6 +1,6 @@
-// Notices tokens revoked by another process on the same data directory (`hearth tokens revoke`
-// while the hub runs), so their open MQTT sessions and event streams end within a second, as
-// they do for a revocation through the API.
+// Notices tokens revoked or given other rights by another process on the same data directory
+// (`hearth tokens revoke` while the hub runs), so their open MQTT sessions and event streams end
+// within a second, as they do for a change through the API.
 import type { Unit } from '../context.js';
 import type { TokenService } from './token-service.js';
 
@@ -11,7 +11,7 @@ export function createRevocationWatch(tokens: TokenService, intervalMs = REVOCAT
   return {
     name: 'revocation-watch',
     start() {
-      timer = setInterval(() => tokens.pollRevocations(), intervalMs);
+      timer = setInterval(() => tokens.pollChanges(), intervalMs);
       timer.unref();
     },
     stop() {

@@ -20,7 +20,7 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
   }, []);
   const newCode = async () => {
     try {
-      const r = await api<{ code: string }>('POST', '/api/v1/pairing-codes');
+      const r = await api<{ code: string }>('POST', '/api/v1/pairing-codes', { role: 'admin' });
       setCode(r.code);
     } catch (err) {
       setError(explain(err));
