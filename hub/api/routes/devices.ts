@@ -70,7 +70,8 @@ export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): A
   });
 
   app.post('/:id/commands', async (c) => {
-    const id = readable(c).id;
+    // Needs devices.command on the device and capability (checked once the body names it).
+    const id = device(c.req.param('id')).id;
     const waitRaw = c.req.query('wait');
     const wait = waitRaw === undefined ? undefined : WaitQuerySchema.safeParse(waitRaw);
     if (wait && !wait.success)

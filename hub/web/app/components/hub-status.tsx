@@ -51,6 +51,9 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
       ) : null}
       <h2>New devices</h2>
       <Discovered />
+      <p>
+        <a href="#/people">People: phones, roles and pairing</a>
+      </p>
       <h2>Pair another phone</h2>
       <button type="button" onClick={newCode}>
         Show a pairing code
