@@ -81,6 +81,14 @@ CREATE TABLE `events` (
 );
 --> statement-breakpoint
 CREATE INDEX `events_device_at` ON `events` (`device_id`,`at`);--> statement-breakpoint
+CREATE TABLE `mqtt_users` (
+	`name` text PRIMARY KEY NOT NULL,
+	`secret_hash` text NOT NULL,
+	`pub` text NOT NULL,
+	`sub` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `settings` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL

@@ -33,6 +33,8 @@ export interface HubEvents {
   'provision.adopted': { claimId: string; deviceId: string };
   /** A token (a phone, an integration) was revoked or given other rights: every session opened with it must end. */
   'token.changed': { tokenId: string };
+  /** An integration's MQTT user was removed: its sessions must end. */
+  'mqtt-user.removed': { name: string };
 }
 
 export type HubEventName = keyof HubEvents;

@@ -6,6 +6,7 @@ import { createApiApp, openApiDocument } from './api/app.js';
 import type { ApiModule } from './api/route-module.js';
 import { createDevicesModule } from './api/routes/devices.js';
 import { createEventsModule } from './api/routes/events.js';
+import { createMqttUsersModule } from './api/routes/mqtt-users.js';
 import { createPairingModule } from './api/routes/pairing.js';
 import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
@@ -23,6 +24,7 @@ import { announcePairing } from './pairing-announcement.js';
 import { createDeviceRegistry } from './registry/device-registry.js';
 import { createShadowIngest } from './registry/shadow-ingest.js';
 import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { createMqttUserService } from './security/mqtt-users.js';
 import { createPairingService } from './security/pairing.js';
 import { createRevocationWatch } from './security/revocation-watch.js';
 import { createTokenService, type TokenService } from './security/token-service.js';
@@ -79,7 +81,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     await startUnit(createCheckpointer(base));
     const tokens = createTokenService(store, clock, (tokenId) => bus.emit('token.changed', { tokenId }));
     tokenService = tokens;
-    await startUnit(createRevocationWatch(tokens));
+    const mqttUsers = createMqttUserService(store, clock, (name) => bus.emit('mqtt-user.removed', { name }));
+    await startUnit(createRevocationWatch([tokens, mqttUsers]));
     const pairing = createPairingService(base, tokens);
 
     // The broker authenticates against the registry, which publishes through the broker: build
@@ -88,6 +91,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     const broker = createBroker(base, {
       verifyDevice: (id, secret) => registryRef?.verifySecret(id, secret) ?? false,
       verifyToken: (token) => tokens.verify(token),
+      verifyIntegration: (name, password) => mqttUsers.verify(name, password),
     });
     const registry = createDeviceRegistry({
       ctx: base,
@@ -156,6 +160,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       createTokensModule(ctx, tokens, pairing, () => ports.http),
       createDevicesModule(ctx, () => ports.mqtt),
       createEventsModule(ctx),
+      createMqttUsersModule(mqttUsers),
       ...featureModules,
       createSystemModule(ctx, health, () => openApiDocument(modules)),
     );

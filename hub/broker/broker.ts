@@ -18,6 +18,7 @@ import { indexedMemoryPersistence } from './retained-index.js';
 export interface BrokerAuth {
   verifyDevice(deviceId: string, secret: string): boolean;
   verifyToken(token: string): AuthInfo | null;
+  verifyIntegration(name: string, password: string): { name: string; pub: string[]; sub: string[] } | null;
 }
 
 export interface BrokerUnit extends Unit {
@@ -132,9 +133,11 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       if (!claimId) throw refuse(5, 'anonymous clients may only provision (client id claim-<id>)');
       return { kind: 'claim', claimId };
     }
-    if (username !== id) throw refuse(4, 'device username must equal its client id');
-    if (!auth.verifyDevice(id, secret)) throw refuse(4, 'wrong device id or secret');
-    return { kind: 'device', deviceId: id };
+    // A device connects with username == client id; anyone else by name is an integration user.
+    if (username === id && auth.verifyDevice(id, secret)) return { kind: 'device', deviceId: id };
+    const user = username === undefined ? null : auth.verifyIntegration(username, secret);
+    if (!user) throw refuse(4, 'wrong device id or secret, or unknown MQTT user or password');
+    return { kind: 'integration', name: user.name, pub: user.pub, sub: user.sub };
   };
 
   const messaging: HubMessaging = {
@@ -244,6 +247,14 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
           const who = identities.get(client);
           if (who?.kind !== 'user' || who.tokenId !== tokenId) continue;
           log.info({ clientId: client.id, tokenId }, 'token revoked or changed; MQTT session closed');
+          client.close();
+        }
+      });
+      ctx.bus.on('mqtt-user.removed', 'broker', ({ name }) => {
+        for (const client of Object.values(connectedClients())) {
+          const who = identities.get(client);
+          if (who?.kind !== 'integration' || who.name !== name) continue;
+          log.info({ clientId: client.id, name }, 'MQTT user removed; session closed');
           client.close();
         }
       });

@@ -119,3 +119,14 @@ export const discovered = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.claimId] })],
 );
+
+/** Named MQTT users for integrations (Home Assistant, Node-RED, bridges), with their own filters. */
+export const mqttUsers = sqliteTable('mqtt_users', {
+  name: text('name').primaryKey(),
+  /** `salt:sha256` of the generated password (hub/security/secrets.ts). */
+  secretHash: text('secret_hash').notNull(),
+  /** JSON lists of MQTT filters it may publish on and subscribe within. */
+  pub: text('pub', { mode: 'json' }).$type<string[]>().notNull(),
+  sub: text('sub', { mode: 'json' }).$type<string[]>().notNull(),
+  createdAt: integer('created_at').notNull(),
+});
