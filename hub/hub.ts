@@ -1,6 +1,5 @@
 // The composition root: builds every unit in order and stops them in reverse. Nothing here runs
 // at import; `createHub(config)` only wires, `start()` does the work.
-import { mkdirSync } from 'node:fs';
 import { deviceTopic, hubTopic, isDeviceId } from '../shared/topics.js';
 import { createApiApp, openApiDocument } from './api/app.js';
 import type { ApiModule } from './api/route-module.js';
@@ -20,6 +19,7 @@ import { featureFactories } from './features.js';
 import { createHttpServer, type HttpServer } from './http-server.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { ensurePrivateDir, makeDataDirPrivate } from './ops/private-files.js';
 import { announcePairing } from './pairing-announcement.js';
 import { createDeviceRegistry } from './registry/device-registry.js';
 import { createShadowIngest } from './registry/shadow-ingest.js';
@@ -72,8 +72,9 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
 
   async function start(): Promise<void> {
     const t0 = performance.now();
-    mkdirSync(config.dataDir, { recursive: true });
+    ensurePrivateDir(config.dataDir);
     const store: Store = openStore(storePath(config.dataDir));
+    makeDataDirPrivate(config.dataDir);
     started.push({ name: 'store', start: () => undefined, stop: () => store.close() });
     const writes = createWriteBatcher(store.sqlite, log.child({ module: 'store' }));
     started.push({ name: 'write-batcher', start: () => undefined, stop: () => writes.flush() });

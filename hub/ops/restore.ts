@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { readRuntimeInfo } from '../runtime-file.js';
 import { unpackAndVerify } from './backup.js';
+import { ensurePrivateDir, makeDataDirPrivate } from './private-files.js';
 
 export interface RestoreResult {
   restoredFiles: string[];
@@ -20,7 +21,7 @@ export function restoreDataDir(file: string, dataDir: string, now = new Date()):
   }
   const { dir, manifest } = unpackAndVerify(file);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys'].filter((f) =>
       existsSync(join(dataDir, f)),
     );
@@ -36,6 +37,8 @@ export function restoreDataDir(file: string, dataDir: string, now = new Date()):
       renameSync(join(dir, entry), join(dataDir, entry));
       restoredFiles.push(entry);
     }
+    // The archive's modes are not trusted: the restored secrets are private like the originals.
+    makeDataDirPrivate(dataDir);
     return { restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys'), previous };
   } finally {
     rmSync(dir, { recursive: true, force: true });
