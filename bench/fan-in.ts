@@ -2,8 +2,6 @@
 // own ACL, publish 100-byte events as fast as the same client driver allows; one reader subscribed
 // to hearth/dev/+/event counts them. Hearth's figure includes everything the hub does with a device
 // event (validation, the event log in SQLite, the bus); mosquitto only routes.
-import { connect as netConnect } from 'node:net';
-import { MqttClient } from 'mqtt';
 import { freePort } from '../hub/drills/cloud-broker.js';
 import { type HubProcess, startHubProcess } from '../hub/drills/hub-process.js';
 import { startPlainAedes } from './lib/aedes-peer.js';

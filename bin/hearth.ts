@@ -5,7 +5,8 @@ import { hearthVersion } from '../hub/version.js';
 
 interface Subcommand {
   summary: string;
-  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+  /** The module that runs it; `args` picks one when a command's verbs belong to both sides. */
+  load: (args: string[]) => Promise<{ run(args: string[]): Promise<number> }>;
 }
 
 const subcommands: Record<string, Subcommand> = {
@@ -55,6 +56,13 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'add, list or remove schedules; show their runs',
     load: () => import('../hub/cli/schedule.js'),
   },
+  firmware: {
+    summary: 'release key, signed update images (keygen, build); upload and staged rollouts',
+    load: (args) =>
+      args[0] === 'keygen' || args[0] === 'build'
+        ? import('../devices/cli/firmware.js')
+        : import('../hub/cli/firmware.js'),
+  },
   drill: {
     summary: 'run an outage drill (wan-down, hub-kill, reconnect-surge…) on a throwaway hub',
     load: () => import('../hub/cli/drill.js'),
@@ -94,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`hearth: unknown command "${name}"\n\n${help()}`);
     return 1;
   }
-  const module = await command.load();
+  const module = await command.load(rest);
   return module.run(rest);
 }
 

@@ -114,6 +114,49 @@ CREATE TABLE `tokens` (
 	`revoked_at` integer
 );
 --> statement-breakpoint
+CREATE TABLE `firmware_images` (
+	`id` text PRIMARY KEY NOT NULL,
+	`model` text NOT NULL,
+	`version` text NOT NULL,
+	`size` integer NOT NULL,
+	`signature` text NOT NULL,
+	`key_id` text NOT NULL,
+	`uploaded_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `firmware_images_model_version` ON `firmware_images` (`model`,`version`);--> statement-breakpoint
+CREATE TABLE `firmware_rollout_devices` (
+	`rollout_id` text NOT NULL,
+	`device_id` text NOT NULL,
+	`wave` integer NOT NULL,
+	`from_version` text,
+	`status` text NOT NULL,
+	`offered_at` integer,
+	`done_at` integer,
+	`reason` text,
+	PRIMARY KEY(`rollout_id`, `device_id`),
+	FOREIGN KEY (`rollout_id`) REFERENCES `firmware_rollouts`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `firmware_rollout_devices_device` ON `firmware_rollout_devices` (`device_id`);--> statement-breakpoint
+CREATE TABLE `firmware_rollouts` (
+	`id` text PRIMARY KEY NOT NULL,
+	`model` text NOT NULL,
+	`version` text NOT NULL,
+	`image_id` text NOT NULL,
+	`waves` text NOT NULL,
+	`canary` integer NOT NULL,
+	`max_failures` integer NOT NULL,
+	`allow_downgrade` text,
+	`status` text NOT NULL,
+	`current_wave` integer NOT NULL,
+	`halted_reason` text,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`image_id`) REFERENCES `firmware_images`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `firmware_rollouts_status` ON `firmware_rollouts` (`status`);--> statement-breakpoint
 CREATE TABLE `schedule_pushes` (
 	`device_id` text PRIMARY KEY NOT NULL,
 	`version` integer NOT NULL,

@@ -138,4 +138,6 @@ export interface CoreContext extends HubContext {
   messaging: HubMessaging;
   registry: DeviceRegistry;
   commands: CommandService;
+  /** The ports the hub listens on: 0 until each listener is bound. */
+  readonly ports: { readonly http: number; readonly mqtt: number };
 }

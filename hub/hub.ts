@@ -116,7 +116,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
     const commands = createCommandService(base, broker.messaging, registry);
     await startUnit({ name: 'commands', start: () => commands.start(), stop: () => commands.stop() });
-    core = { ...base, messaging: broker.messaging, registry, commands };
+    core = { ...base, messaging: broker.messaging, registry, commands, ports };
     const ctx = core;
     metrics.gauge('hearth_devices', 'Registered devices', () => registry.list().length);
     metrics.gauge('hearth_devices_online', 'Devices online now', () => registry.onlineCount());

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { HearthError } from './errors.js';
 import { DeviceIdSchema, DeviceInfoSchema } from './payloads.js';
+import { RELEASE_PUBLIC_KEY_PATTERN } from './release-key.js';
 import { CLAIM_ID_PATTERN } from './topics.js';
 
 export const IMAGE_MAGIC = 'HEARTHFW';
@@ -46,6 +47,11 @@ export const ImageBodySchema = z
         .regex(/^[0-9a-f]{64}$/)
         .optional(),
     }),
+    /**
+     * The release public key (raw Ed25519, base64url) that signs this device's updates. A device
+     * flashed without one refuses every update.
+     */
+    release: z.strictObject({ publicKey: z.string().regex(RELEASE_PUBLIC_KEY_PATTERN) }).optional(),
     createdAt: z.number().int().nonnegative(),
   })
   .refine((b) => (b.credentials === null) === (b.identity.deviceId === undefined), {

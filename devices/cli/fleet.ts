@@ -13,6 +13,7 @@ import { callHub, dataDirFrom, mqttAddress, registerDevice, resolveHub } from '.
 import { buildImage } from './image-builder.js';
 import { reportFailure, tokenFrom } from './output.js';
 import { createProgress } from './progress.js';
+import { releaseKeyToFlash } from './release-files.js';
 import { printLine, serveUntilSignal } from './serve.js';
 
 export const fleetSpec: CommandSpec = {
@@ -56,6 +57,16 @@ export const fleetSpec: CommandSpec = {
       type: 'boolean',
       description: 'delete the registered devices from the hub when the fleet stops',
     },
+    'release-key': {
+      type: 'string',
+      value: 'FILE',
+      description: 'release public key to flash (default: release.pub in the release folder, if there)',
+    },
+    'ota-health-ms': {
+      type: 'string',
+      value: 'MS',
+      description: 'how long new firmware has to confirm its health (default 60000)',
+    },
     json: { type: 'boolean', description: 'JSON lines on stdout' },
   },
   notes: ['Example: hearth fleet --model light --count 1000 --token $TOKEN --exit'],
@@ -98,6 +109,9 @@ export function run(args: string[]): Promise<number> {
     const token = tokenFrom(v.token as string | undefined, process.env);
     if (!token) throw new UsageError('an admin token is required: --token TOKEN or HEARTH_TOKEN');
     const prefix = (v.prefix as string | undefined) ?? `fleet ${model}`;
+    const otaHealthMs = v['ota-health-ms'] === undefined ? undefined : Number(v['ota-health-ms']);
+    if (otaHealthMs !== undefined && (!Number.isInteger(otaHealthMs) || otaHealthMs < 100))
+      throw new UsageError('--ota-health-ms is a whole number of ms, at least 100');
     const ownFlash = v['flash-dir'] === undefined;
     const flashDir = ownFlash
       ? mkdtempSync(join(tmpdir(), 'hearth-fleet-'))
@@ -109,6 +123,11 @@ export function run(args: string[]): Promise<number> {
         hub: v.hub as string | undefined,
         dataDir: dataDirFrom(v['data-dir'] as string | undefined, process.env),
       });
+      const releaseKey = await releaseKeyToFlash(
+        v['release-key'] as string | undefined,
+        process.env,
+        v['data-dir'] as string | undefined,
+      );
       const t0 = performance.now();
       let done = 0;
       const images: FirmwareImage[] = await mapLimit(
@@ -125,6 +144,7 @@ export function run(args: string[]): Promise<number> {
             deviceId: reg.device.id,
             secret: reg.secret,
             hubAddresses: [mqttAddress(hub.url, reg.mqtt.port)],
+            ...(releaseKey ? { releaseKey } : {}),
           }).image;
         },
       );
@@ -132,7 +152,14 @@ export function run(args: string[]): Promise<number> {
       const registerMs = Math.round(performance.now() - t0);
       (globalThis as { gc?: () => void }).gc?.();
       const before = process.memoryUsage();
-      const host = createDeviceHost({ flashDir, log: createDeviceLogger('error'), keepaliveSec: 60 });
+      const host = createDeviceHost({
+        flashDir,
+        log: createDeviceLogger('error'),
+        keepaliveSec: 60,
+        ...(otaHealthMs ? { otaHealthMs } : {}),
+        onOta: (d, p) =>
+          printLine(json, { event: 'ota', device: d.id, ...p }, `${d.id} firmware ${p.version}: ${p.phase}`),
+      });
       for (const image of images) host.add(image);
       const t1 = performance.now();
       const cpu0 = process.cpuUsage();

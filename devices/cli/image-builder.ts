@@ -13,6 +13,8 @@ export interface ImageRequest {
   hubAddresses: string[];
   mdnsName?: string;
   tlsFingerprint?: string;
+  /** The release public key (raw, base64url) the device will check updates against. */
+  releaseKey?: string;
 }
 
 const CLAIM_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -37,6 +39,7 @@ export function buildImage(req: ImageRequest): { bytes: Buffer; image: FirmwareI
       ...(req.mdnsName ? { mdnsName: req.mdnsName } : {}),
       ...(req.tlsFingerprint ? { tlsFingerprint: req.tlsFingerprint } : {}),
     },
+    ...(req.releaseKey ? { release: { publicKey: req.releaseKey } } : {}),
     createdAt: Date.now(),
   };
   const bytes = encodeImage({ firmware: model.firmware, body });

@@ -5,7 +5,8 @@
 import { describeCapability } from '../../shared/capabilities.js';
 import { HearthError } from '../../shared/errors.js';
 import { findModel } from '../models/index.js';
-import { type Boot, createBoot } from './boot.js';
+import { createBoot } from './boot.js';
+import type { Boot } from './boot-contract.js';
 import { createDeviceClock } from './device-clock.js';
 import type { Device, DeviceOptions, DeviceStatic } from './device-types.js';
 import { FaultSwitchSchema } from './faults.js';
@@ -55,6 +56,14 @@ export function createDevice(options: DeviceOptions): Device {
       device.kill();
       await device.start();
     },
+    async restartGracefully() {
+      const b = boot;
+      if (!b) return;
+      boot = null;
+      await b.stop();
+      shared.notify();
+      await device.start();
+    },
     async fault(input) {
       const f = FaultSwitchSchema.parse(input);
       switch (f.fault) {
@@ -68,6 +77,12 @@ export function createDevice(options: DeviceOptions): Device {
           return;
         case 'reboot':
           return device.reboot();
+        case 'drop-download':
+          shared.switches.ota.dropDownloadAfter = f.afterBytes;
+          return;
+        case 'slow-slot-write':
+          shared.switches.ota.slotWriteDelayMs = f.ms;
+          return;
         case 'jam':
           return requireBoot().setFault('jam', f.on);
         case 'device':
@@ -111,7 +126,15 @@ export function createDevice(options: DeviceOptions): Device {
     // Quick retries (≤ 1 s apart) for the first ~15 s bring a fleet back soon after a hub restart;
     // the hub's admission control absorbs the surge. Longer outages back off to 30 s.
     backoff: { baseMs: 500, maxMs: 30_000, quick: { capMs: 1000, attempts: 30 }, ...options.backoff },
-    switches: { frozen: false, slowAckMs: 0 },
+    switches: { frozen: false, slowAckMs: 0, ota: { dropDownloadAfter: null, slotWriteDelayMs: 0 } },
+    restart() {
+      setImmediate(() => {
+        device.restartGracefully().catch((err: unknown) => options.log.error({ err }, 'reboot failed'));
+      });
+    },
+    otaProgress(phase, version, detail) {
+      options.onOta?.(device, { phase, version, ...(detail ? { detail } : {}) });
+    },
     notify() {
       const online = device.online;
       if (online !== lastOnline) {

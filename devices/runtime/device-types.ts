@@ -9,6 +9,7 @@ import type { DeviceClock } from './device-clock.js';
 import type { FaultSwitch } from './faults.js';
 import type { LocalSchedulerFactory, ProvisioningHook } from './hooks.js';
 import type { HubLocator } from './hub-locator.js';
+import type { OtaPhase, OtaSwitches } from './ota-agent.js';
 import type { Ticker } from './ticker.js';
 
 export interface DeviceOptions {
@@ -26,6 +27,10 @@ export interface DeviceOptions {
   keepaliveSec?: number;
   /** Called whenever the device goes online or offline. */
   onChange?: (device: Device) => void;
+  /** How long a new firmware has to confirm its health before the boot loader rolls back. */
+  otaHealthMs?: number;
+  /** Progress of a firmware update (downloading … updated / rolled-back / refused). */
+  onOta?: (device: Device, progress: { phase: OtaPhase; version: string; detail?: string }) => void;
 }
 
 export interface DeviceSnapshot {
@@ -54,6 +59,8 @@ export interface Device {
   /** Power cut: drops everything not yet in flash; the broker publishes the will. */
   kill(): void;
   reboot(): Promise<void>;
+  /** A clean reboot (goodbye, flash flushed), as after an update. */
+  restartGracefully(): Promise<void>;
   fault(input: FaultSwitch): Promise<void>;
   /** Drill: set sensor readings (a door opens, the hopper is refilled). */
   sense(readings: Values): Promise<void>;
@@ -71,6 +78,9 @@ export interface DeviceStatic {
   clock: DeviceClock;
   backoff: BackoffOptions;
   /** Runtime switches that survive reboots within this process (a drill's settings). */
-  switches: { frozen: boolean; slowAckMs: number };
+  switches: { frozen: boolean; slowAckMs: number; ota: OtaSwitches };
   notify(): void;
+  /** Reboots the device soon (after the calling boot has returned): an update, a rollback. */
+  restart(): void;
+  otaProgress(phase: OtaPhase, version: string, detail?: string): void;
 }

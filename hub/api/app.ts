@@ -29,7 +29,7 @@ export function createApiApp({ log, metrics, tokens, modules }: ApiDeps): Hono<A
     requests.inc({ method: c.req.method });
     await next();
   });
-  app.use('*', limitBody());
+  app.use('*', limitBody(Object.assign({}, ...modules().map((m) => m.bodyLimits ?? {}))));
   app.onError(createErrorHandler(log.child({ module: 'api' }), (code) => errorsByCode.inc({ code })));
   app.notFound((c) =>
     c.json(
@@ -70,6 +70,7 @@ export function openApiDocument(modules: ApiModule[]): Record<string, unknown> {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer' },
         cookieAuth: { type: 'apiKey', in: 'cookie', name: 'hearth_token' },
+        deviceBasic: { type: 'http', scheme: 'basic', description: 'a device: its id and MQTT secret' },
       },
     },
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],

@@ -22,6 +22,12 @@ export function errors(...statuses: Array<[number, string]>): Record<string, Rec
   return out;
 }
 
+/** The 403 of an operation that needs `right`, keeping any other reason it already documents. */
+function forbidden(right: Right, other?: Record<string, unknown>) {
+  const also = typeof other?.description === 'string' ? `; or ${other.description}` : '';
+  return errorResponse(`the token lacks the right ${right} (code forbidden)${also}`);
+}
+
 export function op(
   summary: string,
   tag: string,
@@ -48,9 +54,7 @@ export function op(
     ...(extra.public ? { security: [] } : { security: bearer }),
     ...(extra.parameters ? { parameters: extra.parameters } : {}),
     ...(extra.body ? { requestBody: jsonBody(extra.body) } : {}),
-    responses: extra.right
-      ? { ...responses, '403': errorResponse(`the token lacks the right ${extra.right} (code forbidden)`) }
-      : responses,
+    responses: extra.right ? { ...responses, '403': forbidden(extra.right, responses['403']) } : responses,
   };
 }
 

@@ -31,8 +31,10 @@ export interface ApiModule {
   app: Hono<ApiEnv>;
   /** Path items keyed by full path in OpenAPI form ("/api/v1/schedules/{id}"). */
   openapi: OpenApiPaths;
-  /** Routes that need no token (pairing only). Default: every route requires a token. */
+  /** Routes that need no token (pairing, firmware downloads). Default: every route requires a token. */
   public?: boolean;
+  /** Routes (full paths) that take bodies larger than MAX_BODY_BYTES, with their limit. */
+  bodyLimits?: Record<string, number>;
 }
 
 /** JSON Schema for OpenAPI from a zod schema (zod 4 built-in). */

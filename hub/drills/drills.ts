@@ -2,6 +2,7 @@
 // the full size; the automated tests run the same code, smaller.
 import { createLab } from './lab.js';
 import { DrillChecks, type DrillReport } from './report.js';
+import { badUpdateDrill } from './scenarios/bad-update.js';
 import { cloudOutageDrill } from './scenarios/cloud-outage.js';
 import { hubCrashDrill } from './scenarios/hub-crash.js';
 import { noNtpDrill } from './scenarios/no-ntp.js';
@@ -62,6 +63,14 @@ export const DRILLS: Record<string, Drill> = {
     size: { devices: 1000, commands: 0 },
     run: inLab((lab, checks, size) =>
       reconnectSurgeDrill(lab, checks, { devices: size.devices, withinS: 10 }),
+    ),
+  },
+  'bad-update': {
+    summary:
+      'a build that crashes at boot is rolled out: the canary rolls back by itself, the rollout halts, no other device leaves the old version, no feed missed',
+    size: { devices: 20, commands: 0 },
+    run: inLab((lab, checks, size) =>
+      badUpdateDrill(lab, checks, { devices: size.devices, healthMs: 10_000 }),
     ),
   },
   'no-ntp': {

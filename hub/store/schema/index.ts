@@ -2,4 +2,5 @@
 
 export * from './cloud-outbox.js';
 export * from './core.js';
+export * from './firmware.js';
 export * from './schedules.js';

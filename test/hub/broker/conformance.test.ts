@@ -13,7 +13,6 @@ import {
   connectPacket,
   packet,
   publishPacket,
-  type RawConnection,
   rawConnect,
   subscribePacket,
   unsubscribePacket,

@@ -1,4 +1,4 @@
-// The hub drills (hub-restart, hub-kill, reconnect-surge, no-ntp), smaller than `hearth drill`
+// The hub drills (hub-restart, hub-kill, reconnect-surge, no-ntp, bad-update), smaller than `hearth drill`
 // runs them: real hub processes and fleets of simulated devices.
 import { describe, expect, it } from 'vitest';
 import { expectDrillPasses } from './expect-drill.js';
@@ -36,4 +36,15 @@ describe('hub drills', () => {
       'control: the feeder on its own wrong clock did not',
     ]);
   }, 60_000);
+
+  it('bad-update: a crashing build stops at the canary, which rolls back; nobody else moves; the feed runs once', async () => {
+    const report = await expectDrillPasses('bad-update', { devices: 6 }, [
+      'the rollout halted at the canary',
+      'the canary rolled back by itself',
+      'no other feeder was offered it',
+      'every feeder is on the old version',
+      'the feed due during the update ran exactly once',
+    ]);
+    expect(report.figures['offer → canary back on the old version, s']).toBeLessThan(30);
+  }, 90_000);
 });

@@ -45,7 +45,7 @@ async function startRig(): Promise<Rig> {
   for (const d of registry.list()) (registry.entry(d.id) as { view: { online: boolean } }).view.online = true;
   const commands = createCommandService(base, messaging, registry);
   commands.start();
-  const ctx: CoreContext = { ...base, messaging, registry, commands };
+  const ctx: CoreContext = { ...base, messaging, registry, commands, ports: { http: 0, mqtt: 0 } };
   const scheduler = createScheduler(ctx);
   await scheduler.start();
   const stop = async () => {
