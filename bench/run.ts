@@ -9,6 +9,7 @@ import { benchFanIn, FAN_IN_NOTE } from './fan-in.js';
 import { benchFleet } from './fleet-benches.js';
 import { fuzzAndRecord, fuzzRows } from './fuzz.js';
 import { type BenchRow, printTable, writeResults } from './lib/report.js';
+import { benchRollout } from './rollout.js';
 import { benchScheduleLateness } from './schedule-lateness.js';
 
 type Bench = { name: string; run: () => Promise<BenchRow[]> };
@@ -22,6 +23,7 @@ const benches: Bench[] = [
   { name: 'fleet', run: () => benchFleet() },
   { name: 'fan-in', run: () => benchFanIn() },
   { name: 'schedules', run: () => benchScheduleLateness() },
+  { name: 'rollout', run: () => benchRollout() },
   { name: 'fuzz', run: async () => fuzzRows(await fuzzAndRecord(resultsDir)) },
 ];
 

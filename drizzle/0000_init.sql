@@ -157,6 +157,16 @@ CREATE TABLE `firmware_rollouts` (
 );
 --> statement-breakpoint
 CREATE INDEX `firmware_rollouts_status` ON `firmware_rollouts` (`status`);--> statement-breakpoint
+CREATE TABLE `idempotency_keys` (
+	`scope` text NOT NULL,
+	`key` text NOT NULL,
+	`request_hash` text NOT NULL,
+	`command_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`scope`, `key`)
+);
+--> statement-breakpoint
+CREATE INDEX `idempotency_keys_created` ON `idempotency_keys` (`created_at`);--> statement-breakpoint
 CREATE TABLE `schedule_pushes` (
 	`device_id` text PRIMARY KEY NOT NULL,
 	`version` integer NOT NULL,

@@ -52,8 +52,21 @@ export interface DeviceView {
   reportedSeq: number;
   reportedAt: number | null;
   desired: Record<string, unknown>;
+  /** What has not converged yet (registry/twin.ts owns desired and this). */
+  twin: DeviceTwinView;
   schedulesVersion: number | null;
   fault: string | null;
+}
+
+export interface DeviceTwinView {
+  /** No setting command in flight and every desired value reported. */
+  converged: boolean;
+  /** Desired values the device has not reported (yet). */
+  delta: Record<string, unknown>;
+  /** Settings with a command on its way or waiting for the device. */
+  pending: string[];
+  /** `device`-wins settings the device changed itself; desired followed them. */
+  changedOnDevice: string[];
 }
 
 export interface DeviceRegistry {
@@ -84,6 +97,19 @@ export interface CommandRequest {
   source: string;
   /** For schedule-issued commands: the occurrence id, so a run is never performed twice. */
   occurrence?: string | undefined;
+  /** When the caller issued it (a remote command); its ttl counts from here, so a late one expires. */
+  issuedAt?: number | undefined;
+}
+
+export interface IssueOptions {
+  waitMs?: number;
+  onRecorded?: (commandId: string) => void;
+  /**
+   * The caller's key for this request, scoped to its `source`: the same key with the same request
+   * resolves with the command it made first (no second command); with another request, throws
+   * `conflict`. Keys are kept at least 24 h.
+   */
+  idempotencyKey?: string;
 }
 
 export interface CommandRecord {
@@ -110,12 +136,10 @@ export interface CommandService {
    * unknown_capability, unsupported, invalid_payload, out_of_range), records, publishes, and waits
    * up to `waitMs` for the ack. Resolves with the record as it stands then. `onRecorded` is called
    * with the new command's id before `issue` returns, inside the caller's transaction if it has one
-   * (a scheduler tick writes it into the run log in the same commit).
+   * (a scheduler tick writes it into the run log in the same commit). A request whose `issuedAt`
+   * plus ttl has passed throws `expired`.
    */
-  issue(
-    request: CommandRequest,
-    options?: { waitMs?: number; onRecorded?: (commandId: string) => void },
-  ): Promise<CommandRecord>;
+  issue(request: CommandRequest, options?: IssueOptions): Promise<CommandRecord>;
   get(commandId: string): CommandRecord | undefined;
   list(filter: { deviceId?: string; limit?: number }): CommandRecord[];
   /** Commands sent and still waiting for an ack. */

@@ -11,19 +11,20 @@ import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
 import { createBroker } from './broker/index.js';
 import { createEventBus } from './bus.js';
-import { createCommandService } from './commands/command-service.js';
+import { createCommandPath } from './commands/command-path.js';
 import type { Config } from './config.js';
 import { type Clock, type CoreContext, type HubContext, systemClock, type Unit } from './context.js';
 import { createMdnsAdvertiser } from './discovery/advertiser.js';
 import { featureFactories } from './features.js';
 import { createHttpServer, type HttpServer } from './http-server.js';
+import { acquireHubLock, type HubLock } from './hub-lock.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { ensurePrivateDir, makeDataDirPrivate } from './ops/private-files.js';
 import { announcePairing } from './pairing-announcement.js';
 import { createDeviceRegistry } from './registry/device-registry.js';
 import { createShadowIngest } from './registry/shadow-ingest.js';
-import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { type RuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
 import { createMqttUserService } from './security/mqtt-users.js';
 import { createPairingService } from './security/pairing.js';
 import { createRevocationWatch } from './security/revocation-watch.js';
@@ -62,6 +63,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
   const ports = { http: 0, mqtt: 0 };
   let core: CoreContext | undefined;
   let tokenService: TokenService | undefined;
+  let lock: HubLock | undefined;
+  let written: RuntimeInfo | undefined;
 
   async function startUnit(unit: Unit): Promise<void> {
     const t0 = performance.now();
@@ -73,6 +76,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
   async function start(): Promise<void> {
     const t0 = performance.now();
     ensurePrivateDir(config.dataDir);
+    // Before anything touches the data directory: a second hub on it stops here.
+    lock = await acquireHubLock(config.dataDir, clock.now());
     const store: Store = openStore(storePath(config.dataDir));
     makeDataDirPrivate(config.dataDir);
     started.push({ name: 'store', start: () => undefined, stop: () => store.close() });
@@ -114,8 +119,9 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
 
     const ingest = createShadowIngest(base, broker.messaging, registry);
     await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
-    const commands = createCommandService(base, broker.messaging, registry);
+    const { commands, twin } = createCommandPath(base, broker.messaging, registry);
     await startUnit({ name: 'commands', start: () => commands.start(), stop: () => commands.stop() });
+    await startUnit({ name: 'twin', start: () => twin.start(), stop: () => twin.stop() });
     core = { ...base, messaging: broker.messaging, registry, commands, ports };
     const ctx = core;
     metrics.gauge('hearth_devices', 'Registered devices', () => registry.list().length);
@@ -176,7 +182,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     }
 
     await broker.messaging.publish(hubTopic('status'), 'online', { retain: true, qos: 1 });
-    writeRuntimeInfo(config.dataDir, {
+    lock.update({ bind: config.bind, httpPort: ports.http, mqttPort: ports.mqtt });
+    written = {
       pid: process.pid,
       startedAt: clock.now(),
       bind: config.bind,
@@ -184,7 +191,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       mqttPort: ports.mqtt,
       hubId: config.hubName,
       version: hearthVersion(),
-    });
+    };
+    writeRuntimeInfo(config.dataDir, written);
     log.info(
       { dataDir: config.dataDir, http: ports.http, mqtt: ports.mqtt, ms: Math.round(performance.now() - t0) },
       `hub ready: http://${config.bind}:${ports.http}  mqtt://${config.bind}:${ports.mqtt}`,
@@ -229,7 +237,11 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
           log.error({ err, unit: unit.name }, 'unit failed to stop cleanly');
         }
       }
-      removeRuntimeInfo(config.dataDir);
+      // Only the hub that wrote runtime.json removes it, and before it lets go of the lock.
+      if (written) removeRuntimeInfo(config.dataDir, written);
+      written = undefined;
+      await lock?.release();
+      lock = undefined;
       log.info('hub stopped');
     },
   };

@@ -13,6 +13,9 @@ import { FaultSwitchSchema } from './faults.js';
 
 export type { Device, DeviceOptions, DeviceSnapshot, DeviceStatic } from './device-types.js';
 
+/** How long a reboot waits for the goodbye (offline published, flash flushed) before cutting power. */
+const STOP_BOUND_MS = 5000;
+
 export function createDevice(options: DeviceOptions): Device {
   const { image } = options;
   const model = findModel(image.body.identity.model);
@@ -60,9 +63,27 @@ export function createDevice(options: DeviceOptions): Device {
       const b = boot;
       if (!b) return;
       boot = null;
-      await b.stop();
+      // A goodbye that the broker does not acknowledge in time must not keep the device down.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), STOP_BOUND_MS);
+      });
+      if ((await Promise.race([b.stop(), late])) === 'late') {
+        options.log.warn({ device: device.id }, 'graceful stop took too long: power-cycling instead');
+        b.kill();
+      }
+      clearTimeout(timer);
       shared.notify();
-      await device.start();
+      // Like a boot loader, try again when a boot fails (a flash read racing a write, say).
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await device.start();
+        } catch (err) {
+          if (attempt >= 5) throw err;
+          options.log.warn({ err, device: device.id, attempt }, 'boot failed; retrying');
+          await new Promise((r) => setTimeout(r, 200 * attempt));
+        }
+      }
     },
     async fault(input) {
       const f = FaultSwitchSchema.parse(input);
@@ -123,9 +144,16 @@ export function createDevice(options: DeviceOptions): Device {
     owner,
     options,
     clock: options.clock ?? createDeviceClock(),
-    // Quick retries (≤ 1 s apart) for the first ~15 s bring a fleet back soon after a hub restart;
-    // the hub's admission control absorbs the surge. Longer outages back off to 30 s.
-    backoff: { baseMs: 500, maxMs: 30_000, quick: { capMs: 1000, attempts: 30 }, ...options.backoff },
+    backoff: {
+      baseMs: 500,
+      maxMs: 30_000,
+      // A short hub outage (≤ 5 min) is waited out with a ceiling of 1 s, then 2 s: every device
+      // is back within about 2 s of the hub listening again, spread by full jitter so the hub's
+      // admission control sees a gentle surge. Longer outages back off to 30 s.
+      quick: { capMs: 1000, attempts: 30 },
+      hold: { capMs: 2000, forMs: 5 * 60_000 },
+      ...options.backoff,
+    },
     switches: { frozen: false, slowAckMs: 0, ota: { dropDownloadAfter: null, slotWriteDelayMs: 0 } },
     restart() {
       setImmediate(() => {

@@ -1,7 +1,7 @@
 // The HTTP API's request and response shapes. Requests are validated with these; the OpenAPI
 // document is generated from the same schemas, so it cannot drift from what the API answers.
 import { z } from 'zod';
-import { CAPABILITY_NAMES } from '../../shared/capabilities.js';
+import { CAPABILITY_NAMES, TWIN_POLICIES } from '../../shared/capabilities.js';
 import { ERROR_CODES } from '../../shared/errors.js';
 import { DEVICE_ID_PATTERN } from '../../shared/topics.js';
 import { GrantSchema, RoleSchema } from '../security/rights.js';
@@ -25,6 +25,7 @@ export const CapabilityDescriptorSchema = z.object({
     )
     .optional(),
   ha: z.string().nullable(),
+  twin: z.enum(TWIN_POLICIES).optional(),
 });
 
 export const DeviceViewSchema = z.object({
@@ -41,6 +42,12 @@ export const DeviceViewSchema = z.object({
   reportedSeq: z.number(),
   reportedAt: z.number().nullable(),
   desired: z.record(z.string(), z.unknown()),
+  twin: z.object({
+    converged: z.boolean(),
+    delta: z.record(z.string(), z.unknown()),
+    pending: z.array(z.string()),
+    changedOnDevice: z.array(z.string()),
+  }),
   schedulesVersion: z.number().nullable(),
   fault: z.string().nullable(),
 });
@@ -90,6 +97,12 @@ export const CommandBodySchema = z.strictObject({
 });
 
 export const WaitQuerySchema = z.coerce.number().int().min(0).max(30_000);
+/** The Idempotency-Key header of the command route. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/);
 
 export const PairBodySchema = z.strictObject({
   code: z.string().min(1).max(20),

@@ -2,6 +2,7 @@
 import { type CommandSpec, parseCommand, runCommand } from '../../shared/cli.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createHub } from '../hub.js';
+import { HubLockedError } from '../hub-lock.js';
 
 const spec: CommandSpec = {
   usage: 'hearth start [options]',
@@ -83,7 +84,13 @@ export function run(args: string[]): Promise<number> {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    await hub.start();
+    try {
+      await hub.start();
+    } catch (err) {
+      if (!(err instanceof HubLockedError)) throw err;
+      process.stderr.write(`hearth: ${err.message}\n`);
+      return 1;
+    }
     const signal = await signalled;
     hub.log.info({ signal }, 'stopping');
     await hub.stop().catch((err: unknown) => hub.log.error({ err }, 'stop failed'));

@@ -5,6 +5,7 @@ import { DrillChecks, type DrillReport } from './report.js';
 import { badUpdateDrill } from './scenarios/bad-update.js';
 import { cloudOutageDrill } from './scenarios/cloud-outage.js';
 import { hubCrashDrill } from './scenarios/hub-crash.js';
+import { hubOutageDrill } from './scenarios/hub-outage.js';
 import { noNtpDrill } from './scenarios/no-ntp.js';
 import { reconnectSurgeDrill } from './scenarios/reconnect-surge.js';
 
@@ -13,6 +14,8 @@ export interface DrillSize {
   devices: number;
   /** Commands in the scenario's burst or LAN check. */
   commands: number;
+  /** How long the outage lasts, for scenarios that stage one of a set length (hub-outage). */
+  seconds?: number;
 }
 
 export interface Drill {
@@ -57,6 +60,14 @@ export const DRILLS: Record<string, Drill> = {
   'dns-fail': cloud('dns-fail', "the cloud's name stops resolving"),
   'hub-restart': crash('SIGTERM', 'the hub restarts'),
   'hub-kill': crash('SIGKILL', 'the hub is killed (power cut)'),
+  'hub-outage': {
+    summary:
+      'the hub is away for a while (--seconds, default 45): every device is back within 5 s of its return, no desired state lost',
+    size: { devices: 200, commands: 0, seconds: 45 },
+    run: inLab((lab, checks, size) =>
+      hubOutageDrill(lab, checks, { devices: size.devices, seconds: size.seconds ?? 45, withinS: 5 }),
+    ),
+  },
   'reconnect-surge': {
     summary:
       'every device drops and returns at once: all reconnect, the API keeps answering, no desired state lost',

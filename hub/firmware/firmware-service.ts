@@ -68,6 +68,8 @@ export function createFirmwareService(
               status: d.status,
               fromVersion: d.fromVersion,
               reason: d.reason,
+              offeredAt: d.offeredAt,
+              doneAt: d.doneAt,
             })),
           }
         : {}),

@@ -13,6 +13,12 @@ export const DEVICE_TIMEOUT_MS = 15 * 60_000;
 /** An offered device still online with no outcome hears the offer again this often. */
 const REOFFER_MS = 60_000;
 const SWEEP_MS = 1000;
+/**
+ * Devices downloading and rebooting at once, per rollout: a wave of 500 is offered 50 at a time,
+ * so the hub's uplink, memory and broker see a bounded herd (a 1000-device wave offered at once
+ * reconnected slower than one offered in steps).
+ */
+export const MAX_IN_FLIGHT = 50;
 const FAILED: RolloutDeviceStatus[] = ['failed', 'rolled-back'];
 
 export interface RolloutEngine {
@@ -86,9 +92,11 @@ export function createRolloutEngine(ctx: CoreContext, store: FirmwareStore): Rol
       if (failures > rollout.maxFailures)
         return halt(rollout, `${failures} failures exceed max-failures ${rollout.maxFailures}`);
       const wave = devices.filter((d) => d.wave === rollout.currentWave);
+      let inFlight = wave.filter((d) => d.status === 'offered').length;
       for (const d of wave) {
         if (!ctx.registry.get(d.deviceId)?.online) continue;
-        if (d.status === 'waiting' && offerTo(rollout, d.deviceId)) {
+        if (d.status === 'waiting' && inFlight < MAX_IN_FLIGHT && offerTo(rollout, d.deviceId)) {
+          inFlight++;
           store.updateDevice(rolloutId, d.deviceId, { status: 'offered', offeredAt: now });
           d.status = 'offered';
         } else if (

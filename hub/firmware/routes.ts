@@ -108,12 +108,16 @@ export function createFirmwareModules(
       );
     if (range === null) {
       downloaded.inc({}, bytes.length);
-      return c.body(new Uint8Array(bytes), 200, { ...common, 'content-length': String(bytes.length) });
+      return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+        ...common,
+        'content-length': String(bytes.length),
+      });
     }
     const [start, end] = range;
     ranged.inc();
     downloaded.inc({}, end - start + 1);
-    return c.body(new Uint8Array(bytes.subarray(start, end + 1)), 206, {
+    // A view of the cached file, not a copy: a wave of downloads shares one buffer.
+    return c.body(bytes.subarray(start, end + 1) as Uint8Array<ArrayBuffer>, 206, {
       ...common,
       'content-length': String(end - start + 1),
       'content-range': `bytes ${start}-${end}/${bytes.length}`,

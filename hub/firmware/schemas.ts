@@ -56,6 +56,8 @@ export const RolloutDeviceViewSchema = z.object({
   status: z.enum(['waiting', 'offered', 'updated', 'failed', 'rolled-back']),
   fromVersion: z.string().nullable(),
   reason: z.string().nullable(),
+  offeredAt: z.number().int().nullable(),
+  doneAt: z.number().int().nullable(),
 });
 
 export const RolloutViewSchema = z.object({

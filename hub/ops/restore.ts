@@ -2,7 +2,7 @@
 // the data it replaces is kept aside as a fallback.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRuntimeInfo } from '../runtime-file.js';
+import { probeRunningHub } from '../hub-lock.js';
 import { unpackAndVerify } from './backup.js';
 import { ensurePrivateDir, makeDataDirPrivate } from './private-files.js';
 
@@ -12,8 +12,13 @@ export interface RestoreResult {
   previous: string | null;
 }
 
-export function restoreDataDir(file: string, dataDir: string, now = new Date()): RestoreResult {
-  const live = readRuntimeInfo(dataDir);
+export async function restoreDataDir(
+  file: string,
+  dataDir: string,
+  now = new Date(),
+): Promise<RestoreResult> {
+  // The lock, not runtime.json, says whether a hub runs: the file may be stale or missing.
+  const live = await probeRunningHub(dataDir);
   if (live) {
     throw new Error(
       `a hub is running on ${dataDir} (pid ${live.pid}); stop it first (sudo systemctl stop hearth, or Ctrl-C)`,

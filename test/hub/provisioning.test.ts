@@ -74,6 +74,62 @@ describe('adopting a factory device', () => {
     await device.exited;
   }, 60_000);
 
+  it('a device that missed its credentials gets them again on its next announcement, in the shape it accepts', async () => {
+    const image = join(t.dataDir, 'factory-plug.img');
+    const flashed = await runHearth([
+      'flash',
+      'plug',
+      '--name',
+      'Plug',
+      '--factory',
+      '--data-dir',
+      t.dataDir,
+      '--out',
+      image,
+      '--json',
+    ]);
+    expect(flashed.code).toBe(0);
+    const { claimId } = JSON.parse(flashed.stdout) as { claimId: string };
+    // The device announces, then reboots before the hub answers: the first credentials reach nobody.
+    const before = await mqtt.connectAsync(t.mqttUrl, { clientId: `claim-${claimId}`, reconnectPeriod: 0 });
+    await before.publishAsync(
+      `hearth/provision/${claimId}/announce`,
+      JSON.stringify({ model: 'plug', firmware: '1.0.0', capabilities: [{ name: 'power' }] }),
+      { qos: 1 },
+    );
+    await waitFor(
+      async () =>
+        (
+          (await (await t.api('/api/v1/discovered')).json()) as { discovered: Array<{ claimId: string }> }
+        ).discovered.some((d) => d.claimId === claimId),
+      { what: 'the claim listed' },
+    );
+    await before.endAsync();
+    const adopted = await t.api(`/api/v1/discovered/${claimId}/adopt`, {
+      method: 'POST',
+      json: { name: 'Desk plug' },
+    });
+    expect(adopted.status).toBe(201);
+    const { device: view } = (await adopted.json()) as { device: { id: string } };
+
+    // Back from its reboot, the real firmware announces again and must be adopted.
+    const device = spawnHearth([
+      'device',
+      'run',
+      image,
+      '--flash-dir',
+      join(t.dataDir, 'flash-plug'),
+      '--json',
+    ]);
+    await waitFor(() => t.hub.context.registry.get(view.id)?.online, {
+      what: 'the device online with the re-sent credentials',
+      timeoutMs: 20_000,
+    });
+    expect(device.stderr() + device.stdout()).not.toContain('credentials refused');
+    device.child.kill('SIGTERM');
+    await device.exited;
+  }, 60_000);
+
   it('an unadopted device on the provisioning topics can neither read nor publish anything else', async () => {
     const claim = await mqtt.connectAsync(t.mqttUrl, { clientId: 'claim-abcdefgh12', reconnectPeriod: 0 });
     const suback = async (filter: string) =>

@@ -138,6 +138,26 @@ describe('full-jitter backoff (property tests)', () => {
     expect(delays([0, 1, 2, 3, 29])).toEqual([499, 999, 1998, 1998, 1998]);
     expect(delays([30, 40])).toEqual([29_970, 29_970]);
   });
+
+  it('keeps a short ceiling while the outage is younger than the hold window, then grows', () => {
+    let t = 0;
+    const b = createBackoff({
+      baseMs: 500,
+      maxMs: 30_000,
+      quick: { capMs: 1000, attempts: 3 },
+      hold: { capMs: 3000, forMs: 300_000 },
+      random: () => 0.999,
+      now: () => t,
+    });
+    expect([b.next(), b.next(), b.next()]).toEqual([499, 999, 999]);
+    t = 299_999;
+    expect(b.next()).toBe(2997);
+    t = 300_000;
+    expect(b.next()).toBe(7992);
+    b.reset();
+    t = 400_000;
+    expect([b.next(), b.next(), b.next(), b.next()]).toEqual([499, 999, 999, 2997]);
+  });
 });
 
 describe('decodeJson never throws', () => {

@@ -17,6 +17,7 @@ import {
   DeviceViewSchema,
   HistoryEntrySchema,
   HistoryQuerySchema,
+  IdempotencyKeySchema,
   PatchDeviceBodySchema,
   WaitQuerySchema,
 } from '../schemas.js';
@@ -76,6 +77,10 @@ export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): A
     const wait = waitRaw === undefined ? undefined : WaitQuerySchema.safeParse(waitRaw);
     if (wait && !wait.success)
       throw new HearthError('invalid_payload', 'wait must be a whole number of ms from 0 to 30000');
+    const keyRaw = c.req.header('idempotency-key');
+    const key = keyRaw === undefined ? undefined : IdempotencyKeySchema.safeParse(keyRaw);
+    if (key && !key.success)
+      throw new HearthError('invalid_payload', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     const body = await readJson(c, CommandBodySchema);
     requireRight(c, 'devices.command', { deviceId: id, capability: body.capability });
     const record = await ctx.commands.issue(
@@ -87,7 +92,7 @@ export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): A
         ttlMs: body.ttlMs,
         source: `token:${c.get('auth').tokenId}`,
       },
-      wait ? { waitMs: wait.data } : {},
+      { ...(wait ? { waitMs: wait.data } : {}), ...(key ? { idempotencyKey: key.data } : {}) },
     );
     if (record.status === 'done') return c.json(record, 200);
     // Refusals and timeouts go through the one error handler (counted in hearth_api_errors_total),
@@ -209,9 +214,15 @@ export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): A
             ...errors(
               [400, 'malformed JSON (invalid_json)'],
               unknown,
-              [409, 'the device refused: expired, device_fault, duplicate'],
+              [
+                409,
+                'the device refused (expired, device_fault, duplicate), or the Idempotency-Key was used with another request (conflict)',
+              ],
               [413, 'body too large'],
-              [422, 'unknown_capability, unsupported, out_of_range or invalid_payload'],
+              [
+                422,
+                'unknown_capability, unsupported, out_of_range or invalid_payload (also a bad Idempotency-Key)',
+              ],
               [504, 'the device did not answer within wait (timeout); the command stays pending'],
             ),
           },
@@ -223,6 +234,14 @@ export function createDevicesModule(ctx: CoreContext, mqttPort: () => number): A
                 minimum: 0,
                 maximum: 30000,
               }),
+              {
+                name: 'Idempotency-Key',
+                in: 'header',
+                required: false,
+                description:
+                  'a key of your choosing (1–255 visible ASCII characters), kept 24 h: a retry with the same key and body answers with the command the first request made instead of making another; the same key with another body is refused (409 conflict)',
+                schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+              },
             ],
             body: CommandBodySchema,
             right: 'devices.command',

@@ -10,12 +10,22 @@ import { type Lab, waitUntil } from '../lab.js';
 import type { DrillChecks } from '../report.js';
 import { scheduleSoon, waitForRun, waitInSync } from '../schedule-probe.js';
 
+const WRITE_MS_PER_CHUNK = 250;
+const FEED_AFTER_OFFER_MS = 2000;
+
 interface RolloutBody {
   id: string;
   status: string;
   createdAt: number;
   haltedReason: string | null;
-  devices: Array<{ deviceId: string; wave: number; status: string; reason: string | null }>;
+  devices: Array<{
+    deviceId: string;
+    wave: number;
+    status: string;
+    reason: string | null;
+    offeredAt: number | null;
+    doneAt: number | null;
+  }>;
 }
 
 export async function badUpdateDrill(
@@ -46,6 +56,8 @@ export async function badUpdateDrill(
     '1.1.0',
     '--bad',
     'crash-at-boot',
+    '--size',
+    '262144',
     '--key',
     join(keys, 'release.key'),
     '--out',
@@ -53,9 +65,13 @@ export async function badUpdateDrill(
   );
   hearth('firmware', 'upload', image, '--hub', lab.baseUrl, '--token', lab.token);
   const canary = [...feeders.ids].sort()[0] as string;
+  // The canary writes its slot slowly (a flash chip's pace, ~4 s for 256 KiB) and its feed falls
+  // due in the middle of it: it must feed once, from the old firmware.
+  feeders.send({ device: canary, fault: 'slow-slot-write', ms: WRITE_MS_PER_CHUNK });
   const feed = { capability: 'feed', params: { portions: 1 } };
-  const { due } = await scheduleSoon(lab, 'drill-feed-during-update', canary, feed, 4000);
+  const { due } = await scheduleSoon(lab, 'drill-feed-during-update', canary, feed, 6000);
   await waitInSync(lab, 'drill-feed-during-update');
+  await new Promise((r) => setTimeout(r, Math.max(0, due - FEED_AFTER_OFFER_MS - Date.now())));
 
   const started = await lab.api('POST', '/api/v1/firmware/rollouts', {
     model: 'feeder',
@@ -119,6 +135,12 @@ export async function badUpdateDrill(
       ? `${run.status} by ${run.by}, ${run.ranAt - run.scheduledAt} ms late; ${runs.length} run(s) logged`
       : 'it never ran',
   );
+  if (run && canaryRow?.offeredAt && canaryRow.doneAt)
+    checks.check(
+      'the feed fell due while the canary was updating',
+      run.scheduledAt > canaryRow.offeredAt && run.scheduledAt < canaryRow.doneAt,
+      `offered ${new Date(canaryRow.offeredAt).toISOString()}, due ${new Date(run.scheduledAt).toISOString()}, rolled back ${new Date(canaryRow.doneAt).toISOString()}`,
+    );
   const halts = await lab.metric('hearth_firmware_rollouts_halted_total');
   checks.check('/metrics counts the halt', halts === 1, `hearth_firmware_rollouts_halted_total ${halts}`);
 }

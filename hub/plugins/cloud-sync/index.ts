@@ -1,6 +1,7 @@
 // Cloud sync: mirrors state, availability, events and schedule runs to any MQTT cloud through a
 // durable outbox, and takes remote commands. Off unless configured; the core never imports it.
 
+import { createHash } from 'node:crypto';
 import { CircuitState } from 'cockatiel';
 import { Hono } from 'hono';
 import { z } from 'zod';
@@ -13,6 +14,15 @@ import { createOutbox } from './outbox.js';
 import { handleRemoteCommands } from './remote-commands.js';
 
 const OWNER = 'cloud-sync';
+
+/**
+ * The cloud session's client id, the same at every start of this hub (so its persistent session,
+ * and what the cloud queued in it, is found again): derived from the hub's name and topic prefix,
+ * 23 characters, the longest every MQTT 3.1.1 broker must accept.
+ */
+export function cloudClientId(hubName: string, prefix: string): string {
+  return `hearth-${createHash('sha256').update(`${hubName}\0${prefix}`).digest('hex').slice(0, 16)}`;
+}
 
 export const CloudStatusSchema = z.object({
   state: z.string(),
@@ -52,8 +62,14 @@ export const plugin: HearthPlugin<typeof CloudSyncConfigSchema> = {
         'cloud outbox full: oldest states dropped (events are kept)',
       );
     });
-    const drainer = createDrainer(config, outbox, prefix, log);
-    drainer.onConnected((client) =>
+    const drainer = createDrainer(
+      config,
+      outbox,
+      prefix,
+      config.clientId ?? cloudClientId(ctx.hubName, prefix),
+      log,
+    );
+    drainer.onClient((client) =>
       handleRemoteCommands(client, prefix, config.allow.capabilities, ctx.commands, log),
     );
     const add = (kind: Parameters<typeof outbox.add>[0], deviceId: string, data: unknown) => {

@@ -3,4 +3,5 @@
 export * from './cloud-outbox.js';
 export * from './core.js';
 export * from './firmware.js';
+export * from './idempotency.js';
 export * from './schedules.js';

@@ -103,7 +103,16 @@ export function connectEvents(): void {
       deviceId: string;
       state: { values: Record<string, unknown>; fault?: string };
     };
+    const before = state.devices[deviceId];
     patchDevice(deviceId, { reported: s.values, fault: s.fault ?? null });
+    // A report that may change what has converged (a pending setting arrived, or the device
+    // changed one itself): the hub's view of the twin says which.
+    const desired = before?.desired ?? {};
+    if (
+      before &&
+      (before.twin?.converged === false || Object.keys(desired).some((k) => desired[k] !== s.values[k]))
+    )
+      void refreshDevice(deviceId);
   });
   source.addEventListener('device.availability', (e) => {
     const { deviceId, online, at } = JSON.parse((e as MessageEvent).data) as {
@@ -130,6 +139,7 @@ export function connectEvents(): void {
       status: string;
       error?: { code: string; message: string };
     };
+    if (u.status !== 'pending' && u.status !== 'sent') void refreshDevice(u.deviceId);
     const current = state.notes[u.deviceId];
     if (!current || current.capability !== u.capability || current.state === 'pending') return;
     if (u.status === 'done') note(u.deviceId, { capability: u.capability, state: 'done', text: 'Done.' });

@@ -37,7 +37,7 @@ describe('file modes of secrets', () => {
       // The restore target starts world-readable and the archive carries 0644 copies: both end private.
       const target = mkdtempSync(join(tmpdir(), 'hearth-restored-'));
       chmodSync(target, 0o755);
-      restoreDataDir(file, target);
+      await restoreDataDir(file, target);
       expect(mode(target)).toBe(0o700);
       expect(mode(join(target, 'hearth.db'))).toBe(0o600);
       expect(mode(join(target, 'keys'))).toBe(0o700);

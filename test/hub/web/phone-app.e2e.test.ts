@@ -101,6 +101,8 @@ describe('phone app in a real browser', () => {
     // Someone uses the TV's own remote: the change is pushed from the device to the phone.
     tv.proc.send({ device: tv.id, sense: { channel: 7 } });
     await page.getByRole('group', { name: 'Channel' }).getByText('7', { exact: true }).waitFor();
+    // A TV's remote wins (device-wins twin): the app says the channel was changed on the set.
+    await page.getByText('Changed on the device: Channel.').waitFor();
     await page.screenshot({ path: join(shots, 'tv-remote.png') });
   });
 

@@ -1,5 +1,5 @@
 // One device: a TV remote, a feeder panel, or controls from its descriptors; and the result of
-// the last command in plain words (announced to screen readers).
+// the last command in plain words (announced to screen readers), and what has not converged.
 import type { CommandNote } from '../store.js';
 import type { Device } from '../types.js';
 import { Control } from './controls.js';
@@ -21,6 +21,7 @@ export function DeviceView({ device, note }: { device: Device; note: CommandNote
           : `Offline${device.lastSeenAt ? ` since ${new Date(device.lastSeenAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : ''}. Commands wait until it is back.`}
         {device.fault ? ` · Fault: ${device.fault}` : ''}
       </p>
+      <TwinLine device={device} />
       <div role="status" aria-live="polite" class={`note ${note?.state ?? ''}`}>
         {note?.text ?? ''}
       </div>
@@ -28,5 +29,19 @@ export function DeviceView({ device, note }: { device: Device; note: CommandNote
       {isFeeder ? <FeederPanel device={device} /> : null}
       {!isTv && !isFeeder ? device.capabilities.map((d) => <Control device={device} d={d} />) : null}
     </article>
+  );
+}
+
+function TwinLine({ device }: { device: Device }) {
+  const label = (name: string) => device.capabilities.find((c) => c.name === name)?.label ?? name;
+  const pending = device.twin?.pending ?? [];
+  const changed = device.twin?.changedOnDevice ?? [];
+  if (pending.length === 0 && changed.length === 0) return null;
+  return (
+    <p class="twin">
+      {pending.length > 0 ? `Waiting for the device: ${pending.map(label).join(', ')}.` : ''}
+      {pending.length > 0 && changed.length > 0 ? ' ' : ''}
+      {changed.length > 0 ? `Changed on the device: ${changed.map(label).join(', ')}.` : ''}
+    </p>
   );
 }
