@@ -15,6 +15,10 @@ const subcommands: Record<string, Subcommand> = {
     load: () => import('../hub/cli/start.js'),
   },
   tokens: { summary: 'create, list or revoke API tokens', load: () => import('../hub/cli/tokens.js') },
+  'mqtt-users': {
+    summary: 'add, list or remove MQTT users for integrations',
+    load: () => import('../hub/cli/mqtt-users.js'),
+  },
   backup: {
     summary: 'back up the database, config and keys (safe while running)',
     load: () => import('../hub/cli/backup.js'),

@@ -81,6 +81,14 @@ CREATE TABLE `events` (
 );
 --> statement-breakpoint
 CREATE INDEX `events_device_at` ON `events` (`device_id`,`at`);--> statement-breakpoint
+CREATE TABLE `mqtt_users` (
+	`name` text PRIMARY KEY NOT NULL,
+	`secret_hash` text NOT NULL,
+	`pub` text NOT NULL,
+	`sub` text NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `settings` (
 	`key` text PRIMARY KEY NOT NULL,
 	`value` text NOT NULL
@@ -99,7 +107,8 @@ CREATE TABLE `tokens` (
 	`id` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,
 	`hash` text NOT NULL,
-	`scopes` text NOT NULL,
+	`role` text NOT NULL,
+	`grants` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`last_used_at` integer,
 	`revoked_at` integer

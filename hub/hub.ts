@@ -1,12 +1,12 @@
 // The composition root: builds every unit in order and stops them in reverse. Nothing here runs
 // at import; `createHub(config)` only wires, `start()` does the work.
-import { mkdirSync } from 'node:fs';
 import { deviceTopic, hubTopic, isDeviceId } from '../shared/topics.js';
 import { createApiApp, openApiDocument } from './api/app.js';
 import { plainHttpGate } from './api/plain-gate.js';
 import type { ApiModule } from './api/route-module.js';
 import { createDevicesModule } from './api/routes/devices.js';
 import { createEventsModule } from './api/routes/events.js';
+import { createMqttUsersModule } from './api/routes/mqtt-users.js';
 import { createPairingModule } from './api/routes/pairing.js';
 import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
@@ -21,10 +21,12 @@ import { registerHubGauges } from './hub-gauges.js';
 import { acquireHubLock, type HubLock } from './hub-lock.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { ensurePrivateDir, makeDataDirPrivate } from './ops/private-files.js';
 import { announcePairing } from './pairing-announcement.js';
 import { createDeviceRegistry } from './registry/device-registry.js';
 import { createShadowIngest } from './registry/shadow-ingest.js';
 import { type RuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { createMqttUserService } from './security/mqtt-users.js';
 import { createPairingService } from './security/pairing.js';
 import { type FirstContact, lanAddress } from './security/pairing-url.js';
 import { createRevocationWatch } from './security/revocation-watch.js';
@@ -81,19 +83,21 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
 
   async function start(): Promise<void> {
     const t0 = performance.now();
-    mkdirSync(config.dataDir, { recursive: true });
+    ensurePrivateDir(config.dataDir);
     // Before anything touches the data directory: a second hub on it stops here.
     lock = await acquireHubLock(config.dataDir, clock.now());
     const store: Store = openStore(storePath(config.dataDir));
+    makeDataDirPrivate(config.dataDir);
     started.push({ name: 'store', start: () => undefined, stop: () => store.close() });
     const writes = createWriteBatcher(store.sqlite, log.child({ module: 'store' }));
     started.push({ name: 'write-batcher', start: () => undefined, stop: () => writes.flush() });
     const base: HubContext = { config, log, bus, metrics, clock, store, writes };
     await startUnit(createCheckpointer(base));
     await startUnit(tls);
-    const tokens = createTokenService(store, clock, (tokenId) => bus.emit('token.revoked', { tokenId }));
+    const tokens = createTokenService(store, clock, (tokenId) => bus.emit('token.changed', { tokenId }));
     tokenService = tokens;
-    await startUnit(createRevocationWatch(tokens));
+    const mqttUsers = createMqttUserService(store, clock, (name) => bus.emit('mqtt-user.removed', { name }));
+    await startUnit(createRevocationWatch([tokens, mqttUsers]));
     const pairing = createPairingService(base, tokens);
 
     // The broker authenticates against the registry, which publishes through the broker: build
@@ -102,6 +106,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     const broker = createBroker(base, {
       verifyDevice: (id, secret) => registryRef?.verifySecret(id, secret) ?? false,
       verifyToken: (token) => tokens.verify(token),
+      verifyIntegration: (name, password) => mqttUsers.verify(name, password),
     });
     const registry = createDeviceRegistry({
       ctx: base,
@@ -160,6 +165,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       createTokensModule(ctx, tokens, pairing, firstContact),
       createDevicesModule(ctx, () => ({ port: ports.mqtt, tlsPort: ports.mqttTls, ca: tls.caPem })),
       createEventsModule(ctx),
+      createMqttUsersModule(mqttUsers),
       ...featureModules,
       createSystemModule(ctx, health, () => openApiDocument(modules)),
     );

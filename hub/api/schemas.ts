@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CAPABILITY_NAMES, TWIN_POLICIES } from '../../shared/capabilities.js';
 import { ERROR_CODES } from '../../shared/errors.js';
 import { DEVICE_ID_PATTERN } from '../../shared/topics.js';
+import { GrantSchema, RoleSchema } from '../security/rights.js';
 
 const Scalar = z.union([z.boolean(), z.number(), z.string()]);
 
@@ -127,26 +128,44 @@ export const HubInfoSchema = z.object({
   caFingerprint: z.string(),
 });
 
-export const SessionSchema = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) });
+export const SessionSchema = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  grants: z.array(z.string()),
+});
 
 export const TokenViewSchema = z.object({
   id: z.string(),
   name: z.string(),
-  scopes: z.array(z.string()),
+  role: RoleSchema,
+  grants: z.array(z.string()),
   createdAt: z.number(),
   lastUsedAt: z.number().nullable(),
   revokedAt: z.number().nullable(),
 });
+/** A role and, for guests, grants such as `feeder-1:feed`, `tv-1:*` or `tv-1:power,channel`. */
+const RightsFields = {
+  role: RoleSchema,
+  grants: z.array(GrantSchema).max(100).default([]),
+};
 export const CreateTokenBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(64),
-  scopes: z
-    .array(z.enum(['admin', 'control']))
-    .min(1)
-    .default(['control']),
+  ...RightsFields,
 });
+export const PatchTokenBodySchema = z
+  .strictObject({ role: RoleSchema.optional(), grants: z.array(GrantSchema).max(100).optional() })
+  .refine((b) => b.role !== undefined || b.grants !== undefined, { message: 'give role, grants or both' });
+export const CreatePairingCodeBodySchema = z.strictObject(RightsFields);
 export const CreateTokenResponseSchema = z.object({ token: z.string(), tokenView: TokenViewSchema });
 
-export const PairingCodeSchema = z.object({ code: z.string(), url: z.string(), expiresAt: z.number() });
+export const PairingCodeSchema = z.object({
+  code: z.string(),
+  url: z.string(),
+  expiresAt: z.number(),
+  role: RoleSchema,
+  grants: z.array(z.string()),
+});
 
 export const HistoryEntrySchema = z.object({
   seq: z.number(),

@@ -12,8 +12,8 @@ import {
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import type { WebSocketServer } from 'ws';
-import type { AuthInfo } from '../api/route-module.js';
 import type { HubContext, HubMessaging, Unit } from '../context.js';
+import type { AuthInfo } from '../security/rights.js';
 import { canPublish, canSubscribe, claimIdOf, type Identity } from './acl.js';
 import { createAdmission } from './admission.js';
 import { guardedStream } from './guarded-stream.js';
@@ -23,6 +23,7 @@ import { indexedMemoryPersistence } from './retained-index.js';
 export interface BrokerAuth {
   verifyDevice(deviceId: string, secret: string): boolean;
   verifyToken(token: string): AuthInfo | null;
+  verifyIntegration(name: string, password: string): { name: string; pub: string[]; sub: string[] } | null;
 }
 
 export interface BrokerUnit extends Unit {
@@ -144,16 +145,18 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     if (username === 'token') {
       const who = auth.verifyToken(secret);
       if (!who) throw refuse(4, 'unknown or revoked token');
-      return { kind: 'user', tokenId: who.tokenId, scopes: who.scopes };
+      return { kind: 'user', tokenId: who.tokenId, role: who.role, grants: who.grants };
     }
     if (username === undefined && password === undefined) {
       const claimId = claimIdOf(id);
       if (!claimId) throw refuse(5, 'anonymous clients may only provision (client id claim-<id>)');
       return { kind: 'claim', claimId };
     }
-    if (username !== id) throw refuse(4, 'device username must equal its client id');
-    if (!auth.verifyDevice(id, secret)) throw refuse(4, 'wrong device id or secret');
-    return { kind: 'device', deviceId: id };
+    // A device connects with username == client id; anyone else by name is an integration user.
+    if (username === id && auth.verifyDevice(id, secret)) return { kind: 'device', deviceId: id };
+    const user = username === undefined ? null : auth.verifyIntegration(username, secret);
+    if (!user) throw refuse(4, 'wrong device id or secret, or unknown MQTT user or password');
+    return { kind: 'integration', name: user.name, pub: user.pub, sub: user.sub };
   };
 
   const messaging: HubMessaging = {
@@ -259,12 +262,21 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
           done(null, null);
         },
       });
-      // A revoked token's sessions end at once (as a removed device's do, through kick).
-      ctx.bus.on('token.revoked', 'broker', ({ tokenId }) => {
+      // A revoked or changed token's sessions end at once (as a removed device's do, through
+      // kick): a client that reconnects does so with the token's new rights.
+      ctx.bus.on('token.changed', 'broker', ({ tokenId }) => {
         for (const client of Object.values(connectedClients())) {
           const who = identities.get(client);
           if (who?.kind !== 'user' || who.tokenId !== tokenId) continue;
-          log.info({ clientId: client.id, tokenId }, 'token revoked; MQTT session closed');
+          log.info({ clientId: client.id, tokenId }, 'token revoked or changed; MQTT session closed');
+          client.close();
+        }
+      });
+      ctx.bus.on('mqtt-user.removed', 'broker', ({ name }) => {
+        for (const client of Object.values(connectedClients())) {
+          const who = identities.get(client);
+          if (who?.kind !== 'integration' || who.name !== name) continue;
+          log.info({ clientId: client.id, name }, 'MQTT user removed; session closed');
           client.close();
         }
       });

@@ -1,6 +1,6 @@
 // `hearth schedule add|list|rm|runs`: talks to the running hub's HTTP API (found through
 // the data directory's lock, hub-lock.ts) with a token from --token or HEARTH_TOKEN, so every rule the API
-// enforces (validation, scopes, pushing to devices) applies to the CLI too.
+// enforces (validation, rights, pushing to devices) applies to the CLI too.
 import {
   type CommandSpec,
   type ParsedValues,

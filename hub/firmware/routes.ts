@@ -8,7 +8,7 @@ import { SIGNATURE_BYTES, UPDATE_HEADER_BYTES, UPDATE_MAX_PAYLOAD_BYTES } from '
 import { requestHeader } from '../api/node-request.js';
 import { errorResponse, errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
 import { readBody } from '../api/request-body.js';
-import { type ApiEnv, type ApiModule, readJson, requireScope } from '../api/route-module.js';
+import { type ApiEnv, type ApiModule, readJson, requireRight } from '../api/route-module.js';
 import type { CoreContext } from '../context.js';
 import type { FirmwareService } from './firmware-service.js';
 import type { ImageFiles } from './image-files.js';
@@ -54,20 +54,29 @@ export function createFirmwareModules(
     'Firmware downloads that resumed with a Range request',
   );
   const app = new Hono<ApiEnv>();
-  app.get('/images', (c) => c.json({ images: service.images() }));
+  app.get('/images', (c) => {
+    requireRight(c, 'devices.firmware');
+    return c.json({ images: service.images() });
+  });
   app.post('/images', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'devices.firmware');
     const { image, created } = service.upload(await readBody(c, MAX_IMAGE_BYTES));
     return c.json(image, created ? 201 : 200);
   });
-  app.get('/rollouts', (c) => c.json({ rollouts: service.rollouts() }));
+  app.get('/rollouts', (c) => {
+    requireRight(c, 'devices.firmware');
+    return c.json({ rollouts: service.rollouts() });
+  });
   app.post('/rollouts', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'devices.firmware');
     return c.json(service.start(await readJson(c, RolloutStartSchema)), 201);
   });
-  app.get('/rollouts/:id', (c) => c.json(service.rollout(c.req.param('id'))));
+  app.get('/rollouts/:id', (c) => {
+    requireRight(c, 'devices.firmware');
+    return c.json(service.rollout(c.req.param('id')));
+  });
   app.post('/rollouts/:id/halt', (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'devices.firmware');
     return c.json(service.halt(c.req.param('id')));
   });
 
@@ -123,10 +132,15 @@ export function createFirmwareModules(
       bodyLimits: { '/api/v1/firmware/images': MAX_IMAGE_BYTES },
       openapi: {
         '/api/v1/firmware/images': {
-          get: op('Uploaded update images', TAG, {
-            '200': jsonResponse('images', ImagesSchema),
-            ...errors(),
-          }),
+          get: op(
+            'Uploaded update images',
+            TAG,
+            {
+              '200': jsonResponse('images', ImagesSchema),
+              ...errors(),
+            },
+            { right: 'devices.firmware' },
+          ),
           post: op(
             'Upload a signed update image (admin; the file from hearth firmware build, as application/octet-stream)',
             TAG,
@@ -134,19 +148,24 @@ export function createFirmwareModules(
               '200': jsonResponse('already uploaded', ImageViewSchema),
               '201': jsonResponse('stored', ImageViewSchema),
               ...errors(
-                [403, 'forbidden'],
                 [409, 'conflict: that model and version was uploaded as another image'],
                 [413, 'payload_too_large'],
                 [422, 'invalid_payload: not a valid update image'],
               ),
             },
+            { right: 'devices.firmware' },
           ),
         },
         '/api/v1/firmware/rollouts': {
-          get: op('Rollouts, newest first, with progress per wave', TAG, {
-            '200': jsonResponse('rollouts', RolloutsSchema),
-            ...errors(),
-          }),
+          get: op(
+            'Rollouts, newest first, with progress per wave',
+            TAG,
+            {
+              '200': jsonResponse('rollouts', RolloutsSchema),
+              ...errors(),
+            },
+            { right: 'devices.firmware' },
+          ),
           post: op(
             'Start a staged rollout (admin): canary, then waves; halts on failures',
             TAG,
@@ -154,14 +173,14 @@ export function createFirmwareModules(
               '201': jsonResponse('the rollout', RolloutViewSchema),
               ...errors(
                 [400, 'malformed JSON (invalid_json)'],
-                [403, 'forbidden, or a downgrade without allowDowngrade'],
+                [403, 'a downgrade without allowDowngrade (forbidden)'],
                 [404, 'not_found: no such image uploaded'],
                 [409, 'conflict: a rollout of that model is running, or no device needs it'],
                 [413, 'payload_too_large'],
                 [422, 'invalid_payload'],
               ),
             },
-            { body: RolloutStartSchema },
+            { body: RolloutStartSchema, right: 'devices.firmware' },
           ),
         },
         '/api/v1/firmware/rollouts/{id}': {
@@ -169,7 +188,7 @@ export function createFirmwareModules(
             'One rollout, with every device',
             TAG,
             { '200': jsonResponse('the rollout', RolloutViewSchema), ...errors([404, 'not_found']) },
-            { parameters: id },
+            { parameters: id, right: 'devices.firmware' },
           ),
         },
         '/api/v1/firmware/rollouts/{id}/halt': {
@@ -178,9 +197,9 @@ export function createFirmwareModules(
             TAG,
             {
               '200': jsonResponse('the rollout', RolloutViewSchema),
-              ...errors([403, 'forbidden'], [404, 'not_found'], [409, 'conflict: not running']),
+              ...errors([404, 'not_found'], [409, 'conflict: not running']),
             },
-            { parameters: id },
+            { parameters: id, right: 'devices.firmware' },
           ),
         },
       },

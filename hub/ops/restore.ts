@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join } from 'node:path';
 import { probeRunningHub } from '../hub-lock.js';
 import { unpackAndVerify } from './backup.js';
+import { ensurePrivateDir, makeDataDirPrivate } from './private-files.js';
 
 export interface RestoreResult {
   restoredFiles: string[];
@@ -25,7 +26,7 @@ export async function restoreDataDir(
   }
   const { dir, manifest } = unpackAndVerify(file);
   try {
-    mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys', 'tls'].filter(
       (f) => existsSync(join(dataDir, f)),
     );
@@ -41,6 +42,8 @@ export async function restoreDataDir(
       renameSync(join(dir, entry), join(dataDir, entry));
       restoredFiles.push(entry);
     }
+    // The archive's modes are not trusted: the restored secrets are private like the originals.
+    makeDataDirPrivate(dataDir);
     return {
       restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys' || f === 'tls'),
       previous,

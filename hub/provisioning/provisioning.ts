@@ -17,7 +17,7 @@ import {
 } from '../../shared/payloads.js';
 import { allProvisionTopic, isClaimId, parseTopic, provisionTopic } from '../../shared/topics.js';
 import { errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
-import { type ApiEnv, readJson, requireScope } from '../api/route-module.js';
+import { type ApiEnv, readJson, requireRight } from '../api/route-module.js';
 import type { CoreContext, Unit } from '../context.js';
 import { audit } from '../security/audit.js';
 import { discovered } from '../store/schema/index.js';
@@ -95,9 +95,12 @@ export function createProvisioning(ctx: CoreContext): Unit {
   };
 
   const app = new Hono<ApiEnv>();
-  app.get('/', (c) => c.json({ discovered: db.select().from(discovered).all() }));
+  app.get('/', (c) => {
+    requireRight(c, 'devices.adopt');
+    return c.json({ discovered: db.select().from(discovered).all() });
+  });
   app.post('/:claim/adopt', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'devices.adopt');
     const claimId = c.req.param('claim');
     const body = await readJson(c, AdoptBodySchema);
     const row = isClaimId(claimId)
@@ -130,10 +133,15 @@ export function createProvisioning(ctx: CoreContext): Unit {
         app,
         openapi: {
           '/api/v1/discovered': {
-            get: op('Factory devices waiting to be adopted', 'devices', {
-              '200': jsonResponse('waiting devices', z.object({ discovered: z.array(DiscoveredSchema) })),
-              ...errors(),
-            }),
+            get: op(
+              'Factory devices waiting to be adopted',
+              'devices',
+              {
+                '200': jsonResponse('waiting devices', z.object({ discovered: z.array(DiscoveredSchema) })),
+                ...errors(),
+              },
+              { right: 'devices.adopt' },
+            ),
           },
           '/api/v1/discovered/{claim}/adopt': {
             post: op(
@@ -143,13 +151,16 @@ export function createProvisioning(ctx: CoreContext): Unit {
                 '201': jsonResponse('adopted', z.object({ device: z.record(z.string(), z.unknown()) })),
                 ...errors(
                   [400, 'malformed JSON'],
-                  [403, 'needs admin'],
                   [404, 'no such claim (not_found)'],
                   [413, 'body too large'],
                   [422, 'invalid body'],
                 ),
               },
-              { parameters: [pathParam('claim', 'claim id the device announced')], body: AdoptBodySchema },
+              {
+                parameters: [pathParam('claim', 'claim id the device announced')],
+                body: AdoptBodySchema,
+                right: 'devices.adopt',
+              },
             ),
           },
         },

@@ -48,7 +48,7 @@ export async function startTestHub(
   });
   const hub = createHub(config, { pairingOutput: null });
   await hub.start();
-  const { token } = hub.tokens.create({ name: 'test-admin', scopes: ['admin'], actor: 'test' });
+  const { token } = hub.tokens.create({ name: 'test-admin', role: 'admin', actor: 'test' });
   const baseUrl = `http://127.0.0.1:${hub.ports.http}`;
   const clients: MqttClient[] = [];
   let stopped = false;

@@ -1,13 +1,14 @@
 // /api/v1/devices: the registry, the command path and state history.
 import { and, desc, eq, gt } from 'drizzle-orm';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { HearthError } from '../../../shared/errors.js';
 import { isDeviceId } from '../../../shared/topics.js';
 import type { CoreContext, DeviceView } from '../../context.js';
+import { canSeeDevice } from '../../security/rights.js';
 import { stateHistory } from '../../store/schema/index.js';
 import { errors, jsonResponse, op, pathParam, queryParam } from '../openapi-helpers.js';
-import { type ApiEnv, type ApiModule, readJson, requireScope } from '../route-module.js';
+import { type ApiEnv, type ApiModule, readJson, requireRight } from '../route-module.js';
 import {
   CommandBodySchema,
   CommandRecordSchema,
@@ -32,10 +33,21 @@ export function createDevicesModule(
     return d;
   };
 
-  app.get('/', (c) => c.json({ devices: ctx.registry.list() }));
+  /** The device, once the caller may see it (a guest sees only granted devices: others are forbidden). */
+  const readable = (c: Context<ApiEnv>): DeviceView => {
+    const d = device(c.req.param('id') ?? '');
+    requireRight(c, 'devices.read', { deviceId: d.id });
+    return d;
+  };
+
+  app.get('/', (c) => {
+    requireRight(c, 'devices.read');
+    const auth = c.get('auth');
+    return c.json({ devices: ctx.registry.list().filter((d) => canSeeDevice(auth, d.id)) });
+  });
 
   app.post('/', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'devices.edit');
     const body = await readJson(c, CreateDeviceBodySchema);
     const { device: created, secret } = ctx.registry.create({
       name: body.name,
@@ -46,23 +58,23 @@ export function createDevicesModule(
     return c.json({ device: created, secret, mqtt: mqtt() }, 201);
   });
 
-  app.get('/:id', (c) => c.json(device(c.req.param('id'))));
+  app.get('/:id', (c) => c.json(readable(c)));
 
   app.patch('/:id', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'devices.edit');
     const id = device(c.req.param('id')).id;
     const body = await readJson(c, PatchDeviceBodySchema);
     return c.json(ctx.registry.update(id, body as { name?: string; room?: string | null }));
   });
 
   app.delete('/:id', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'devices.remove');
     await ctx.registry.remove(device(c.req.param('id')).id);
     return c.body(null, 204);
   });
 
   app.post('/:id/commands', async (c) => {
-    requireScope(c, 'control');
+    // Needs devices.command on the device and capability (checked once the body names it).
     const id = device(c.req.param('id')).id;
     const waitRaw = c.req.query('wait');
     const wait = waitRaw === undefined ? undefined : WaitQuerySchema.safeParse(waitRaw);
@@ -73,6 +85,7 @@ export function createDevicesModule(
     if (key && !key.success)
       throw new HearthError('invalid_payload', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
     const body = await readJson(c, CommandBodySchema);
+    requireRight(c, 'devices.command', { deviceId: id, capability: body.capability });
     const record = await ctx.commands.issue(
       {
         deviceId: id,
@@ -108,7 +121,7 @@ export function createDevicesModule(
   });
 
   app.get('/:id/commands', (c) => {
-    const id = device(c.req.param('id')).id;
+    const id = readable(c).id;
     const limit = z.coerce.number().int().min(1).max(500).default(50).safeParse(c.req.query('limit'));
     if (!limit.success)
       throw new HearthError('invalid_payload', 'limit must be a whole number from 1 to 500');
@@ -116,7 +129,7 @@ export function createDevicesModule(
   });
 
   app.get('/:id/history', (c) => {
-    const id = device(c.req.param('id')).id;
+    const id = readable(c).id;
     const q = HistoryQuerySchema.safeParse(c.req.query());
     if (!q.success) throw new HearthError('invalid_payload', 'since must be epoch ms; limit 1 to 1000');
     const where =
@@ -144,10 +157,15 @@ export function createDevicesModule(
     app,
     openapi: {
       '/api/v1/devices': {
-        get: op('List devices with live state and availability', 'devices', {
-          '200': jsonResponse('the devices', Devices),
-          ...errors(),
-        }),
+        get: op(
+          'List devices with live state and availability',
+          'devices',
+          {
+            '200': jsonResponse('the devices (a guest sees only its granted ones)', Devices),
+            ...errors(),
+          },
+          { right: 'devices.read' },
+        ),
         post: op(
           'Register a device (used by `hearth flash`); returns its one-time secret',
           'devices',
@@ -155,13 +173,12 @@ export function createDevicesModule(
             '201': jsonResponse('registered', CreateDeviceResponseSchema),
             ...errors(
               [400, 'malformed JSON (invalid_json) or bad id'],
-              [403, 'needs admin'],
               [409, 'id taken (conflict)'],
               [413, 'body too large'],
               [422, 'invalid body (invalid_payload)'],
             ),
           },
-          { body: CreateDeviceBodySchema },
+          { body: CreateDeviceBodySchema, right: 'devices.edit' },
         ),
       },
       '/api/v1/devices/{id}': {
@@ -169,28 +186,22 @@ export function createDevicesModule(
           'One device',
           'devices',
           { '200': jsonResponse('the device', DeviceViewSchema), ...errors(unknown) },
-          { parameters: [idParam] },
+          { parameters: [idParam], right: 'devices.read', perDevice: true },
         ),
         patch: op(
           'Rename a device or move it to another room',
           'devices',
           {
             '200': jsonResponse('updated', DeviceViewSchema),
-            ...errors(
-              [400, 'malformed JSON'],
-              [403, 'needs admin'],
-              unknown,
-              [413, 'body too large'],
-              [422, 'invalid body'],
-            ),
+            ...errors([400, 'malformed JSON'], unknown, [413, 'body too large'], [422, 'invalid body']),
           },
-          { parameters: [idParam], body: PatchDeviceBodySchema },
+          { parameters: [idParam], body: PatchDeviceBodySchema, right: 'devices.edit' },
         ),
         delete: op(
           'Remove a device: revokes its credentials and clears its retained topics',
           'devices',
-          { '204': { description: 'removed' }, ...errors([403, 'needs admin'], unknown) },
-          { parameters: [idParam] },
+          { '204': { description: 'removed' }, ...errors(unknown) },
+          { parameters: [idParam], right: 'devices.remove' },
         ),
       },
       '/api/v1/devices/{id}/commands': {
@@ -205,7 +216,6 @@ export function createDevicesModule(
             ),
             ...errors(
               [400, 'malformed JSON (invalid_json)'],
-              [403, 'token lacks the control right'],
               unknown,
               [
                 409,
@@ -237,6 +247,8 @@ export function createDevicesModule(
               },
             ],
             body: CommandBodySchema,
+            right: 'devices.command',
+            perDevice: true,
           },
         ),
         get: op(
@@ -248,6 +260,8 @@ export function createDevicesModule(
               idParam,
               queryParam('limit', '1–500, default 50', { type: 'integer', minimum: 1, maximum: 500 }),
             ],
+            right: 'devices.read',
+            perDevice: true,
           },
         ),
       },
@@ -262,6 +276,8 @@ export function createDevicesModule(
               queryParam('since', 'epoch ms', { type: 'integer', minimum: 0 }),
               queryParam('limit', '1–1000, default 100', { type: 'integer', minimum: 1, maximum: 1000 }),
             ],
+            right: 'devices.read',
+            perDevice: true,
           },
         ),
       },

@@ -6,7 +6,7 @@ import { CircuitState } from 'cockatiel';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { errors, jsonResponse, op } from '../../api/openapi-helpers.js';
-import type { ApiEnv } from '../../api/route-module.js';
+import { type ApiEnv, requireRight } from '../../api/route-module.js';
 import type { HearthPlugin } from '../plugin.js';
 import { type CloudSyncConfig, CloudSyncConfigSchema } from './config.js';
 import { createDrainer } from './drainer.js';
@@ -92,7 +92,10 @@ export const plugin: HearthPlugin<typeof CloudSyncConfigSchema> = {
     };
 
     const app = new Hono<ApiEnv>();
-    app.get('/', (c) => c.json(status()));
+    app.get('/', (c) => {
+      requireRight(c, 'hub.manage');
+      return c.json(status());
+    });
 
     return {
       apiModules: [
@@ -101,10 +104,15 @@ export const plugin: HearthPlugin<typeof CloudSyncConfigSchema> = {
           app,
           openapi: {
             '/api/v1/cloud': {
-              get: op('Cloud sync status', 'cloud', {
-                '200': jsonResponse('status', CloudStatusSchema),
-                ...errors(),
-              }),
+              get: op(
+                'Cloud sync status',
+                'cloud',
+                {
+                  '200': jsonResponse('status', CloudStatusSchema),
+                  ...errors(),
+                },
+                { right: 'hub.manage' },
+              ),
             },
           },
         },

@@ -6,6 +6,7 @@ import { DeviceList } from './components/device-list.js';
 import { DeviceView } from './components/device-view.js';
 import { HubStatus } from './components/hub-status.js';
 import { PairScreen } from './components/pair-screen.js';
+import { People } from './components/people.js';
 import { Schedules } from './components/schedules.js';
 import { TrustScreen } from './components/trust-screen.js';
 import { checkSession, connectEvents, skipPairing, useStore } from './store.js';
@@ -46,6 +47,7 @@ function App() {
   let page = <DeviceList devices={devices} />;
   if (device) page = <DeviceView device={device} note={s.notes[device.id]} />;
   else if (route === '#/schedules') page = <Schedules devices={s.devices} />;
+  else if (route === '#/people') page = <People />;
   else if (route === '#/hub')
     page = <HubStatus online={devices.filter((d) => d.online).length} total={devices.length} />;
   const tab = (href: string, label: string) => (

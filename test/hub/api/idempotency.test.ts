@@ -41,7 +41,7 @@ describe('Idempotency-Key on the command route', () => {
     const bad = await post(first, 'has space', { capability: 'channel', value: 9 });
     expect(bad.status).toBe(422);
     // Another caller's key of the same name is its own.
-    const other = first.hub.tokens.create({ name: 'other', scopes: ['admin'], actor: 'test' }).token;
+    const other = first.hub.tokens.create({ name: 'other', role: 'admin', actor: 'test' }).token;
     const theirs = await post(first, 'phone-retry-1', { capability: 'channel', value: 9 }, other);
     expect(theirs.status).toBe(200);
     expect(((await theirs.json()) as Rec).id).not.toBe(rec.id);

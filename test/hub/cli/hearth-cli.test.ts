@@ -141,5 +141,42 @@ describe('the hearth command', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no token with id nope');
     expect((await hearth(['tokens', 'create', '--data-dir', dataDir])).code).toBe(2);
+    const guest = await hearth([
+      'tokens',
+      'create',
+      '--name',
+      'sitter',
+      '--role',
+      'guest',
+      '--grant',
+      'feeder-1:feed',
+      '--grant',
+      'tv-1:power,channel',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(guest.code, guest.stderr).toBe(0);
+    expect(JSON.parse(guest.stdout)).toMatchObject({
+      role: 'guest',
+      grants: ['feeder-1:feed', 'tv-1:channel,power'],
+    });
+    expect((await hearth(['tokens', 'list', '--data-dir', dataDir])).stdout).toMatch(
+      /sitter\s+guest.*grants feeder-1:feed tv-1:channel,power/,
+    );
+    const refused = await hearth([
+      'tokens',
+      'create',
+      '--name',
+      'x',
+      '--role',
+      'member',
+      '--grant',
+      'tv-1:*',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('grants are only for guests');
   });
 });

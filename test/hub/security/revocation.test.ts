@@ -16,7 +16,7 @@ describe('revoking a token cuts off its open sessions', () => {
   });
 
   const newToken = async (name: string) => {
-    const res = await t.api('/api/v1/tokens', { method: 'POST', json: { name, scopes: ['control'] } });
+    const res = await t.api('/api/v1/tokens', { method: 'POST', json: { name, role: 'member' } });
     expect(res.status).toBe(201);
     const body = (await res.json()) as { token: string; tokenView: { id: string } };
     return { token: body.token, id: body.tokenView.id };

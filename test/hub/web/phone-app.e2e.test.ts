@@ -69,7 +69,9 @@ describe('phone app in a real browser', () => {
   });
 
   it('pairs with the code the hub shows', async () => {
-    const { code } = (await (await t.api('/api/v1/pairing-codes', { method: 'POST' })).json()) as {
+    const { code } = (await (
+      await t.api('/api/v1/pairing-codes', { method: 'POST', json: { role: 'admin' } })
+    ).json()) as {
       code: string;
     };
     await page.goto(t.baseUrl);
