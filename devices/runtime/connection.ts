@@ -4,7 +4,7 @@
 // through the addresses the locator strategies find. A device that holds the hub's CA speaks only
 // MQTT over TLS, verifies the hub's certificate by name or address, refuses a hub it cannot verify,
 // and resumes its TLS session on reconnect.
-import { isIP, connect as netConnect } from 'node:net';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { type IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
@@ -43,8 +43,13 @@ export interface Connection {
 
 /** A cached address that does not answer TCP within this is given up for the next. */
 export const TCP_CONNECT_TIMEOUT_MS = 3000;
-/** Over TLS: from TCP connected to CONNACK (handshake included). */
-export const TLS_CONNACK_TIMEOUT_MS = 15_000;
+/**
+ * From TCP connected to CONNACK (the TLS handshake included). A hub busy with a reconnect surge
+ * answers late but answers: a device that gave up and reconnected would only add to the surge
+ * (a 1000-device outage drill took 20-27 s to recover with a 3 s bound, each late CONNACK
+ * causing another connect and another session takeover).
+ */
+export const CONNACK_TIMEOUT_MS = 15_000;
 
 export function createConnection(deps: ConnectionDeps): Connection {
   const backoff = createBackoff(deps.backoff);
@@ -121,7 +126,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
       // A hub on the LAN answers in milliseconds; a dead cached address should not cost long. Over
       // TLS the TCP connect alone has that bound (openStream); the handshake and CONNACK get longer,
       // so a hub busy with a reconnect surge of handshakes is not abandoned half-way and retried.
-      connectTimeout: address.tls ? TLS_CONNACK_TIMEOUT_MS : TCP_CONNECT_TIMEOUT_MS,
+      connectTimeout: CONNACK_TIMEOUT_MS,
       resubscribe: false,
       will: { topic: deps.will.topic, payload: Buffer.from(deps.will.payload), qos: 1, retain: true },
     };
@@ -168,10 +173,21 @@ export function createConnection(deps: ConnectionDeps): Connection {
     });
   };
 
+  /** A dead address is given up after TCP_CONNECT_TIMEOUT_MS without a TCP connection. */
+  const boundConnect = <S extends Socket>(socket: S, key: string): S => {
+    const deadAddress = setTimeout(
+      () => socket.destroy(new Error(`no TCP connection to ${key} within ${TCP_CONNECT_TIMEOUT_MS} ms`)),
+      TCP_CONNECT_TIMEOUT_MS,
+    );
+    socket.once('connect', () => clearTimeout(deadAddress));
+    socket.once('close', () => clearTimeout(deadAddress));
+    return socket;
+  };
+
   const openStream = (address: HubAddress) => {
-    if (!address.tls || deps.trust === undefined)
-      return netConnect({ host: address.host, port: address.port, noDelay: true });
     const key = formatHubAddress(address);
+    if (!address.tls || deps.trust === undefined)
+      return boundConnect(netConnect({ host: address.host, port: address.port, noDelay: true }), key);
     const session = sessions.get(key);
     const socket = tlsConnect({
       host: address.host,
@@ -184,13 +200,7 @@ export function createConnection(deps: ConnectionDeps): Connection {
     });
     socket.setNoDelay(true);
     socket.on('session', (s: Buffer) => sessions.set(key, s));
-    const deadAddress = setTimeout(
-      () => socket.destroy(new Error(`no TCP connection to ${key} within ${TCP_CONNECT_TIMEOUT_MS} ms`)),
-      TCP_CONNECT_TIMEOUT_MS,
-    );
-    socket.once('connect', () => clearTimeout(deadAddress));
-    socket.once('close', () => clearTimeout(deadAddress));
-    return socket;
+    return boundConnect(socket, key);
   };
 
   const tryAttempt = () => {
