@@ -96,14 +96,16 @@ export const PairBodySchema = z.strictObject({
 });
 export const PairResponseSchema = z.object({ token: z.string(), tokenId: z.string() });
 
+export const SessionSchema = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) });
+
 export const HubInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
   apiVersion: z.literal(1),
   paired: z.boolean(),
+  /** The caller's own session when it sent a valid token, else null. */
+  session: SessionSchema.nullable(),
 });
-
-export const SessionSchema = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) });
 
 export const TokenViewSchema = z.object({
   id: z.string(),

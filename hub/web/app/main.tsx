@@ -7,7 +7,8 @@ import { DeviceView } from './components/device-view.js';
 import { HubStatus } from './components/hub-status.js';
 import { PairScreen } from './components/pair-screen.js';
 import { Schedules } from './components/schedules.js';
-import { checkSession, connectEvents, useStore } from './store.js';
+import { startLink } from './link.js';
+import { useStore } from './store.js';
 
 function useRoute(): string {
   const [route, setRoute] = useState(location.hash || '#/');
@@ -22,27 +23,23 @@ function useRoute(): string {
 function App() {
   const s = useStore();
   const route = useRoute();
-  useEffect(() => {
-    void checkSession();
-  }, []);
-  useEffect(() => {
-    if (s.paired) connectEvents();
-  }, [s.paired]);
-  const devices = Object.values(s.devices);
+  const devices = Object.values(s.devices ?? {});
   const banner =
     s.connection === 'lost' ? (
       <div class="banner" role="alert">
-        Can’t reach the hub right now. Showing the last known state; retrying…
+        Can’t reach the hub right now.{' '}
+        {s.devices ? 'Showing the last known state; retrying…' : 'Is the phone on the home Wi-Fi? Retrying…'}
       </div>
     ) : null;
   if (s.paired === null)
     return <main aria-busy="true">{banner ?? <p class="muted">Connecting to the hub…</p>}</main>;
   if (!s.paired || route.startsWith('#pair=')) return <PairScreen hubName={s.hubName} />;
   const deviceId = /^#\/device\/(.+)$/.exec(route)?.[1];
-  const device = deviceId ? s.devices[deviceId] : undefined;
-  let page = <DeviceList devices={devices} />;
+  const device = deviceId ? s.devices?.[deviceId] : undefined;
+  let page = <DeviceList devices={s.devices === null ? null : devices} />;
   if (device) page = <DeviceView device={device} note={s.notes[device.id]} />;
-  else if (route === '#/schedules') page = <Schedules devices={s.devices} />;
+  else if (deviceId && s.devices === null) page = <p class="muted">Loading…</p>;
+  else if (route === '#/schedules') page = <Schedules devices={s.devices ?? {}} />;
   else if (route === '#/hub')
     page = <HubStatus online={devices.filter((d) => d.online).length} total={devices.length} />;
   const tab = (href: string, label: string) => (
@@ -69,5 +66,6 @@ function App() {
   );
 }
 
+startLink();
 render(<App />, document.getElementById('app') as HTMLElement);
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => undefined);

@@ -155,6 +155,20 @@ describe('phone app in a real browser', () => {
     await page.screenshot({ path: join(shots, 'offline.png') });
   });
 
+  it('opened while the hub is down, it keeps retrying and is live by itself soon after the hub is back', async () => {
+    const ports = { httpPort: t.hub.ports.http, mqttPort: t.hub.ports.mqtt };
+    await t.stop();
+    await page.reload(); // the service worker opens the shell; every call to the hub fails
+    await page.getByRole('alert').getByText(/Can’t reach the hub/).waitFor();
+    await page.getByText('Offline', { exact: true }).waitFor();
+    t = await startTestHub({ dataDir: t.dataDir, config: ports });
+    const back = Date.now();
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
+    expect(Date.now() - back).toBeLessThan(5000);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await page.getByRole('heading', { name: 'Living room TV' }).waitFor();
+  });
+
   it('made no request to any host but the hub', () => {
     expect(foreignRequests).toEqual([]);
   });

@@ -1,6 +1,6 @@
 // An action (feed) is not idempotent: it asks for confirmation, with its parameters, first.
 import { useRef, useState } from 'preact/hooks';
-import { sendCommand } from '../store.js';
+import { sendCommand } from '../commands.js';
 import type { Descriptor, Device } from '../types.js';
 
 export function ConfirmAction({ device, d }: { device: Device; d: Descriptor }) {

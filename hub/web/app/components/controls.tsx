@@ -1,6 +1,6 @@
 // Controls rendered from capability descriptors: a new device type needs no UI code.
 import { useState } from 'preact/hooks';
-import { sendCommand } from '../store.js';
+import { sendCommand } from '../commands.js';
 import type { Descriptor, Device } from '../types.js';
 import { ConfirmAction } from './confirm-action.js';
 

@@ -11,7 +11,8 @@ function summary(d: Device): string {
   return '';
 }
 
-export function DeviceList({ devices }: { devices: Device[] }) {
+export function DeviceList({ devices }: { devices: Device[] | null }) {
+  if (devices === null) return <p class="muted">Loading devices…</p>;
   if (devices.length === 0) {
     return (
       <p class="empty">

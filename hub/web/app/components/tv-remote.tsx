@@ -1,6 +1,6 @@
 // A TV remote: power, channel up/down, a number pad, volume, mute and input.
 import { useState } from 'preact/hooks';
-import { sendCommand } from '../store.js';
+import { sendCommand } from '../commands.js';
 import type { Device } from '../types.js';
 
 export function TvRemote({ device }: { device: Device }) {
