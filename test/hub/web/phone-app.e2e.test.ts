@@ -150,8 +150,14 @@ describe('phone app in a real browser', () => {
     await page.getByRole('link', { name: /Living room TV.*Offline/ }).waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: /Living room TV/ }).click();
     await page.getByText(/^Offline/).waitFor();
+    const tapped = Date.now();
     await page.getByRole('button', { name: 'Mute' }).click();
-    await page.getByText(/Living room TV is offline\. It will do this when it is back/).waitFor();
+    // Said at once (the hub does not wait on a device it knows is offline), with the day: a
+    // setting stays deliverable for 24 h, so its expiry is never today's clock time alone.
+    const queued = page.getByText(/Living room TV is offline\. It will do this when it is back/);
+    await queued.waitFor({ timeout: 2000 });
+    expect(Date.now() - tapped).toBeLessThan(500);
+    expect(await queued.textContent()).toMatch(/\(until (Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*, .+\d\d.*\)/);
     await page.screenshot({ path: join(shots, 'offline.png') });
   });
 
@@ -159,7 +165,10 @@ describe('phone app in a real browser', () => {
     const ports = { httpPort: t.hub.ports.http, mqttPort: t.hub.ports.mqtt };
     await t.stop();
     await page.reload(); // the service worker opens the shell; every call to the hub fails
-    await page.getByRole('alert').getByText(/Can’t reach the hub/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/Can’t reach the hub/)
+      .waitFor();
     await page.getByText('Offline', { exact: true }).waitFor();
     t = await startTestHub({ dataDir: t.dataDir, config: ports });
     const back = Date.now();
