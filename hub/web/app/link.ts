@@ -4,11 +4,13 @@
 // within seconds of the hub being back), and at once when the phone regains a network or the app
 // comes back to the foreground.
 import { api, explain } from './api.js';
-import { dropDevice, getState, note, patchDevice, putDevice, set } from './store.js';
+import { dropDevice, forgetNotes, getState, note, patchDevice, putDevice, set } from './store.js';
 import type { Device } from './types.js';
 
 const PAIRED_KEY = 'hearth.paired';
 const MAX_DELAY_MS = 2500;
+/** A report this soon after "Done." is taken to be that command's effect, not a later change. */
+const SAME_COMMAND_MS = 1500;
 
 interface Retry {
   attempt: number;
@@ -36,6 +38,7 @@ function now(r: Retry): void {
 const hubCheck = retry(() => void checkHub());
 const stream = retry(() => connectEvents());
 let source: EventSource | undefined;
+let reconnecting = false;
 
 function rememberPaired(paired: boolean): void {
   try {
@@ -89,6 +92,9 @@ function connectEvents(): void {
   source = es;
   es.addEventListener('hello', () => {
     stream.attempt = 0;
+    // Back after a lost link (perhaps a hub restart): what was said before may no longer hold.
+    if (reconnecting) forgetNotes((n) => n.state === 'queued');
+    reconnecting = true;
     set({ connection: 'live' });
     if (getState().paired !== true) void checkHub();
     loadDevices().catch(() => undefined);
@@ -98,10 +104,18 @@ function connectEvents(): void {
       deviceId: string;
       state: { values: Record<string, unknown>; fault?: string };
     }>(e);
-    patchDevice(deviceId, { reported: s.values, fault: s.fault ?? null });
+    const before = getState().devices?.[deviceId];
+    const fault = s.fault ?? null;
+    if (before && (before.fault !== fault || JSON.stringify(before.reported) !== JSON.stringify(s.values))) {
+      // The device moved on: a refusal is history, and so is a "Done." that is not this report's.
+      const settled = Date.now() - SAME_COMMAND_MS;
+      forgetNotes((n) => n.state === 'queued' || (n.state === 'done' && n.at > settled), deviceId);
+    }
+    patchDevice(deviceId, { reported: s.values, fault });
   });
   es.addEventListener('device.availability', (e) => {
     const { deviceId, online, at } = data<{ deviceId: string; online: boolean; at: number }>(e);
+    if (getState().devices?.[deviceId]?.online !== online) forgetNotes((n) => n.state === 'queued', deviceId);
     patchDevice(deviceId, { online, lastSeenAt: at });
   });
   for (const name of ['device.info', 'device.added', 'device.updated']) {

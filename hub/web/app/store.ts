@@ -9,6 +9,8 @@ export interface CommandNote {
   capability: string;
   state: 'pending' | 'done' | 'queued' | 'error';
   text: string;
+  /** When it was said (ms): a state report right after "Done." is that command's own. */
+  at: number;
 }
 
 export interface AppState {
@@ -80,7 +82,20 @@ export function dropDevice(id: string): void {
   set({ devices: rest });
 }
 
-export function note(deviceId: string, n: CommandNote | null): void {
+export function note(deviceId: string, n: Omit<CommandNote, 'at'> | null): void {
   const { [deviceId]: _old, ...rest } = state.notes;
-  set({ notes: n ? { ...rest, [deviceId]: n } : rest });
+  set({ notes: n ? { ...rest, [deviceId]: { ...n, at: Date.now() } } : rest });
+}
+
+/**
+ * Outcomes are about a moment: they go once the device has moved on. `keep` says which notes
+ * survive (a pending one always does: its answer is still coming).
+ */
+export function forgetNotes(keep: (n: CommandNote) => boolean, deviceId?: string): void {
+  const notes = Object.fromEntries(
+    Object.entries(state.notes).filter(
+      ([id, n]) => n.state === 'pending' || (deviceId !== undefined && id !== deviceId) || keep(n),
+    ),
+  );
+  if (Object.keys(notes).length !== Object.keys(state.notes).length) set({ notes });
 }

@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HearthProcess, killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
 import { launchPhone } from '../../support/browser.js';
+import { contrastOf } from '../../support/contrast.js';
 import { startTestHub, type TestHub } from '../../support/hub.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -118,8 +119,28 @@ describe('phone app in a real browser', () => {
     feeder.proc.send({ device: feeder.id, fault: 'jam', on: true });
     await page.getByRole('button', { name: 'Feed now…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
-    await page.getByText(/The device refused: .+/).waitFor();
+    const refused = page.getByText(/The device refused: .+/);
+    await refused.waitFor();
+    await page.getByText(/Jammed\. Clear the food chute/).waitFor();
     await page.screenshot({ path: join(shots, 'feeder-refused.png') });
+
+    // The list flags the fault, in colours that read (not the green of "Online"), with a hint.
+    await page.getByRole('link', { name: 'All devices' }).click();
+    const card = page.getByRole('link', { name: /Cat feeder/ });
+    await card.getByText('Needs attention').waitFor();
+    const line = card.getByText(/Jammed: Clear the food chute/);
+    expect(await contrastOf(line)).toBeGreaterThanOrEqual(4.5);
+    expect(await contrastOf(card.getByText('Needs attention'))).toBeGreaterThanOrEqual(4.5);
+    expect(await line.evaluate((e) => getComputedStyle(e).color)).not.toBe('rgb(22, 101, 52)');
+    await card.click();
+
+    // The jam is cleared: the refusal is history and goes; the next feed is just "Done.".
+    feeder.proc.send({ device: feeder.id, fault: 'jam', on: false });
+    await refused.waitFor({ state: 'detached' });
+    await page.getByText(/Jammed\./).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Feed now…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('status').getByText('Done.').waitFor();
   });
 
   it('creates a schedule in the editor', async () => {
@@ -145,11 +166,20 @@ describe('phone app in a real browser', () => {
   });
 
   it('shows a device that lost power as offline', async () => {
-    tv.proc.child.kill('SIGKILL');
     await page.getByRole('link', { name: 'Devices' }).click();
-    await page.getByRole('link', { name: /Living room TV.*Offline/ }).waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: /Living room TV/ }).click();
-    await page.getByText(/^Offline/).waitFor();
+    await page.getByRole('button', { name: 'Turn off' }).click();
+    await page.getByRole('status').getByText('Done.').waitFor();
+    await page.getByRole('button', { name: 'Turn on' }).waitFor();
+    tv.proc.child.kill('SIGKILL');
+    await page.getByText(/^Offline/).waitFor({ timeout: 20_000 });
+    // An old "Done." says nothing about a TV that has since gone away.
+    expect(await page.locator('.note').textContent()).toBe('');
+    await page.getByRole('link', { name: 'All devices' }).click();
+    const card = page.getByRole('link', { name: /Living room TV.*Offline/ });
+    expect(await contrastOf(card.getByText('Living room TV'))).toBeGreaterThanOrEqual(4.5);
+    expect(await contrastOf(card.getByText('Off', { exact: true }))).toBeGreaterThanOrEqual(4.5);
+    await card.click();
     const tapped = Date.now();
     await page.getByRole('button', { name: 'Mute' }).click();
     // Said at once (the hub does not wait on a device it knows is offline), with the day: a
@@ -176,6 +206,18 @@ describe('phone app in a real browser', () => {
     expect(Date.now() - back).toBeLessThan(5000);
     expect(await page.getByRole('alert').count()).toBe(0);
     await page.getByRole('heading', { name: 'Living room TV' }).waitFor();
+
+    // A hub restart while the app stays open: the outcomes said before it are gone once it is back.
+    await page.getByRole('link', { name: 'All devices' }).click();
+    await page.getByRole('link', { name: /Cat feeder/ }).click();
+    await page.getByRole('button', { name: 'Feed now…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('status').getByText('Done.').waitFor({ timeout: 10_000 });
+    await t.stop();
+    await page.getByText('Offline', { exact: true }).waitFor();
+    t = await startTestHub({ dataDir: t.dataDir, config: ports });
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('.note').textContent()).toBe('');
   });
 
   it('made no request to any host but the hub', () => {

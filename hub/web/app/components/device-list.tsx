@@ -1,4 +1,5 @@
 // Devices grouped by room, with availability and a one-line summary of their state.
+import { describeFault } from '../faults.js';
 import type { Device } from '../types.js';
 
 function summary(d: Device): string {
@@ -34,12 +35,20 @@ export function DeviceList({ devices }: { devices: Device[] | null }) {
           <ul class="cards">
             {list.map((d) => (
               <li>
-                <a class={`card ${d.online ? '' : 'offline'}`} href={`#/device/${d.id}`}>
+                <a
+                  class={`card${d.online ? '' : ' offline'}${d.fault ? ' faulty' : ''}`}
+                  href={`#/device/${d.id}`}
+                >
                   <span class="name">{d.name}</span>
                   <span class="summary">{summary(d)}</span>
-                  <span class={`badge ${d.online ? 'online' : 'off'}`}>
-                    {d.online ? 'Online' : 'Offline'}
+                  <span class={`badge ${!d.online ? 'off' : d.fault ? 'fault' : 'online'}`}>
+                    {!d.online ? 'Offline' : d.fault ? 'Needs attention' : 'Online'}
                   </span>
+                  {d.fault ? (
+                    <span class="fault-line">
+                      {describeFault(d.fault).title}: {describeFault(d.fault).hint}
+                    </span>
+                  ) : null}
                 </a>
               </li>
             ))}
