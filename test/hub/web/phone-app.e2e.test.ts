@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -23,6 +24,8 @@ describe('phone app in a real browser', () => {
   let tv: { id: string; proc: HearthProcess };
   let feeder: { id: string; proc: HearthProcess };
   const foreignRequests: string[] = [];
+  const notFound: string[] = [];
+  const scriptErrors: string[] = [];
 
   const boot = async (model: string, name: string) => {
     const image = join(t.dataDir, `${model}.img`);
@@ -61,6 +64,14 @@ describe('phone app in a real browser', () => {
     page.on('request', (r) => {
       if (new URL(r.url()).origin !== hubOrigin) foreignRequests.push(r.url());
     });
+    page.on('response', (r) => {
+      if (r.status() === 404) notFound.push(r.url());
+    });
+    page.on('pageerror', (err) => scriptErrors.push(String(err)));
+    // A refused command's 409 is logged as a failed resource; anything else is the app's fault.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) scriptErrors.push(m.text());
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -83,6 +94,63 @@ describe('phone app in a real browser', () => {
     await page.getByRole('heading', { name: 'Living room' }).waitFor();
     await page.getByText('Live', { exact: true }).waitFor();
     await page.screenshot({ path: join(shots, 'devices.png') });
+  });
+
+  it('first paint says loading, not empty, and the list, the stream and the session are asked at once', async () => {
+    await page.evaluate(() => localStorage.removeItem('hearth.devices'));
+    const log: string[] = [];
+    const onRequest = (r: { url(): string }) => log.push(`ask ${new URL(r.url()).pathname}`);
+    const onResponse = (r: { url(): string }) => log.push(`got ${new URL(r.url()).pathname}`);
+    page.on('request', onRequest);
+    page.on('response', onResponse);
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await page.route('**/api/v1/devices', async (route) => {
+      await gate;
+      await route.continue();
+    });
+    await page.reload();
+    await page.getByText('Loading devices…').waitFor();
+    expect(await page.getByText(/No devices yet/).count()).toBe(0);
+    const firstAnswer = log.findIndex((l) => l.startsWith('got /api/'));
+    const asked = (path: string) => log.indexOf(`ask ${path}`);
+    for (const path of ['/api/v1/hub', '/api/v1/devices', '/api/v1/events']) {
+      expect(asked(path)).toBeGreaterThanOrEqual(0);
+      if (firstAnswer >= 0) expect(asked(path)).toBeLessThan(firstAnswer);
+    }
+    release();
+    await page.getByRole('heading', { name: 'Living room' }).waitFor();
+    await page.unroute('**/api/v1/devices');
+    page.off('request', onRequest);
+    page.off('response', onResponse);
+
+    // The bundle goes compressed to a browser that accepts it, and a revalidation costs a 304.
+    const raw = (path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; headers: Record<string, unknown>; bytes: number }>((resolve, reject) => {
+        get(`${t.baseUrl}${path}`, { headers }, (res) => {
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes }));
+        }).on('error', reject);
+      });
+    const plain = await raw('/app.js', {});
+    const br = await raw('/app.js', { 'accept-encoding': 'gzip, deflate, br' });
+    const gz = await raw('/app.js', { 'accept-encoding': 'gzip' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(br.bytes).toBeLessThan(plain.bytes / 2);
+    const again = await raw('/app.js', {
+      'accept-encoding': 'br',
+      'if-none-match': String(br.headers.etag),
+    });
+    expect(again.status).toBe(304);
+    expect(again.bytes).toBe(0);
+    expect((await raw('/favicon.ico', {})).status).toBe(200);
   });
 
   it('turns the TV on and changes the channel; the remote shows what the TV reports', async () => {
@@ -220,7 +288,9 @@ describe('phone app in a real browser', () => {
     expect(await page.locator('.note').textContent()).toBe('');
   });
 
-  it('made no request to any host but the hub', () => {
+  it('made no request to any host but the hub, asked for nothing missing, logged no script error', () => {
     expect(foreignRequests).toEqual([]);
+    expect(notFound).toEqual([]);
+    expect(scriptErrors).toEqual([]);
   });
 });
