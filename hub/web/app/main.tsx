@@ -56,7 +56,7 @@ function App() {
         </span>
       </header>
       {banner}
-      <div class="page">{page}</div>
+      <main class="page">{page}</main>
       <nav aria-label="Sections">
         {tab('#/', 'Devices')}
         {tab('#/schedules', 'Schedules')}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HearthProcess, killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
+import { axeViolations } from '../../support/axe.js';
 import { launchPhone } from '../../support/browser.js';
 import { contrastOf } from '../../support/contrast.js';
 import { startTestHub, type TestHub } from '../../support/hub.js';
@@ -89,11 +90,19 @@ describe('phone app in a real browser', () => {
     await page.getByRole('button', { name: 'Pair' }).click();
     await page.getByText('That code is not valid').waitFor();
     await page.screenshot({ path: join(shots, 'pair.png') });
+    expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('Pairing code').fill(code);
     await page.getByRole('button', { name: 'Pair' }).click();
     await page.getByRole('heading', { name: 'Living room' }).waitFor();
     await page.getByText('Live', { exact: true }).waitFor();
     await page.screenshot({ path: join(shots, 'devices.png') });
+    expect(await axeViolations(page)).toEqual([]);
+    // Rooms in the order of their names, whatever the devices are called.
+    expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual([
+      'Kitchen',
+      'Living room',
+    ]);
+    expect(await page.getByRole('heading', { level: 1 }).allTextContents()).toEqual(['Devices']);
   });
 
   it('first paint says loading, not empty, and the list, the stream and the session are asked at once', async () => {
@@ -162,20 +171,29 @@ describe('phone app in a real browser', () => {
     await page.getByRole('group', { name: 'Channel' }).getByText('2', { exact: true }).waitFor();
     await page.getByRole('button', { name: '4', exact: true }).click();
     await page.getByRole('button', { name: '2', exact: true }).click();
-    await page.getByRole('button', { name: /Go to channel 42/ }).click();
+    await page.getByRole('button', { name: 'OK, go to channel 42' }).click();
     await page.getByRole('group', { name: 'Channel' }).getByText('42', { exact: true }).waitFor();
     expect(t.hub.context.registry.get(tv.id)?.reported).toMatchObject({ power: true, channel: 42 });
     // Someone uses the TV's own remote: the change is pushed from the device to the phone.
     tv.proc.send({ device: tv.id, sense: { channel: 7 } });
     await page.getByRole('group', { name: 'Channel' }).getByText('7', { exact: true }).waitFor();
     await page.screenshot({ path: join(shots, 'tv-remote.png') });
+    expect(await axeViolations(page)).toEqual([]);
+    const mute = page.getByRole('button', { name: 'Mute' });
+    expect(await mute.getAttribute('aria-pressed')).toBe('false');
+    await mute.click();
+    await waitFor(async () => (await mute.getAttribute('aria-pressed')) === 'true', { what: 'mute pressed' });
+    await mute.click();
+    await waitFor(async () => (await mute.getAttribute('aria-pressed')) === 'false', {
+      what: 'mute released',
+    });
   });
 
   it('feeds the cat after a confirmation, and explains a refused feed in plain words', async () => {
     await page.getByRole('link', { name: 'All devices' }).click();
     await page.getByRole('link', { name: /Cat feeder/ }).click();
     await page.getByRole('button', { name: 'Feed now…' }).click();
-    await page.getByRole('dialog').getByLabel('portions').fill('2');
+    await page.getByRole('dialog').getByLabel('Portions').fill('2');
     await page.screenshot({ path: join(shots, 'feed-confirm.png') });
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('status').getByText('Done.').waitFor();
@@ -183,6 +201,7 @@ describe('phone app in a real browser', () => {
       what: 'hopper down by 2 portions',
     });
     await page.getByRole('meter').first().waitFor();
+    expect(await axeViolations(page)).toEqual([]);
 
     feeder.proc.send({ device: feeder.id, fault: 'jam', on: true });
     await page.getByRole('button', { name: 'Feed now…' }).click();
@@ -257,10 +276,19 @@ describe('phone app in a real browser', () => {
     expect(Date.now() - tapped).toBeLessThan(500);
     expect(await queued.textContent()).toMatch(/\(until (Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*, .+\d\d.*\)/);
     await page.screenshot({ path: join(shots, 'offline.png') });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'All devices' }).click();
+    await page.getByRole('link', { name: /Living room TV.*Offline/ }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Hub' }).click();
+    await page.getByRole('heading', { name: 'Hub' }).waitFor();
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('opened while the hub is down, it keeps retrying and is live by itself soon after the hub is back', async () => {
     const ports = { httpPort: t.hub.ports.http, mqttPort: t.hub.ports.mqtt };
+    await page.getByRole('link', { name: 'Devices' }).click();
+    await page.getByRole('link', { name: /Living room TV/ }).click();
     await t.stop();
     await page.reload(); // the service worker opens the shell; every call to the hub fails
     await page
@@ -272,7 +300,7 @@ describe('phone app in a real browser', () => {
     const back = Date.now();
     await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
     expect(Date.now() - back).toBeLessThan(5000);
-    expect(await page.getByRole('alert').count()).toBe(0);
+    expect(await page.getByText(/Can’t reach the hub/).count()).toBe(0);
     await page.getByRole('heading', { name: 'Living room TV' }).waitFor();
 
     // A hub restart while the app stays open: the outcomes said before it are gone once it is back.

@@ -1,5 +1,6 @@
 // Devices grouped by room, with availability and a one-line summary of their state.
 import { describeFault } from '../faults.js';
+import { slug } from '../labels.js';
 import type { Device } from '../types.js';
 
 function summary(d: Device): string {
@@ -13,25 +14,38 @@ function summary(d: Device): string {
 }
 
 export function DeviceList({ devices }: { devices: Device[] | null }) {
-  if (devices === null) return <p class="muted">Loading devices…</p>;
+  const title = <h1>Devices</h1>;
+  if (devices === null)
+    return (
+      <div aria-busy="true">
+        {title}
+        <p class="muted">Loading devices…</p>
+      </div>
+    );
   if (devices.length === 0) {
     return (
-      <p class="empty">
-        No devices yet. Flash a simulated one with <code>hearth flash tv --name "Living room TV"</code>, or
-        adopt one from “Discovered”.
-      </p>
+      <div>
+        {title}
+        <p class="empty">
+          No devices yet. Flash a simulated one with <code>hearth flash tv --name "Living room TV"</code>, or
+          adopt a new one under <a href="#/hub">Hub → New devices</a>.
+        </p>
+      </div>
     );
   }
   const rooms = new Map<string, Device[]>();
   for (const d of [...devices].sort((a, b) => a.name.localeCompare(b.name))) {
-    const room = d.room ?? 'No room';
+    const room = d.room ?? '';
     rooms.set(room, [...(rooms.get(room) ?? []), d]);
   }
+  // By room name, and the devices in no room last.
+  const ordered = [...rooms].sort(([a], [b]) => (a === '' ? 1 : b === '' ? -1 : a.localeCompare(b)));
   return (
     <div>
-      {[...rooms].map(([room, list]) => (
-        <section aria-labelledby={`room-${room}`}>
-          <h2 id={`room-${room}`}>{room}</h2>
+      {title}
+      {ordered.map(([room, list]) => (
+        <section aria-labelledby={`room-${slug(room || 'no room')}`}>
+          <h2 id={`room-${slug(room || 'no room')}`}>{room || 'No room'}</h2>
           <ul class="cards">
             {list.map((d) => (
               <li>

@@ -27,7 +27,7 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
     }
   };
   return (
-    <main aria-labelledby="hub-title">
+    <section aria-labelledby="hub-title">
       <h1 id="hub-title">Hub</h1>
       <p>
         {online} of {total} devices online.
@@ -63,6 +63,6 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
       <p role="alert" class="error">
         {error}
       </p>
-    </main>
+    </section>
   );
 }

@@ -64,7 +64,7 @@ export function Schedules({ devices }: { devices: Record<string, Device> }) {
   };
 
   return (
-    <main aria-labelledby="schedules-title">
+    <section aria-labelledby="schedules-title">
       <h1 id="schedules-title">Schedules</h1>
       <p class="muted">Feeders keep their own schedules, so the cat is fed even when the hub is down.</p>
       <ul class="list">
@@ -131,6 +131,6 @@ export function Schedules({ devices }: { devices: Record<string, Device> }) {
           {message}
         </p>
       </form>
-    </main>
+    </section>
   );
 }
