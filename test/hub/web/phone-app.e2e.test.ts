@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HearthProcess, killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
 import { axeViolations } from '../../support/axe.js';
@@ -107,33 +107,27 @@ describe('phone app in a real browser', () => {
 
   it('first paint says loading, not empty, and the list, the stream and the session are asked at once', async () => {
     await page.evaluate(() => localStorage.removeItem('hearth.devices'));
-    const log: string[] = [];
-    const onRequest = (r: { url(): string }) => log.push(`ask ${new URL(r.url()).pathname}`);
-    const onResponse = (r: { url(): string }) => log.push(`got ${new URL(r.url()).pathname}`);
-    page.on('request', onRequest);
-    page.on('response', onResponse);
+    // The hub's answers are held until all three were asked: a chain (session, then stream, then
+    // list) would never get that far.
+    const asked = new Set<string>();
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    await page.route('**/api/v1/devices', async (route) => {
+    const held = ['/api/v1/hub', '/api/v1/devices', '/api/v1/events'];
+    const hold = async (route: Route) => {
+      asked.add(new URL(route.request().url()).pathname);
       await gate;
       await route.continue();
-    });
+    };
+    for (const path of held) await page.route(`**${path}`, hold);
     await page.reload();
     await page.getByText('Loading devices…').waitFor();
     expect(await page.getByText(/No devices yet/).count()).toBe(0);
-    const firstAnswer = log.findIndex((l) => l.startsWith('got /api/'));
-    const asked = (path: string) => log.indexOf(`ask ${path}`);
-    for (const path of ['/api/v1/hub', '/api/v1/devices', '/api/v1/events']) {
-      expect(asked(path)).toBeGreaterThanOrEqual(0);
-      if (firstAnswer >= 0) expect(asked(path)).toBeLessThan(firstAnswer);
-    }
+    await waitFor(() => held.every((p) => asked.has(p)), { what: 'hub, devices and events asked at once' });
     release();
     await page.getByRole('heading', { name: 'Living room' }).waitFor();
-    await page.unroute('**/api/v1/devices');
-    page.off('request', onRequest);
-    page.off('response', onResponse);
+    for (const path of held) await page.unroute(`**${path}`, hold);
 
     // The bundle goes compressed to a browser that accepts it, and a revalidation costs a 304.
     const raw = (path: string, headers: Record<string, string>) =>
@@ -230,26 +224,82 @@ describe('phone app in a real browser', () => {
     await page.getByRole('status').getByText('Done.').waitFor();
   });
 
-  it('creates a schedule in the editor', async () => {
-    await page.getByRole('link', { name: 'Schedules' }).click();
-    await page.getByLabel('Device').selectOption({ label: 'Cat feeder' });
-    await page.getByLabel('Every day at').fill('07:30');
-    await page.getByLabel('Time zone').fill('Europe/London');
-    await page.getByRole('button', { name: 'Add schedule' }).click();
-    await page.getByText('Scheduled daily at 07:30 (Europe/London).').waitFor();
-    const { schedules } = (await (await t.api('/api/v1/schedules')).json()) as {
-      schedules: Array<{ deviceId: string; cron: string; tz: string }>;
+  it('schedules in words: add, edit, pause, one-off and delete after a confirmation', async () => {
+    type Row = {
+      id: string;
+      deviceId: string;
+      cron: string | null;
+      at: number | null;
+      tz: string;
+      enabled: boolean;
     };
-    expect(schedules).toEqual([
-      expect.objectContaining({ deviceId: feeder.id, cron: '30 7 * * *', tz: 'Europe/London' }),
+    const schedules = async () =>
+      ((await (await t.api('/api/v1/schedules')).json()) as { schedules: Row[] }).schedules;
+    await page.getByRole('link', { name: 'Schedules' }).click();
+    await page.getByText('Nothing scheduled yet.').waitFor();
+    const editor = page.getByRole('form', { name: 'New schedule' });
+    await editor.getByLabel('Device').selectOption({ label: 'Cat feeder' });
+    await editor.getByLabel('Do', { exact: true }).selectOption({ label: 'Feed' });
+    await editor.getByLabel('Portions').fill('2');
+    await editor.getByLabel('At', { exact: true }).fill('07:30');
+    await editor.getByLabel('Time zone').selectOption('Europe/London');
+    await editor.getByLabel(/hub was off/).check();
+    await editor.getByRole('button', { name: 'Add schedule' }).click();
+    await page.getByRole('status').getByText('Schedule added.').waitFor();
+    const item = page.getByRole('listitem').filter({ hasText: 'Feed 2 portions' });
+    await item.getByText('Every day at 07:30').waitFor();
+    await item.getByText(/catches up if missed/).waitFor();
+    expect(await schedules()).toEqual([
+      expect.objectContaining({
+        deviceId: feeder.id,
+        cron: '30 7 * * *',
+        tz: 'Europe/London',
+        enabled: true,
+      }),
     ]);
-    await page.getByLabel('Time zone').fill('Mars/Olympus_Mons');
-    await page.getByRole('button', { name: 'Add schedule' }).click();
+
+    // Edit: weekdays at 08:15.
+    await item.getByRole('button', { name: /^Edit/ }).click();
+    const change = page.getByRole('form', { name: 'Change schedule' });
+    await change.getByLabel('When', { exact: true }).selectOption('weekdays');
+    await change.getByLabel('At', { exact: true }).fill('08:15');
+    await change.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').getByText('Schedule saved.').waitFor();
+    await item.getByText('Weekdays at 08:15').waitFor();
+    expect((await schedules())[0]?.cron).toBe('15 8 * * 1-5');
+
+    // Pause and resume.
+    await item.getByRole('button', { name: /^Pause/ }).click();
+    await item.getByText(/^Paused/).waitFor();
+    expect((await schedules())[0]?.enabled).toBe(false);
+    await item.getByRole('button', { name: /^Resume/ }).click();
+    await item.getByText(/^Next: /).waitFor();
+
+    // A one-off, tomorrow at 09:00.
+    await editor.getByLabel('Device').selectOption({ label: 'Cat feeder' });
+    await editor.getByLabel('When', { exact: true }).selectOption('once');
+    await editor.getByRole('button', { name: 'Add schedule' }).click();
+    await page.getByRole('status').getByText('Schedule added.').waitFor();
     await page
-      .getByText(/time zone/i)
-      .last()
+      .getByRole('listitem')
+      .filter({ hasText: /^Once, .+09:00/ })
       .waitFor();
+    expect((await schedules()).filter((r) => r.at !== null)).toHaveLength(1);
     await page.screenshot({ path: join(shots, 'schedules.png') });
+    expect(await axeViolations(page)).toEqual([]);
+
+    // Delete asks first; "Keep it" keeps it; the old success text is gone either way.
+    await item.getByRole('button', { name: /^Delete/ }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete this schedule?' });
+    await confirm.getByText(/Weekdays at 08:15: Feed 2 portions, Cat feeder/).waitFor();
+    expect(await page.getByText('Schedule added.').count()).toBe(0);
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    expect(await schedules()).toHaveLength(2);
+    await item.getByRole('button', { name: /^Delete/ }).click();
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('status').getByText('Schedule deleted.').waitFor();
+    await item.waitFor({ state: 'detached' });
+    expect(await schedules()).toHaveLength(1);
   });
 
   it('shows a device that lost power as offline', async () => {
