@@ -106,7 +106,7 @@ export function createWebModule(): ApiModule {
         ...(path === '/sw.js' ? { 'service-worker-allowed': '/' } : {}),
       };
       const match = requestHeader(c, 'if-none-match');
-      if (match && match.split(',').some((t) => t.trim().replace(/^W\//, '') === asset.etag))
+      if (match?.split(',').some((t) => t.trim().replace(/^W\//, '') === asset.etag))
         return c.body(null, 304, headers);
       const encoding = compressible ? pickEncoding(requestHeader(c, 'accept-encoding')) : undefined;
       if (!encoding) return c.body(new Uint8Array(asset.body), 200, headers);

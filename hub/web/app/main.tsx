@@ -4,6 +4,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { DeviceList } from './components/device-list.js';
 import { DeviceView } from './components/device-view.js';
+import { History } from './components/history.js';
 import { HubStatus } from './components/hub-status.js';
 import { PairScreen } from './components/pair-screen.js';
 import { Schedules } from './components/schedules.js';
@@ -34,10 +35,11 @@ function App() {
   if (s.paired === null)
     return <main aria-busy="true">{banner ?? <p class="muted">Connecting to the hub…</p>}</main>;
   if (!s.paired || route.startsWith('#pair=')) return <PairScreen hubName={s.hubName} />;
-  const deviceId = /^#\/device\/(.+)$/.exec(route)?.[1];
+  const [, deviceId, sub] = /^#\/device\/([^/]+)(\/history)?$/.exec(route) ?? [];
   const device = deviceId ? s.devices?.[deviceId] : undefined;
   let page = <DeviceList devices={s.devices === null ? null : devices} />;
-  if (device) page = <DeviceView device={device} note={s.notes[device.id]} />;
+  if (device && sub) page = <History device={device} />;
+  else if (device) page = <DeviceView device={device} note={s.notes[device.id]} />;
   else if (deviceId && s.devices === null) page = <p class="muted">Loading…</p>;
   else if (route === '#/schedules') page = <Schedules devices={s.devices ?? {}} />;
   else if (route === '#/hub')

@@ -222,6 +222,26 @@ describe('phone app in a real browser', () => {
     await page.getByRole('button', { name: 'Feed now…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('status').getByText('Done.').waitFor();
+
+    // History: the hopper charted from the hub's real history, and the feeds in a timeline.
+    await waitFor(() => t.hub.context.registry.get(feeder.id)?.reported.hopper === 85, {
+      what: 'hopper down by 3 portions',
+    });
+    await page.getByRole('link', { name: 'History and charts' }).click();
+    const chart = page.getByRole('img', { name: /Hopper level/ });
+    await chart.waitFor();
+    expect(await chart.getAttribute('aria-label')).toMatch(/from 100 to 85 %, lowest 85, highest 100/);
+    const d = (await chart.locator('path.series').getAttribute('d')) ?? '';
+    expect(d.match(/V/g)?.length).toBeGreaterThanOrEqual(2); // 100 → 90 → 85 (two steps down)
+    const timeline = page.getByRole('list').filter({ hasText: 'Feed 2 portions' });
+    await timeline.getByText(/Feed 1 portion — done/).waitFor();
+    await timeline.getByText(/Feed 2 portions — refused: the feeder is jammed/).waitFor();
+    await page.screenshot({ path: join(shots, 'history.png') });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: '7 days' }).click();
+    await page.getByRole('button', { name: '7 days', pressed: true }).waitFor();
+    await chart.waitFor();
+    await page.getByRole('link', { name: '← Cat feeder' }).click();
   });
 
   it('schedules in words: add, edit, pause, one-off and delete after a confirmation', async () => {

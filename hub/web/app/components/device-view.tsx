@@ -32,6 +32,9 @@ export function DeviceView({ device, note }: { device: Device; note: CommandNote
       {isTv ? <TvRemote device={device} /> : null}
       {isFeeder ? <FeederPanel device={device} /> : null}
       {!isTv && !isFeeder ? device.capabilities.map((d) => <Control device={device} d={d} />) : null}
+      <p>
+        <a href={`#/device/${device.id}/history`}>History and charts</a>
+      </p>
     </article>
   );
 }
