@@ -2,7 +2,9 @@
 // service worker, all from the hub itself (a phone at home may have no internet). No token is
 // needed for these files; every API call they make needs one. Text files go out brotli- or
 // gzip-compressed when the browser accepts it (compressed once, on first request, then kept), and
-// every file has an ETag, so a reload costs a 304 instead of the bundle again.
+// every file has an ETag, so a reload costs a 304 instead of the bundle again. The page itself
+// carries its styles and bundle inline (allowed by their hashes in the CSP): one request paints
+// the app, which on a phone's latency is what a first paint within a second takes.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +16,8 @@ import { packageRoot } from '../version.js';
 
 const HTML = 'text/html; charset=utf-8';
 const ASSETS: Record<string, { file: string; type: string }> = {
-  '/': { file: 'static/index.html', type: HTML },
-  '/index.html': { file: 'static/index.html', type: HTML },
+  '/': { file: 'SHELL', type: HTML },
+  '/index.html': { file: 'SHELL', type: HTML },
   '/app.css': { file: 'static/app.css', type: 'text/css; charset=utf-8' },
   '/sw.js': { file: 'static/sw.js', type: 'text/javascript; charset=utf-8' },
   '/manifest.webmanifest': { file: 'static/manifest.webmanifest', type: 'application/manifest+json' },
@@ -29,6 +31,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 interface Loaded {
   body: Buffer;
   etag: string;
+  /** For the page: the CSP that allows exactly its inline style and script. */
+  csp?: string;
   br?: Buffer;
   gzip?: Buffer;
 }
@@ -47,22 +51,52 @@ export function pickEncoding(accept: string | undefined): 'br' | 'gzip' | undefi
   return undefined;
 }
 
+const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
+/** index.html with app.css and the bundle inline, and the CSP that allows exactly those two. */
+function inlineShell(read: (file: string) => Buffer): { body: Buffer; csp: string } {
+  const css = read('static/app.css').toString('utf8');
+  // A "</script" inside the bundle would end the element early; "<\/" means the same to JS.
+  const js = read('BUNDLE')
+    .toString('utf8')
+    .replace(/<\/(script)/gi, '<\\/$1');
+  const html = read('static/index.html')
+    .toString('utf8')
+    .replace(/<link rel="stylesheet" href="\/app\.css" \/>/, () => `<style>${css}</style>`)
+    .replace(
+      /<script type="module" src="\/app\.js"><\/script>/,
+      () => `<script type="module">${js}</script>`,
+    );
+  const csp = [
+    "default-src 'self'",
+    "img-src 'self' data:",
+    `style-src 'self' ${sha256(css)}`,
+    `script-src 'self' ${sha256(js)}`,
+    "connect-src 'self'",
+  ].join('; ');
+  return { body: Buffer.from(html), csp };
+}
+
 export function createWebModule(): ApiModule {
   const root = packageRoot();
   const cache = new Map<string, Loaded>();
+  const bundlePath = join(root, 'dist/web/app.js');
+  const read = (file: string): Buffer =>
+    readFileSync(file === 'BUNDLE' ? bundlePath : join(root, 'hub/web', file));
   const load = (file: string): Loaded | undefined => {
-    const path = file === 'BUNDLE' ? join(root, 'dist/web/app.js') : join(root, 'hub/web', file);
-    let hit = cache.get(path);
+    let hit = cache.get(file);
     if (!hit) {
       let body: Buffer;
+      let csp: string | undefined;
       try {
-        body = readFileSync(path);
+        if (file === 'SHELL') ({ body, csp } = inlineShell(read));
+        else body = read(file);
       } catch {
         return undefined;
       }
       const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
-      hit = { body, etag };
-      cache.set(path, hit);
+      hit = { body, etag, ...(csp ? { csp } : {}) };
+      cache.set(file, hit);
     }
     return hit;
   };
@@ -97,12 +131,7 @@ export function createWebModule(): ApiModule {
         etag: asset.etag,
         'x-content-type-options': 'nosniff',
         ...(compressible ? { vary: 'Accept-Encoding' } : {}),
-        ...(spec.type === HTML
-          ? {
-              'content-security-policy':
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'",
-            }
-          : {}),
+        ...(asset.csp ? { 'content-security-policy': asset.csp } : {}),
         ...(path === '/sw.js' ? { 'service-worker-allowed': '/' } : {}),
       };
       const match = requestHeader(c, 'if-none-match');

@@ -74,7 +74,10 @@ async function checkHub(): Promise<void> {
       source?.close();
       source = undefined;
       set({ devices: null, connection: 'connecting' });
-    } else if (!source) connectEvents();
+    } else if (!source) {
+      connectEvents();
+      loadDevices().catch(() => undefined);
+    }
   } catch {
     set({ connection: 'lost' });
     later(hubCheck);

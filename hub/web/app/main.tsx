@@ -32,8 +32,8 @@ function App() {
         {s.devices ? 'Showing the last known state; retrying…' : 'Is the phone on the home Wi-Fi? Retrying…'}
       </div>
     ) : null;
-  if (s.paired === null)
-    return <main aria-busy="true">{banner ?? <p class="muted">Connecting to the hub…</p>}</main>;
+  // A phone that has never paired sees the pairing screen at once, not after the hub's answer.
+  if (s.paired === null && banner) return <main aria-busy="true">{banner}</main>;
   if (!s.paired || route.startsWith('#pair=')) return <PairScreen hubName={s.hubName} />;
   const [, deviceId, sub] = /^#\/device\/([^/]+)(\/history)?$/.exec(route) ?? [];
   const device = deviceId ? s.devices?.[deviceId] : undefined;
