@@ -209,6 +209,7 @@ describe('phone app in a real browser', () => {
     await page.getByRole('link', { name: 'All devices' }).click();
     const card = page.getByRole('link', { name: /Cat feeder/ });
     await card.getByText('Needs attention').waitFor();
+    await page.screenshot({ path: join(shots, 'devices-fault.png') });
     const line = card.getByText(/Jammed: Clear the food chute/);
     expect(await contrastOf(line)).toBeGreaterThanOrEqual(4.5);
     expect(await contrastOf(card.getByText('Needs attention'))).toBeGreaterThanOrEqual(4.5);
@@ -305,7 +306,7 @@ describe('phone app in a real browser', () => {
       .filter({ hasText: /^Once, .+09:00/ })
       .waitFor();
     expect((await schedules()).filter((r) => r.at !== null)).toHaveLength(1);
-    await page.screenshot({ path: join(shots, 'schedules.png') });
+    await page.screenshot({ path: join(shots, 'schedules.png'), fullPage: true });
     expect(await axeViolations(page)).toEqual([]);
 
     // Delete asks first; "Keep it" keeps it; the old success text is gone either way.

@@ -53,7 +53,15 @@ export function Schedules({ devices }: { devices: Record<string, Device> }) {
               {commandText(s.command, devices[s.deviceId])} · {devices[s.deviceId]?.name ?? s.deviceId}
               <br />
               <span class="muted">
-                {!s.enabled ? 'Paused' : s.nextRunAt ? `Next: ${whenText(s.nextRunAt)}` : 'Not due again'}
+                {!s.enabled
+                  ? 'Paused'
+                  : s.at !== null
+                    ? s.nextRunAt
+                      ? 'Waiting'
+                      : 'Done'
+                    : s.nextRunAt
+                      ? `Next: ${whenText(s.nextRunAt)}`
+                      : 'Not due again'}
                 {s.catchUp.policy !== 'skip' ? ' · catches up if missed' : ''}
               </span>
             </div>
