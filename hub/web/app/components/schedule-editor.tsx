@@ -39,6 +39,107 @@ function initialWhen(s: Schedule | null): { when: When; time: string } {
   return { when: set ?? 'daily', time: c?.time ?? '18:00' };
 }
 
+// A label beside its control, not around it: a wrapped select's name would include its value.
+function field(label: string, control: preact.VNode<{ id?: string }>) {
+  const id = `sched-${label.split(' ')[0]?.toLowerCase()}`;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      {cloneElement(control, { id })}
+    </div>
+  );
+}
+
+const value = (ev: Event) => (ev.target as HTMLInputElement).value;
+
+/** When it runs: a day set and a time, a date and time, or sunrise/sunset with an offset. */
+function WhenFields(p: {
+  when: When;
+  setWhen: (w: When) => void;
+  time: string;
+  setTime: (t: string) => void;
+  onceAt: string;
+  setOnceAt: (t: string) => void;
+  offset: number;
+  setOffset: (n: number) => void;
+}) {
+  const { when, time, onceAt, offset, setWhen, setTime, setOnceAt, setOffset } = p;
+  return (
+    <>
+      {field(
+        'When',
+        <select value={when} onChange={(ev) => setWhen(value(ev) as When)}>
+          <option value="daily">Every day</option>
+          <option value="weekdays">Weekdays (Mon–Fri)</option>
+          <option value="weekends">Weekends</option>
+          <option value="once">Once</option>
+          <option value="sunrise">At sunrise</option>
+          <option value="sunset">At sunset</option>
+        </select>,
+      )}
+      {when === 'once'
+        ? field(
+            'Date and time',
+            <input type="datetime-local" required value={onceAt} onInput={(ev) => setOnceAt(value(ev))} />,
+          )
+        : when === 'sunrise' || when === 'sunset'
+          ? field(
+              `Minutes after ${when} (negative: before)`,
+              <input
+                type="number"
+                min={-720}
+                max={720}
+                step={5}
+                value={offset}
+                onInput={(ev) => setOffset(Number(value(ev)))}
+              />,
+            )
+          : field('At', <input type="time" required value={time} onInput={(ev) => setTime(value(ev))} />)}
+    </>
+  );
+}
+
+/** The hub's timing fields for what the editor shows. */
+function timingOf(when: When, time: string, onceAt: string, zone: string, offset: number) {
+  if (when === 'once') return { at: wallTimeToInstant(onceAt, zone) };
+  if (when === 'sunrise' || when === 'sunset') return { sun: { event: when, offsetMinutes: offset } };
+  const [h, m] = time.split(':');
+  return { cron: `${Number(m)} ${Number(h)} * * ${DAY_SETS[when]}` };
+}
+
+/** Whether a run missed while the hub was off is made up for, and how late it may be. */
+function CatchUpFields(p: {
+  on: boolean;
+  setOn: (on: boolean) => void;
+  within: number;
+  setWithin: (n: number) => void;
+}) {
+  return (
+    <>
+      <label class="check">
+        <input
+          type="checkbox"
+          checked={p.on}
+          onChange={(ev) => p.setOn((ev.target as HTMLInputElement).checked)}
+        />
+        If the hub was off at that time, do it once when back
+      </label>
+      {p.on
+        ? field(
+            'Only if no later than (minutes)',
+            <input
+              type="number"
+              min={1}
+              max={1440}
+              value={p.within}
+              onInput={(ev) => p.setWithin(Number(value(ev)))}
+            />,
+          )
+        : null}
+    </>
+  );
+}
+
 export function ScheduleEditor(props: {
   devices: Record<string, Device>;
   editing: Schedule | null;
@@ -76,16 +177,9 @@ export function ScheduleEditor(props: {
     const command = choice.action
       ? { capability: choice.capability, params: { portions } }
       : { capability: choice.capability, value: choice.value };
-    const [h, m] = time.split(':');
-    const timing =
-      when === 'once'
-        ? { at: wallTimeToInstant(onceAt, zone) }
-        : when === 'sunrise' || when === 'sunset'
-          ? { sun: { event: when, offsetMinutes: offset } }
-          : { cron: `${Number(m)} ${Number(h)} * * ${DAY_SETS[when]}` };
     const body = {
       command,
-      ...timing,
+      ...timingOf(when, time, onceAt, zone, offset),
       tz: zone,
       catchUp: catchUp ? { policy: 'run-once-if-late', withinMinutes: within } : { policy: 'skip' },
     };
@@ -99,17 +193,6 @@ export function ScheduleEditor(props: {
     }
   };
 
-  // A label beside its control, not around it: a wrapped select's name would include its value.
-  const field = (label: string, control: preact.VNode<{ id?: string }>) => {
-    const id = `sched-${label.split(' ')[0]?.toLowerCase()}`;
-    return (
-      <div class="field">
-        <label for={id}>{label}</label>
-        {cloneElement(control, { id })}
-      </div>
-    );
-  };
-  const value = (ev: Event) => (ev.target as HTMLInputElement).value;
   return (
     <form onSubmit={submit} class="editor" aria-labelledby="editor-title">
       <h2 id="editor-title">{e ? 'Change schedule' : 'New schedule'}</h2>
@@ -144,35 +227,16 @@ export function ScheduleEditor(props: {
             />,
           )
         : null}
-      {field(
-        'When',
-        <select value={when} onChange={(ev) => setWhen(value(ev) as When)}>
-          <option value="daily">Every day</option>
-          <option value="weekdays">Weekdays (Mon–Fri)</option>
-          <option value="weekends">Weekends</option>
-          <option value="once">Once</option>
-          <option value="sunrise">At sunrise</option>
-          <option value="sunset">At sunset</option>
-        </select>,
-      )}
-      {when === 'once'
-        ? field(
-            'Date and time',
-            <input type="datetime-local" required value={onceAt} onInput={(ev) => setOnceAt(value(ev))} />,
-          )
-        : when === 'sunrise' || when === 'sunset'
-          ? field(
-              `Minutes after ${when} (negative: before)`,
-              <input
-                type="number"
-                min={-720}
-                max={720}
-                step={5}
-                value={offset}
-                onInput={(ev) => setOffset(Number(value(ev)))}
-              />,
-            )
-          : field('At', <input type="time" required value={time} onInput={(ev) => setTime(value(ev))} />)}
+      <WhenFields
+        when={when}
+        setWhen={setWhen}
+        time={time}
+        setTime={setTime}
+        onceAt={onceAt}
+        setOnceAt={setOnceAt}
+        offset={offset}
+        setOffset={setOffset}
+      />
       {field(
         'Time zone',
         <select value={zone} onChange={(ev) => setZone(value(ev))}>
@@ -181,26 +245,7 @@ export function ScheduleEditor(props: {
           ))}
         </select>,
       )}
-      <label class="check">
-        <input
-          type="checkbox"
-          checked={catchUp}
-          onChange={(ev) => setCatchUp((ev.target as HTMLInputElement).checked)}
-        />
-        If the hub was off at that time, do it once when back
-      </label>
-      {catchUp
-        ? field(
-            'Only if no later than (minutes)',
-            <input
-              type="number"
-              min={1}
-              max={1440}
-              value={within}
-              onInput={(ev) => setWithin(Number(value(ev)))}
-            />,
-          )
-        : null}
+      <CatchUpFields on={catchUp} setOn={setCatchUp} within={within} setWithin={setWithin} />
       <div class="actions">
         {e ? (
           <button type="button" onClick={props.onCancel}>

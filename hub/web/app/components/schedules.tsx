@@ -9,6 +9,56 @@ import { ScheduleEditor } from './schedule-editor.js';
 
 const localZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 
+/** One schedule in words, with its edit, pause and delete buttons. */
+function ScheduleItem(p: {
+  s: Schedule;
+  device: Device | undefined;
+  title: string;
+  onEdit: () => void;
+  onToggle: () => void;
+  onDelete: () => void;
+}) {
+  const { s } = p;
+  return (
+    <li class={s.enabled ? '' : 'paused'}>
+      <div>
+        <strong>{timingText(s)}</strong>
+        {s.tz !== localZone ? <span class="muted"> ({s.tz.replace(/_/g, ' ')})</span> : null}
+        <br />
+        {commandText(s.command, p.device)} · {p.device?.name ?? s.deviceId}
+        <br />
+        <span class="muted">
+          {!s.enabled
+            ? 'Paused'
+            : s.at !== null
+              ? s.nextRunAt
+                ? 'Waiting'
+                : 'Done'
+              : s.nextRunAt
+                ? `Next: ${whenText(s.nextRunAt)}`
+                : 'Not due again'}
+          {s.catchUp.policy !== 'skip' ? ' · catches up if missed' : ''}
+        </span>
+      </div>
+      <div class="item-actions">
+        <button type="button" aria-label={`Edit: ${p.title}`} onClick={p.onEdit}>
+          Edit
+        </button>
+        <button
+          type="button"
+          aria-label={`${s.enabled ? 'Pause' : 'Resume'}: ${p.title}`}
+          onClick={p.onToggle}
+        >
+          {s.enabled ? 'Pause' : 'Resume'}
+        </button>
+        <button type="button" aria-label={`Delete: ${p.title}`} onClick={p.onDelete}>
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}
+
 export function Schedules({ devices }: { devices: Record<string, Device> }) {
   const [list, setList] = useState<Schedule[] | null>(null);
   const [message, setMessage] = useState('');
@@ -45,61 +95,25 @@ export function Schedules({ devices }: { devices: Record<string, Device> }) {
       {list?.length === 0 ? <p class="muted">Nothing scheduled yet.</p> : null}
       <ul class="list schedules">
         {(list ?? []).map((s) => (
-          <li class={s.enabled ? '' : 'paused'}>
-            <div>
-              <strong>{timingText(s)}</strong>
-              {s.tz !== localZone ? <span class="muted"> ({s.tz.replace(/_/g, ' ')})</span> : null}
-              <br />
-              {commandText(s.command, devices[s.deviceId])} · {devices[s.deviceId]?.name ?? s.deviceId}
-              <br />
-              <span class="muted">
-                {!s.enabled
-                  ? 'Paused'
-                  : s.at !== null
-                    ? s.nextRunAt
-                      ? 'Waiting'
-                      : 'Done'
-                    : s.nextRunAt
-                      ? `Next: ${whenText(s.nextRunAt)}`
-                      : 'Not due again'}
-                {s.catchUp.policy !== 'skip' ? ' · catches up if missed' : ''}
-              </span>
-            </div>
-            <div class="item-actions">
-              <button
-                type="button"
-                aria-label={`Edit: ${title(s)}`}
-                onClick={() => {
-                  setMessage('');
-                  setEditing(s);
-                }}
-              >
-                Edit
-              </button>
-              <button
-                type="button"
-                aria-label={`${s.enabled ? 'Pause' : 'Resume'}: ${title(s)}`}
-                onClick={() =>
-                  act(s.enabled ? 'Paused.' : 'Resumed.', () =>
-                    api('PATCH', `/api/v1/schedules/${s.id}`, { enabled: !s.enabled }),
-                  )
-                }
-              >
-                {s.enabled ? 'Pause' : 'Resume'}
-              </button>
-              <button
-                type="button"
-                aria-label={`Delete: ${title(s)}`}
-                onClick={() => {
-                  setMessage('');
-                  setDoomed(s);
-                  dialog.current?.showModal();
-                }}
-              >
-                Delete
-              </button>
-            </div>
-          </li>
+          <ScheduleItem
+            s={s}
+            device={devices[s.deviceId]}
+            title={title(s)}
+            onEdit={() => {
+              setMessage('');
+              setEditing(s);
+            }}
+            onToggle={() =>
+              act(s.enabled ? 'Paused.' : 'Resumed.', () =>
+                api('PATCH', `/api/v1/schedules/${s.id}`, { enabled: !s.enabled }),
+              )
+            }
+            onDelete={() => {
+              setMessage('');
+              setDoomed(s);
+              dialog.current?.showModal();
+            }}
+          />
         ))}
       </ul>
       <p role="status" aria-live="polite" class="note">
