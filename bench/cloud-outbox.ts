@@ -35,7 +35,7 @@ export async function benchCloudOutbox(count = 100_000): Promise<BenchRow[]> {
     const port = await freePort();
     const cloud = await startCloudBroker(port);
     const config = CloudSyncConfigSchema.parse({ url: `mqtt://127.0.0.1:${port}`, ratePerSecond: 0 });
-    const drainer = createDrainer(config, outbox, 'hearth/bench', pino({ level: 'silent' }));
+    const drainer = createDrainer(config, outbox, 'hearth/bench', 'hearth-bench', pino({ level: 'silent' }));
     const d0 = performance.now();
     drainer.start();
     while (outbox.depth() > 0) await new Promise((r) => setTimeout(r, 20));

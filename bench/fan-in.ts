@@ -2,11 +2,10 @@
 // own ACL, publish 100-byte events as fast as the same client driver allows; one reader subscribed
 // to hearth/dev/+/event counts them. Hearth's figure includes everything the hub does with a device
 // event (validation, the event log in SQLite, the bus); mosquitto only routes.
-import { connect as netConnect } from 'node:net';
-import { MqttClient } from 'mqtt';
 import { freePort } from '../hub/drills/cloud-broker.js';
 import { type HubProcess, startHubProcess } from '../hub/drills/hub-process.js';
 import { startPlainAedes } from './lib/aedes-peer.js';
+import { type Credentials, client } from './lib/bench-client.js';
 import type { BrokerPeer } from './lib/broker-peer.js';
 import { MOSQUITTO_SETTINGS, startMosquitto } from './lib/mosquitto-peer.js';
 import { type BenchRow, check } from './lib/report.js';
@@ -16,32 +15,10 @@ const PUBLISHERS = 8;
 /** QoS 1 messages a publisher may have un-acknowledged. */
 const WINDOW = 100;
 
-interface Credentials {
-  username: string;
-  password: string;
-  clientId: string;
-}
-
 interface RunResult {
   rate: number;
   cpuUsPerMsg: number;
   lost: number;
-}
-
-function client(port: number, c: Credentials): Promise<MqttClient> {
-  return new Promise((resolve, reject) => {
-    const m = new MqttClient(() => netConnect({ host: '127.0.0.1', port, noDelay: true }), {
-      clientId: c.clientId,
-      username: c.username,
-      password: c.password,
-      protocolVersion: 4,
-      clean: true,
-      reconnectPeriod: 0,
-      keepalive: 60,
-    });
-    m.once('connect', () => resolve(m));
-    m.once('error', reject);
-  });
 }
 
 /** A valid Hearth device event of exactly 100 bytes. */

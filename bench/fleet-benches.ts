@@ -1,7 +1,9 @@
 // With 1000 simulated devices online (a fleet process) against a hub process: the phone's command
 // round trip over HTTP (keep-alive fetch), the hub's memory, and a reconnect surge after a hub restart.
+// The TLS run does the same with the devices on MQTT over TLS and the phone on HTTPS, judged against
+// the plain run's figures of the same bench run.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,9 +56,26 @@ async function firstListen(port: number, timeoutMs: number): Promise<number> {
   }
 }
 
-export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRow[]> {
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  let hub = await startHubProcess({ httpPort, mqttPort });
+/** The plain run's figures, that the TLS run is judged against. */
+export interface FleetAnchors {
+  p50: number;
+  p99: number;
+  acceptS: number;
+}
+
+export async function benchFleet(
+  count = 1000,
+  requests = 3000,
+  tls?: { anchors: FleetAnchors | null },
+): Promise<{ rows: BenchRow[]; anchors: FleetAnchors }> {
+  const [httpPort, mqttPort, httpsPort, mqttTlsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const ports = { httpPort, mqttPort, httpsPort, mqttTlsPort };
+  let hub = await startHubProcess(ports);
   const api = (path: string, init: { method?: string; body?: string } = {}) =>
     fetch(`${hub.baseUrl}${path}`, {
       ...init,
@@ -85,6 +104,7 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
         '--json',
         '--flash-dir',
         flashDir,
+        ...(tls ? ['--tls'] : []),
       ],
       {
         stdio: ['ignore', 'ignore', 'ignore'],
@@ -99,7 +119,13 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
     // first, reported on its own row: one command to each device (its first flash write creates
     // its slot files, as a device in a home long has), then as many again to random devices while
     // V8 optimizes and the heap settles after the connect storm. Then the measured commands.
-    const client = await rawHttpClient(hub.baseUrl, hub.token);
+    const client = tls
+      ? await rawHttpClient(
+          `https://127.0.0.1:${httpsPort}`,
+          hub.token,
+          readFileSync(join(hub.dataDir, 'tls', 'ca.crt'), 'utf8'),
+        )
+      : await rawHttpClient(hub.baseUrl, hub.token);
     const command = async (id: string, on: boolean) => {
       const t0 = performance.now();
       const res = await client.post(
@@ -124,8 +150,8 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
     const desiredBefore = await desiredStates(api);
     await hub.stop('SIGTERM');
     const surgeStart = performance.now();
-    const listening = firstListen(mqttPort, 30_000);
-    hub = await startHubProcess({ dataDir: hub.dataDir, token: hub.token, httpPort, mqttPort });
+    const listening = firstListen(tls ? mqttTlsPort : mqttPort, 30_000);
+    hub = await startHubProcess({ dataDir: hub.dataDir, token: hub.token, ...ports });
     const listenedAt = await listening;
     let probes = 0;
     let probeFailures = 0;
@@ -155,7 +181,8 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
     const desiredLost = [...desiredBefore].filter(([id, d]) => desiredAfter.get(id) !== d).length;
     const acceptS = acceptedAt === undefined ? Number.NaN : (acceptedAt - listenedAt) / 1000;
     const onlineS = onlineAt === undefined ? Number.NaN : (onlineAt - surgeStart) / 1000;
-    return [
+    const anchors = { p50: rt.p50, p99: rt.p99, acceptS };
+    const rows: BenchRow[] = [
       {
         bench: 'round trip',
         figure: `phone HTTP → device ack, ${count} online, p50`,
@@ -163,6 +190,7 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
         unit: 'ms',
         target: '<= 1',
         pass: check(rt.p50, '<=', 1),
+        key: 'roundtrip.p50',
       },
       {
         bench: 'round trip',
@@ -171,6 +199,7 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
         unit: 'ms',
         target: '<= 5',
         pass: check(rt.p99, '<=', 5),
+        key: 'roundtrip.p99',
       },
       { bench: 'round trip', figure: 'max', value: round(rt.max, 2), unit: 'ms', target: '', pass: null },
       {
@@ -246,9 +275,51 @@ export async function benchFleet(count = 1000, requests = 3000): Promise<BenchRo
         pass: null,
       },
     ];
+    return { rows: tls ? asTlsRows(rows, rt, acceptS, tls.anchors) : rows, anchors };
   } finally {
     fleet?.kill('SIGKILL');
     await hub.cleanup();
     rmSync(flashDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The TLS run's rows: named as such, and judged as TARGETS.md does, against the plain run of the
+ * same bench run (round trip ≤ 1.2×, surge ≤ 1.5×) and RSS ≤ 130 MB.
+ */
+function asTlsRows(
+  rows: BenchRow[],
+  rt: { p50: number; p99: number },
+  acceptS: number,
+  plain: FleetAnchors | null,
+): BenchRow[] {
+  const ratio = (v: number, anchor: number | undefined) =>
+    anchor ? ` (${round(v / anchor, 2)}× plain)` : '';
+  return rows.map((row) => {
+    const tlsRow = { ...row, bench: `${row.bench} over TLS` };
+    if (row.bench === 'round trip' && row.figure.endsWith('p50'))
+      return {
+        ...tlsRow,
+        figure: `phone HTTPS → device (MQTT over TLS) ack, p50${ratio(rt.p50, plain?.p50)}`,
+        target: plain ? `<= ${round(plain.p50 * 1.2, 2)}` : '',
+        pass: plain ? check(rt.p50, '<=', plain.p50 * 1.2) : null,
+      };
+    if (row.bench === 'round trip' && row.figure === 'p99')
+      return {
+        ...tlsRow,
+        figure: `p99${ratio(rt.p99, plain?.p99)}`,
+        target: plain ? `<= ${round(plain.p99 * 1.2, 2)}` : '',
+        pass: plain ? check(rt.p99, '<=', plain.p99 * 1.2) : null,
+      };
+    if (row.bench === 'memory')
+      return { ...tlsRow, target: '<= 130', pass: check(Number(row.value), '<=', 130) };
+    if (row.bench === 'reconnect surge' && row.figure.startsWith('all') && row.figure.includes('accepted'))
+      return {
+        ...tlsRow,
+        figure: `${row.figure}${ratio(acceptS, plain?.acceptS)}`,
+        target: plain ? `<= ${round(plain.acceptS * 1.5, 2)}` : '<= 4',
+        pass: plain ? check(acceptS, '<=', plain.acceptS * 1.5) : check(acceptS, '<=', 4),
+      };
+    return tlsRow;
+  });
 }

@@ -2,24 +2,40 @@
 // table and writes bench/results.json and bench/RESULTS.md. `--only NAME[,NAME]` runs a subset.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchAnchors, ratioRows } from './anchors.js';
 import { benchCloudOutbox } from './cloud-outbox.js';
 import { benchColdStart } from './cold-start.js';
 import { benchFanIn, FAN_IN_NOTE } from './fan-in.js';
 import { benchFleet } from './fleet-benches.js';
 import { fuzzAndRecord, fuzzRows } from './fuzz.js';
 import { type BenchRow, printTable, writeResults } from './lib/report.js';
+import { benchRollout } from './rollout.js';
 import { benchScheduleLateness } from './schedule-lateness.js';
 
 type Bench = { name: string; run: () => Promise<BenchRow[]> };
+/** The plain fleet run's figures, the anchors of the TLS run. */
+let fleetPlain: Awaited<ReturnType<typeof benchFleet>> | undefined;
 
 const resultsDir = dirname(fileURLToPath(import.meta.url)).replace(`${'/dist'}/bench`, '/bench');
 
 const benches: Bench[] = [
+  { name: 'anchors', run: () => benchAnchors() },
   { name: 'cold-start', run: () => benchColdStart() },
   { name: 'cloud-outbox', run: () => benchCloudOutbox() },
-  { name: 'fleet', run: () => benchFleet() },
+  {
+    name: 'fleet',
+    run: async () => {
+      fleetPlain = await benchFleet();
+      return fleetPlain.rows;
+    },
+  },
+  {
+    name: 'fleet-tls',
+    run: async () => (await benchFleet(1000, 3000, { anchors: fleetPlain?.anchors ?? null })).rows,
+  },
   { name: 'fan-in', run: () => benchFanIn() },
   { name: 'schedules', run: () => benchScheduleLateness() },
+  { name: 'rollout', run: () => benchRollout() },
   { name: 'fuzz', run: async () => fuzzRows(await fuzzAndRecord(resultsDir)) },
 ];
 
@@ -28,13 +44,15 @@ async function main(): Promise<number> {
   const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? '').split(',') : null;
   const rows: BenchRow[] = [];
   const notes: string[] = [
+    "anchors: bare mosquitto and bare aedes measured in this run (absolute times move between machines); a QoS 1 round trip is one client publishing, a second answering on another topic, the first receiving the answer (a command and its ack), sequentially after 500 warm-up trips; the ratio rows divide the hub's figures by them.",
     'Everything runs on this one 2-core machine: hub process, fleet process (1000 simulated devices in one Node process) and the load driver.',
     'round trip: sequential HTTP POSTs to random devices over one keep-alive connection from a minimal raw-socket client (as wrk or autocannon would; node:http as the client added 0.2-0.4 ms of its own), after a warm-up of 2000 commands reported on its own row; each includes the simulated device writing its flash slot (in place + fdatasync) before it acks, so an acked command survives a power cut; the flash directory is on /dev/shm.',
-    'reconnect surge: the hub is restarted with SIGTERM on the same ports and every device comes back by itself (full-jitter retries, ceiling 0.5 s then 1 s for the first 30 attempts); "accepted" counts CONNACKs (hearth_mqtt_connections_total) from the moment the restarted hub accepts TCP on its MQTT port, as the 1000-at-once anchors in TARGETS.md do; "online" waits for every device to subscribe and re-report its state and runs from SIGTERM, restart included; desired states are compared through the API before and after.',
+    'reconnect surge: the hub is restarted with SIGTERM on the same ports and every device comes back by itself (full-jitter retries, ceiling 0.5 s then 1 s for the first 30 attempts); "accepted" counts CONNACKs (hearth_mqtt_connections_total) from the moment the restarted hub accepts TCP on its MQTT port, as the 1000-at-once plain aedes anchor does; "online" waits for every device to subscribe and re-report its state and runs from SIGTERM, restart included; desired states are compared through the API before and after.',
     'memory: RSS of the hub process read from /proc, after the round trip; the idle figure is the hub with no device. The hub runs with its V8 flags (hub/node-flags.ts: 1 MB young generation, 20% old-generation growth), as every launch path does; with V8 defaults the same run measured ~155 MB, and the fan-in below ran ~40% faster (43k vs 31k msg/s at QoS 0, 24 vs 34 µs per message): the flags trade burst throughput for memory.',
+    "fleet over TLS: the same fleet bench with the devices flashed with the hub CA (hearth fleet --tls: MQTT over TLS, verified, sessions resumed on reconnect through the hub's persisted ticket keys) and the round trip over HTTPS (one TLS session, keep-alive); ratios are to the plain fleet run just before it.",
     FAN_IN_NOTE,
     'fuzz: fast-check inputs derived from the MQTT payload schemas and the OpenAPI document, against an in-process hub; bench/fuzz-results.json has every channel and finding.',
-    'schedules: measureScheduleLateness() from hub/scheduler/bench-lateness.ts (a hub process with its V8 flags, 50 lights in the bench process acking over MQTT); "late" is when the hub began handing the run to the command path, from its run log.',
+    'schedules: measureScheduleLateness() from bench/lib/schedule-lateness-probe.ts (a hub process with its V8 flags, 50 lights in the bench process acking over MQTT); "late" is when the hub began handing the run to the command path, from its run log.',
   ];
   for (const bench of benches) {
     if (only && !only.includes(bench.name)) continue;
@@ -48,6 +66,7 @@ async function main(): Promise<number> {
     }
     process.stderr.write(`bench: ${bench.name} took ${Math.round((performance.now() - t0) / 1000)} s\n`);
   }
+  rows.push(...ratioRows(rows));
   const dir = resultsDir;
   writeResults(dir, rows, `npm run bench${only ? ` -- --only ${only.join(',')}` : ''}`, notes);
   process.stdout.write(`${printTable(rows)}\n\nwritten to ${dir}/RESULTS.md and results.json\n`);

@@ -1,7 +1,8 @@
 // Schedules: 1000 hub-run schedules due in the same second (the scheduler's own probe, a real hub
 // in this process with 50 simulated lights acking over MQTT).
-import { measureScheduleLateness } from '../hub/scheduler/bench-lateness.js';
+
 import { type BenchRow, check } from './lib/report.js';
+import { measureScheduleLateness } from './lib/schedule-lateness-probe.js';
 
 export async function benchScheduleLateness(): Promise<BenchRow[]> {
   const r = await measureScheduleLateness({ schedules: 1000, devices: 50 });

@@ -5,7 +5,8 @@ import { hearthVersion } from '../hub/version.js';
 
 interface Subcommand {
   summary: string;
-  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+  /** The module that runs it; `args` picks one when a command's verbs belong to both sides. */
+  load: (args: string[]) => Promise<{ run(args: string[]): Promise<number> }>;
 }
 
 const subcommands: Record<string, Subcommand> = {
@@ -14,6 +15,10 @@ const subcommands: Record<string, Subcommand> = {
     load: () => import('../hub/cli/start.js'),
   },
   tokens: { summary: 'create, list or revoke API tokens', load: () => import('../hub/cli/tokens.js') },
+  'mqtt-users': {
+    summary: 'add, list or remove MQTT users for integrations',
+    load: () => import('../hub/cli/mqtt-users.js'),
+  },
   backup: {
     summary: 'back up the database, config and keys (safe while running)',
     load: () => import('../hub/cli/backup.js'),
@@ -50,6 +55,13 @@ const subcommands: Record<string, Subcommand> = {
   schedule: {
     summary: 'add, list or remove schedules; show their runs',
     load: () => import('../hub/cli/schedule.js'),
+  },
+  firmware: {
+    summary: 'release key, signed update images (keygen, build); upload and staged rollouts',
+    load: (args) =>
+      args[0] === 'keygen' || args[0] === 'build'
+        ? import('../devices/cli/firmware.js')
+        : import('../hub/cli/firmware.js'),
   },
   drill: {
     summary: 'run an outage drill (wan-down, hub-kill, reconnect-surge…) on a throwaway hub',
@@ -90,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`hearth: unknown command "${name}"\n\n${help()}`);
     return 1;
   }
-  const module = await command.load();
+  const module = await command.load(rest);
   return module.run(rest);
 }
 

@@ -31,6 +31,10 @@ export interface HubEvents {
   };
   'provision.discovered': { claimId: string; model: string };
   'provision.adopted': { claimId: string; deviceId: string };
+  /** A token (a phone, an integration) was revoked or given other rights: every session opened with it must end. */
+  'token.changed': { tokenId: string };
+  /** An integration's MQTT user was removed: its sessions must end. */
+  'mqtt-user.removed': { name: string };
 }
 
 export type HubEventName = keyof HubEvents;

@@ -21,6 +21,31 @@ export const ConfigSchema = z.strictObject({
   httpPort: Port.default(8080),
   /** MQTT over TCP. 0 picks a free port. */
   mqttPort: Port.default(1883),
+  /** HTTPS with the hub's own certificate: API, phone app, MQTT over WebSocket. 0 picks a free port. */
+  httpsPort: Port.default(8443),
+  /** MQTT over TLS with the hub's own certificate. 0 picks a free port. */
+  mqttTlsPort: Port.default(8883),
+  http: z
+    .strictObject({
+      /**
+       * The plain HTTP listener. Off: HTTPS only. On: LAN clients get only what first contact needs
+       * (pairing, the CA for phones, the app shell); the whole API only from this machine.
+       */
+      plain: z.boolean().default(true),
+    })
+    .prefault({}),
+  mqtt: z
+    .strictObject({
+      /** The plain MQTT listener (devices flashed before TLS, integrations). Off: MQTT over TLS only. */
+      plain: z.boolean().default(true),
+    })
+    .prefault({}),
+  tls: z
+    .strictObject({
+      /** How often the hub compares its certificate with its current addresses. */
+      checkMs: z.number().int().min(1000).default(2000),
+    })
+    .prefault({}),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Shown in the phone app and mDNS; defaults to the machine's host name. */
   hubName: z.string().min(1).max(63).default(hostname()),

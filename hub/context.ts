@@ -52,8 +52,21 @@ export interface DeviceView {
   reportedSeq: number;
   reportedAt: number | null;
   desired: Record<string, unknown>;
+  /** What has not converged yet (registry/twin.ts owns desired and this). */
+  twin: DeviceTwinView;
   schedulesVersion: number | null;
   fault: string | null;
+}
+
+export interface DeviceTwinView {
+  /** No setting command in flight and every desired value reported. */
+  converged: boolean;
+  /** Desired values the device has not reported (yet). */
+  delta: Record<string, unknown>;
+  /** Settings with a command on its way or waiting for the device. */
+  pending: string[];
+  /** `device`-wins settings the device changed itself; desired followed them. */
+  changedOnDevice: string[];
 }
 
 export interface DeviceRegistry {
@@ -84,6 +97,19 @@ export interface CommandRequest {
   source: string;
   /** For schedule-issued commands: the occurrence id, so a run is never performed twice. */
   occurrence?: string | undefined;
+  /** When the caller issued it (a remote command); its ttl counts from here, so a late one expires. */
+  issuedAt?: number | undefined;
+}
+
+export interface IssueOptions {
+  waitMs?: number;
+  onRecorded?: (commandId: string) => void;
+  /**
+   * The caller's key for this request, scoped to its `source`: the same key with the same request
+   * resolves with the command it made first (no second command); with another request, throws
+   * `conflict`. Keys are kept at least 24 h.
+   */
+  idempotencyKey?: string;
 }
 
 export interface CommandRecord {
@@ -111,12 +137,9 @@ export interface CommandService {
    * up to `waitMs` for the ack (not at all for a device known to be offline). Resolves with the
    * record as it stands then. `onRecorded` is called with the new command's id before `issue`
    * returns, inside the caller's transaction if it has one (a scheduler tick writes it into the
-   * run log in the same commit).
+   * run log in the same commit). A request whose `issuedAt` plus ttl has passed throws `expired`.
    */
-  issue(
-    request: CommandRequest,
-    options?: { waitMs?: number; onRecorded?: (commandId: string) => void },
-  ): Promise<CommandRecord>;
+  issue(request: CommandRequest, options?: IssueOptions): Promise<CommandRecord>;
   get(commandId: string): CommandRecord | undefined;
   list(filter: { deviceId?: string; limit?: number }): CommandRecord[];
   /** Commands sent and still waiting for an ack. */
@@ -134,9 +157,20 @@ export interface HubContext {
   clock: Clock;
 }
 
+/** What a device needs to trust the hub: its CA and where MQTT over TLS listens. */
+export interface HubTrust {
+  readonly caPem: string;
+  /** 0 until the TLS listener is open. */
+  mqttTlsPort(): number;
+}
+
 /** The context once the core is up: what API routes, the scheduler and plugins use. */
 export interface CoreContext extends HubContext {
   messaging: HubMessaging;
   registry: DeviceRegistry;
   commands: CommandService;
+  /** The ports the hub listens on: 0 until each listener is bound. */
+  readonly ports: { readonly http: number; readonly mqtt: number };
+  /** Absent only in tests that build a core without the TLS unit. */
+  trust?: HubTrust;
 }

@@ -2,6 +2,7 @@
 // before the HTTP server. Each entry builds one or more units from the core context; a feature
 // owns its own files and adds exactly one line here.
 import type { CoreContext, Unit } from './context.js';
+import { createFirmware } from './firmware/index.js';
 import { createNightlyBackup } from './ops/nightly-backup.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { createProvisioning } from './provisioning/provisioning.js';
@@ -15,5 +16,6 @@ export const featureFactories: FeatureFactory[] = [
   createScheduler,
   createNightlyBackup,
   createProvisioning,
+  createFirmware,
   loadPlugins,
 ];

@@ -1,35 +1,44 @@
 // The composition root: builds every unit in order and stops them in reverse. Nothing here runs
 // at import; `createHub(config)` only wires, `start()` does the work.
-import { mkdirSync } from 'node:fs';
 import { deviceTopic, hubTopic, isDeviceId } from '../shared/topics.js';
 import { createApiApp, openApiDocument } from './api/app.js';
+import { plainHttpGate } from './api/plain-gate.js';
 import type { ApiModule } from './api/route-module.js';
 import { createDevicesModule } from './api/routes/devices.js';
 import { createEventsModule } from './api/routes/events.js';
+import { createMqttUsersModule } from './api/routes/mqtt-users.js';
 import { createPairingModule } from './api/routes/pairing.js';
 import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
 import { createBroker } from './broker/index.js';
 import { createEventBus } from './bus.js';
-import { createCommandService } from './commands/command-service.js';
+import { createCommandPath } from './commands/command-path.js';
 import type { Config } from './config.js';
 import { type Clock, type CoreContext, type HubContext, systemClock, type Unit } from './context.js';
 import { createMdnsAdvertiser } from './discovery/advertiser.js';
 import { featureFactories } from './features.js';
-import { createHttpServer, type HttpServer } from './http-server.js';
+import { registerHubGauges } from './hub-gauges.js';
+import { acquireHubLock, type HubLock } from './hub-lock.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
+import { ensurePrivateDir, makeDataDirPrivate } from './ops/private-files.js';
 import { announcePairing } from './pairing-announcement.js';
 import { createDeviceRegistry } from './registry/device-registry.js';
 import { createShadowIngest } from './registry/shadow-ingest.js';
-import { removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { type RuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
+import { createMqttUserService } from './security/mqtt-users.js';
 import { createPairingService } from './security/pairing.js';
+import { type FirstContact, lanAddress } from './security/pairing-url.js';
+import { createRevocationWatch } from './security/revocation-watch.js';
 import { createTokenService, type TokenService } from './security/token-service.js';
 import { createCheckpointer } from './store/checkpointer.js';
 import { openStore, type Store, storePath } from './store/db.js';
 import { createWriteBatcher } from './store/write-batcher.js';
+import { createHubTls, type HubTls } from './tls/hub-tls.js';
+import { createTrustModule } from './tls/trust-module.js';
 import { hearthVersion } from './version.js';
 import { createWebModule } from './web/web-module.js';
+import { openWebListeners, readyLine } from './web-listeners.js';
 
 export interface HubOptions {
   log?: Logger;
@@ -43,8 +52,10 @@ export interface Hub {
   readonly log: Logger;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Ports actually bound (after start). */
-  readonly ports: { http: number; mqtt: number };
+  /** Ports actually bound (after start); 0 for a listener switched off. */
+  readonly ports: { http: number; mqtt: number; https: number; mqttTls: number };
+  /** The hub CA and certificate (after start). */
+  readonly tls: HubTls;
   /** The wired context, for tests and the CLI (after start). */
   readonly context: CoreContext;
   readonly tokens: TokenService;
@@ -56,9 +67,12 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
   const bus = createEventBus(log.child({ module: 'bus' }));
   const metrics = createMetrics();
   const started: Unit[] = [];
-  const ports = { http: 0, mqtt: 0 };
+  const ports = { http: 0, mqtt: 0, https: 0, mqttTls: 0 };
+  const tls = createHubTls({ config, log, clock }, { checkMs: config.tls.checkMs });
   let core: CoreContext | undefined;
   let tokenService: TokenService | undefined;
+  let lock: HubLock | undefined;
+  let written: RuntimeInfo | undefined;
 
   async function startUnit(unit: Unit): Promise<void> {
     const t0 = performance.now();
@@ -69,15 +83,21 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
 
   async function start(): Promise<void> {
     const t0 = performance.now();
-    mkdirSync(config.dataDir, { recursive: true });
+    ensurePrivateDir(config.dataDir);
+    // Before anything touches the data directory: a second hub on it stops here.
+    lock = await acquireHubLock(config.dataDir, clock.now());
     const store: Store = openStore(storePath(config.dataDir));
+    makeDataDirPrivate(config.dataDir);
     started.push({ name: 'store', start: () => undefined, stop: () => store.close() });
     const writes = createWriteBatcher(store.sqlite, log.child({ module: 'store' }));
     started.push({ name: 'write-batcher', start: () => undefined, stop: () => writes.flush() });
     const base: HubContext = { config, log, bus, metrics, clock, store, writes };
     await startUnit(createCheckpointer(base));
-    const tokens = createTokenService(store, clock);
+    await startUnit(tls);
+    const tokens = createTokenService(store, clock, (tokenId) => bus.emit('token.changed', { tokenId }));
     tokenService = tokens;
+    const mqttUsers = createMqttUserService(store, clock, (name) => bus.emit('mqtt-user.removed', { name }));
+    await startUnit(createRevocationWatch([tokens, mqttUsers]));
     const pairing = createPairingService(base, tokens);
 
     // The broker authenticates against the registry, which publishes through the broker: build
@@ -86,6 +106,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     const broker = createBroker(base, {
       verifyDevice: (id, secret) => registryRef?.verifySecret(id, secret) ?? false,
       verifyToken: (token) => tokens.verify(token),
+      verifyIntegration: (name, password) => mqttUsers.verify(name, password),
     });
     const registry = createDeviceRegistry({
       ctx: base,
@@ -107,26 +128,13 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
 
     const ingest = createShadowIngest(base, broker.messaging, registry);
     await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
-    const commands = createCommandService(base, broker.messaging, registry);
+    const { commands, twin } = createCommandPath(base, broker.messaging, registry);
     await startUnit({ name: 'commands', start: () => commands.start(), stop: () => commands.stop() });
-    core = { ...base, messaging: broker.messaging, registry, commands };
+    await startUnit({ name: 'twin', start: () => twin.start(), stop: () => twin.stop() });
+    const trust = { caPem: tls.caPem, mqttTlsPort: () => ports.mqttTls };
+    core = { ...base, messaging: broker.messaging, registry, commands, ports, trust };
     const ctx = core;
-    metrics.gauge('hearth_devices', 'Registered devices', () => registry.list().length);
-    metrics.gauge('hearth_devices_online', 'Devices online now', () => registry.onlineCount());
-    metrics.gauge('hearth_commands_active', 'Commands waiting for an ack', () => commands.activeCount());
-    metrics.gauge('process_resident_memory_bytes', 'Resident memory of the hub process', () =>
-      process.memoryUsage.rss(),
-    );
-    metrics.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use', () => process.memoryUsage().heapUsed);
-    metrics.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved', () => process.memoryUsage().heapTotal);
-    metrics.gauge(
-      'nodejs_external_memory_bytes',
-      'Memory of buffers and native objects held by JavaScript',
-      () => {
-        const m = process.memoryUsage();
-        return m.external + m.arrayBuffers;
-      },
-    );
+    registerHubGauges(metrics, { registry, commands });
 
     for (const factory of featureFactories) {
       const units = await factory(ctx);
@@ -136,53 +144,94 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     // Every in-process subscriber (shadow, commands, scheduler, provisioning, plugins) is in place:
     // now devices may connect.
     await broker.listen();
+    await broker.listenTls(tls.serverOptions());
+    tls.onRenewed((o) => broker.renewTls(o));
     ports.mqtt = broker.port;
+    ports.mqttTls = broker.tlsPort;
     const featureModules = started.flatMap((u) => u.apiModules ?? []);
-    const health = (): HealthReport => {
-      const report: HealthReport = {
-        store: { ok: store.sqlite.open },
-        broker: { ok: true, detail: { clients: broker.clientCount(), port: ports.mqtt } },
-        devices: { ok: true, detail: { registered: registry.list().length, online: registry.onlineCount() } },
-      };
-      for (const u of started) if (u.health) report[u.name] = u.health();
-      return report;
-    };
+    const health = () => healthReport({ store, broker, registry, ports, units: started });
+    const firstContact = (): FirstContact =>
+      config.http.plain
+        ? { scheme: 'http', port: ports.http, caFingerprint: tls.fingerprintHex }
+        : { scheme: 'https', port: ports.https, caFingerprint: tls.fingerprintHex };
+    const httpsUrl = (host: string) =>
+      `https://${host.replace(/:\d+$/, '') || lanAddress(config.bind)}:${ports.https}/`;
     const modules: ApiModule[] = [];
     modules.push(
       createWebModule(),
-      createPairingModule(ctx, pairing, tokens),
-      createTokensModule(ctx, tokens, pairing, () => ports.http),
-      createDevicesModule(ctx, () => ports.mqtt),
+      createTrustModule(tls, config.hubName),
+      createPairingModule(
+        ctx,
+        pairing,
+        tokens,
+        () => ({
+          httpsPort: ports.https,
+          caFingerprint: tls.fingerprint,
+        }),
+        httpsUrl,
+      ),
+      createTokensModule(ctx, tokens, pairing, firstContact),
+      createDevicesModule(ctx, () => ({ port: ports.mqtt, tlsPort: ports.mqttTls, ca: tls.caPem })),
       createEventsModule(ctx),
+      createMqttUsersModule(mqttUsers),
       ...featureModules,
       createSystemModule(ctx, health, () => openApiDocument(modules)),
     );
-    const app = createApiApp({ log, metrics, tokens, modules: () => modules });
-    const http: HttpServer = createHttpServer(app);
-    broker.attachWebSocket(http.server, '/mqtt');
-    ports.http = await http.listen(config.httpPort, config.bind);
-    started.push({ name: 'http', start: () => undefined, stop: () => http.close() });
+    const app = createApiApp({ log, metrics, tokens, modules: () => modules, gate: plainHttpGate(httpsUrl) });
+    const web = await openWebListeners({ config, app, broker, tls });
+    ports.https = web.https;
+    ports.http = web.http;
+    started.push(...web.units);
     // Announced once the ports are known; stopped (goodbye packets) before the HTTP server closes.
     if (config.mdns.enabled) {
-      await startUnit(createMdnsAdvertiser(base, { httpPort: () => ports.http, mqttPort: () => ports.mqtt }));
+      await startUnit(
+        createMdnsAdvertiser(base, {
+          httpPort: () => ports.http,
+          mqttPort: () => ports.mqtt,
+          httpsPort: () => ports.https,
+          mqttTlsPort: () => ports.mqttTls,
+          caFingerprint: () => tls.fingerprintHex,
+        }),
+      );
     }
 
     await broker.messaging.publish(hubTopic('status'), 'online', { retain: true, qos: 1 });
-    writeRuntimeInfo(config.dataDir, {
+    lock.update({
+      bind: config.bind,
+      httpPort: ports.http,
+      mqttPort: ports.mqtt,
+      httpsPort: ports.https,
+      mqttTlsPort: ports.mqttTls,
+    });
+    written = {
       pid: process.pid,
       startedAt: clock.now(),
       bind: config.bind,
       httpPort: ports.http,
       mqttPort: ports.mqtt,
+      httpsPort: ports.https,
+      mqttTlsPort: ports.mqttTls,
+      caFingerprint: tls.fingerprint,
       hubId: config.hubName,
       version: hearthVersion(),
-    });
+    };
+    writeRuntimeInfo(config.dataDir, written);
     log.info(
-      { dataDir: config.dataDir, http: ports.http, mqtt: ports.mqtt, ms: Math.round(performance.now() - t0) },
-      `hub ready: http://${config.bind}:${ports.http}  mqtt://${config.bind}:${ports.mqtt}`,
+      {
+        dataDir: config.dataDir,
+        ...ports,
+        caFingerprint: tls.fingerprint,
+        ms: Math.round(performance.now() - t0),
+      },
+      readyLine(config.bind, ports, tls.fingerprint),
     );
     if (tokens.count() === 0 && options.pairingOutput !== null) {
-      await announcePairing(ctx, pairing, ports.http, options.pairingOutput ?? process.stdout);
+      await announcePairing(
+        ctx,
+        pairing,
+        { ...firstContact(), fingerprint: tls.fingerprint },
+        options.pairingOutput ?? process.stdout,
+      );
     }
   }
 
@@ -194,6 +243,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       if (!core) throw new Error('hub not started');
       return core;
     },
+    tls,
     get tokens() {
       if (!tokenService) throw new Error('hub not started');
       return tokenService;
@@ -221,8 +271,30 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
           log.error({ err, unit: unit.name }, 'unit failed to stop cleanly');
         }
       }
-      removeRuntimeInfo(config.dataDir);
+      // Only the hub that wrote runtime.json removes it, and before it lets go of the lock.
+      if (written) removeRuntimeInfo(config.dataDir, written);
+      written = undefined;
+      await lock?.release();
+      lock = undefined;
       log.info('hub stopped');
     },
   };
+}
+
+/** GET /api/v1/health: the store, the broker and its listeners, the devices, and every unit's own. */
+function healthReport(parts: {
+  store: Store;
+  broker: { clientCount(): number };
+  registry: { list(): unknown[]; onlineCount(): number };
+  ports: { mqtt: number; mqttTls: number };
+  units: readonly Unit[];
+}): HealthReport {
+  const { store, broker, registry, ports } = parts;
+  const report: HealthReport = {
+    store: { ok: store.sqlite.open },
+    broker: { ok: true, detail: { clients: broker.clientCount(), port: ports.mqtt, tlsPort: ports.mqttTls } },
+    devices: { ok: true, detail: { registered: registry.list().length, online: registry.onlineCount() } },
+  };
+  for (const u of parts.units) if (u.health) report[u.name] = u.health();
+  return report;
 }

@@ -13,16 +13,31 @@ export interface BackoffOptions {
    * jumps to `maxMs`, so a long outage does not keep the LAN busy.
    */
   quick?: { capMs: number; attempts: number };
+  /**
+   * After the quick attempts, while the outage is younger than `forMs`, the ceiling stays at
+   * `capMs`: a hub that was away for a few minutes (a Pi rebooting, an update) has every device
+   * back within a few seconds of listening again. Only a longer outage lets the ceiling grow.
+   */
+  hold?: { capMs: number; forMs: number };
   /** Source of randomness in [0, 1); injectable for tests. */
   random?: () => number;
+  /** Clock for `hold`, in ms; injectable for tests. */
+  now?: () => number;
 }
 
 export function fullJitterDelay(
   attempt: number,
-  { baseMs, maxMs, quick, random = Math.random }: BackoffOptions,
+  { baseMs, maxMs, quick, hold, random = Math.random }: BackoffOptions,
+  /** How long the outage has lasted so far (for `hold`). */
+  elapsedMs = 0,
 ): number {
   const exponent = Math.min(Math.max(attempt, 0), 30);
-  const cap = quick && attempt < quick.attempts ? Math.min(quick.capMs, maxMs) : maxMs;
+  const cap =
+    quick && attempt < quick.attempts
+      ? Math.min(quick.capMs, maxMs)
+      : hold && elapsedMs < hold.forMs
+        ? Math.min(hold.capMs, maxMs)
+        : maxMs;
   const ceiling = Math.min(cap, baseMs * 2 ** exponent);
   return Math.floor(random() * ceiling);
 }
@@ -36,10 +51,13 @@ export interface Backoff {
 }
 
 export function createBackoff(options: BackoffOptions): Backoff {
+  const now = options.now ?? Date.now;
   let attempts = 0;
+  let since = 0;
   return {
     next() {
-      const delay = fullJitterDelay(attempts, options);
+      if (attempts === 0) since = now();
+      const delay = fullJitterDelay(attempts, options, now() - since);
       attempts += 1;
       return delay;
     },

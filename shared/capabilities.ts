@@ -25,6 +25,16 @@ export interface ActionParam {
   default: number;
 }
 
+/**
+ * Who wins when a setting's reported value drifts from the desired one with no command in flight
+ * (a device twin, as AWS IoT shadows and Matter attributes work):
+ * - `hub`: the desired value stands; the hub sends it again (on reconnect and on drift).
+ * - `device`: the device's local change stands (a TV's IR remote, a wall switch); desired follows it.
+ * Settings default to `hub`; a model's declaration may say `device`.
+ */
+export type TwinPolicy = 'hub' | 'device';
+export const TWIN_POLICIES = ['hub', 'device'] as const;
+
 export interface CapabilityDescriptor {
   name: CapabilityName;
   kind: CapabilityKind;
@@ -37,6 +47,8 @@ export interface CapabilityDescriptor {
   options?: readonly string[];
   params?: Readonly<Record<string, ActionParam>>;
   ha: HaComponent | null;
+  /** Settings only: who wins on drift (see TwinPolicy). */
+  twin?: TwinPolicy;
 }
 
 const catalog = {
@@ -138,7 +150,8 @@ export function isCapabilityName(value: string): value is CapabilityName {
 
 /** The catalog's descriptor for a capability. */
 export function capabilityDescriptor(name: CapabilityName): CapabilityDescriptor {
-  return { name, ...(catalog[name] as Omit<CapabilityDescriptor, 'name'>) };
+  const base = catalog[name] as Omit<CapabilityDescriptor, 'name'>;
+  return { name, ...base, ...(base.kind === 'setting' ? { twin: 'hub' as const } : {}) };
 }
 
 /**
@@ -151,9 +164,12 @@ export const CapabilityDeclarationSchema = z
     min: z.number().finite().optional(),
     max: z.number().finite().optional(),
     options: z.array(z.string().min(1).max(32)).min(1).max(32).optional(),
+    twin: z.enum(TWIN_POLICIES).optional(),
   })
   .superRefine((decl, ctx) => {
     const base = capabilityDescriptor(decl.name);
+    if (decl.twin !== undefined && base.kind !== 'setting')
+      ctx.addIssue({ code: 'custom', message: `${decl.name} is not a setting: it takes no twin policy` });
     if (decl.options !== undefined) {
       if (base.type !== 'enum') ctx.addIssue({ code: 'custom', message: `${decl.name} takes no options` });
       else {
@@ -186,6 +202,7 @@ export function describeCapability(decl: CapabilityDeclaration): CapabilityDescr
     ...(decl.min !== undefined ? { min: decl.min } : {}),
     ...(decl.max !== undefined ? { max: decl.max } : {}),
     ...(decl.options !== undefined ? { options: decl.options } : {}),
+    ...(decl.twin !== undefined ? { twin: decl.twin } : {}),
   };
 }
 

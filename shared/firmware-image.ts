@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { HearthError } from './errors.js';
-import { DeviceIdSchema, DeviceInfoSchema } from './payloads.js';
+import { DeviceIdSchema, DeviceInfoSchema, HubCaPemSchema } from './payloads.js';
+import { RELEASE_PUBLIC_KEY_PATTERN } from './release-key.js';
 import { CLAIM_ID_PATTERN } from './topics.js';
 
 export const IMAGE_MAGIC = 'HEARTHFW';
@@ -40,12 +41,17 @@ export const ImageBodySchema = z
       addresses: z.array(HubAddressSchema).max(8),
       /** The hub's mDNS instance name (never resolved through DNS). */
       mdnsName: z.string().min(1).max(63).optional(),
-      /** SHA-256 of the hub's TLS certificate (hex), when the hub speaks TLS. */
-      tlsFingerprint: z
-        .string()
-        .regex(/^[0-9a-f]{64}$/)
-        .optional(),
+      /**
+       * The hub's CA (PEM). With it the device connects only over MQTT over TLS and refuses a hub
+       * whose certificate does not verify against it (by name or address).
+       */
+      ca: HubCaPemSchema.optional(),
     }),
+    /**
+     * The release public key (raw Ed25519, base64url) that signs this device's updates. A device
+     * flashed without one refuses every update.
+     */
+    release: z.strictObject({ publicKey: z.string().regex(RELEASE_PUBLIC_KEY_PATTERN) }).optional(),
     createdAt: z.number().int().nonnegative(),
   })
   .refine((b) => (b.credentials === null) === (b.identity.deviceId === undefined), {

@@ -39,6 +39,16 @@ export const DeviceInfoSchema = z.strictObject({
   firmware: z.string().min(1).max(32),
   name: z.string().min(1).max(64).optional(),
   capabilities: z.array(CapabilityDeclarationSchema).min(1).max(32),
+  /** The outcome of the last firmware offer this device acted on (kept across reboots). */
+  update: z
+    .strictObject({
+      rollout: z.string().max(40),
+      version: z.string().max(32),
+      result: z.enum(['updated', 'rolled-back', 'refused']),
+      reason: z.string().max(200).optional(),
+      at: EpochMs,
+    })
+    .optional(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
 
@@ -116,6 +126,15 @@ export const DeviceEventSchema = z.discriminatedUnion('type', [
     firmware: z.string().max(32),
     slot: z.enum(['a', 'b']).optional(),
   }),
+  /** A firmware offer's progress: downloading, resumed, written, updated, rolled-back, refused. */
+  z.strictObject({
+    type: z.literal('ota'),
+    ts: EpochMs,
+    rollout: z.string().max(40),
+    version: z.string().max(32),
+    phase: z.enum(['downloading', 'resumed', 'written', 'updated', 'rolled-back', 'refused']),
+    detail: z.string().max(200).optional(),
+  }),
 ]);
 export type DeviceEvent = z.infer<typeof DeviceEventSchema>;
 
@@ -155,13 +174,32 @@ export const DeviceSchedulesSchema = z.strictObject({
 });
 export type DeviceSchedules = z.infer<typeof DeviceSchedulesSchema>;
 
-/** `hearth/dev/<id>/ota`: a firmware offer. */
+/**
+ * `hearth/dev/<id>/ota`: a firmware offer. The device fetches `path` from the hub's HTTP port on
+ * the host it reached the broker at, checks the file's SHA-256, then the image's own signature with
+ * its release key. A downgrade needs `allowDowngrade`: the release key's signature of
+ * downgradeStatement(model, version, sha256) (shared/release-key.ts).
+ */
 export const OtaOfferSchema = z.strictObject({
-  version: z.string().min(1).max(32),
-  url: z.string().url().max(500),
+  rollout: z.string().regex(/^[a-z0-9-]{1,40}$/),
+  model: DeviceInfoSchema.shape.model,
+  version: z.string().min(1).max(16),
+  path: z
+    .string()
+    .max(200)
+    .regex(/^\/api\/v1\/firmware\/[A-Za-z0-9/_.-]+$/),
+  httpPort: z.number().int().min(1).max(65535),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  signature: z.string().min(1).max(1024),
-  size: z.number().int().positive(),
+  size: z
+    .number()
+    .int()
+    .positive()
+    .max(32 * 1024 * 1024),
+  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/),
+  allowDowngrade: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{86}$/)
+    .optional(),
 });
 export type OtaOffer = z.infer<typeof OtaOfferSchema>;
 
@@ -177,10 +215,27 @@ export const ProvisionAnnounceSchema = z.strictObject({
 });
 export type ProvisionAnnounce = z.infer<typeof ProvisionAnnounceSchema>;
 
+/** A hub CA certificate in PEM, as a device keeps it to verify the hub. */
+export const HubCaPemSchema = z
+  .string()
+  .max(8192)
+  .regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/, 'a PEM certificate');
+
 /** `hearth/provision/<claim>/credentials`: the hub adopts the device. */
 export const ProvisionCredentialsSchema = z.strictObject({
   deviceId: DeviceIdSchema,
   secret: z.string().min(16).max(128),
   name: z.string().min(1).max(64).optional(),
+  /**
+   * The hub's CA and MQTT-over-TLS port: an adopted device connects only over TLS from then on.
+   * `host` is filled in by the device: the hub address it was adopted through.
+   */
+  tls: z
+    .strictObject({
+      ca: HubCaPemSchema,
+      port: z.number().int().min(1).max(65535),
+      host: z.string().min(1).max(253).optional(),
+    })
+    .optional(),
 });
 export type ProvisionCredentials = z.infer<typeof ProvisionCredentialsSchema>;

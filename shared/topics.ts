@@ -1,4 +1,4 @@
-// Topic builders and parsers for the whole wire contract (DESIGN.md). Every topic either side
+// Topic builders and parsers for the whole wire contract (README: MQTT contract). Every topic either side
 // publishes or subscribes to is built here, so the two sides cannot drift apart.
 
 export const TOPIC_ROOT = 'hearth';

@@ -1,27 +1,31 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findLayerViolations } from './layering.js';
+import { findImportCycles, findLayerViolations } from './layering.js';
 
 const root = join(import.meta.dirname, '..');
+const fixture = join(import.meta.dirname, 'fixtures', 'layering-bad');
 
 describe('layering', () => {
-  it('shared/ imports nothing from hub/ or devices/, and devices/ nothing from hub/', () => {
+  it('shared/ imports neither side; hub/ and devices/ never import each other, bench/ or test/', () => {
     expect(findLayerViolations(root)).toEqual([]);
   });
 
-  it('catches a deliberately bad import (fixture tree)', () => {
-    const violations = findLayerViolations(join(import.meta.dirname, 'fixtures', 'layering-bad'));
-    expect(violations).toEqual([
-      {
-        file: join('shared', 'contract.ts'),
-        imported: '../hub/internal.js',
-        rule: 'shared/ must not import hub/',
-      },
-      {
-        file: join('devices', 'firmware.ts'),
-        imported: '../hub/internal.js',
-        rule: 'devices/ must not import hub/',
-      },
-    ]);
+  it('no import cycles between files of hub/, devices/ and shared/', () => {
+    expect(findImportCycles(root)).toEqual([]);
+  });
+
+  it('catches each kind of bad import in a fixture tree', () => {
+    const rules = findLayerViolations(fixture)
+      .map((v) => `${v.file} → ${v.imported}: ${v.rule}`)
+      .sort();
+    expect(rules).toEqual(
+      [
+        `${join('devices', 'firmware.ts')} → ../hub/internal.js: devices/ must not import hub/`,
+        `${join('hub', 'uses-device.ts')} → ../bench/probe.js: hub/ must not import bench/`,
+        `${join('hub', 'uses-device.ts')} → ../devices/firmware.js: hub/ must not import devices/`,
+        `${join('shared', 'contract.ts')} → ../hub/internal.js: shared/ must not import hub/`,
+      ].sort(),
+    );
+    expect(findImportCycles(fixture)).toEqual([[join('hub', 'cycle-a.ts'), join('hub', 'cycle-b.ts')]]);
   });
 });

@@ -1,6 +1,10 @@
-// The layering rule, as code: shared/ imports nothing from hub/ or devices/; devices/ never
-// imports hub/. Used by the architecture test against the real tree and against a bad fixture.
-import { type Dirent, readdirSync, readFileSync } from 'node:fs';
+// The layering rules, as code, used by the architecture test against the real tree and against a
+// deliberately bad fixture:
+// - shared/ imports nothing from hub/ or devices/;
+// - devices/ and hub/ never import each other;
+// - nothing in hub/, devices/ or shared/ imports bench/ or test/;
+// - no import cycles between files of hub/, devices/ and shared/.
+import { type Dirent, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 export interface LayerViolation {
@@ -9,7 +13,12 @@ export interface LayerViolation {
   rule: string;
 }
 
-const forbidden: Record<string, string[]> = { shared: ['hub', 'devices'], devices: ['hub'] };
+const PRODUCT = ['shared', 'devices', 'hub'];
+const forbidden: Record<string, string[]> = {
+  shared: ['hub', 'devices', 'bench', 'test'],
+  devices: ['hub', 'bench', 'test'],
+  hub: ['devices', 'bench', 'test'],
+};
 
 function sourceFiles(dir: string): string[] {
   let entries: Dirent[];
@@ -28,16 +37,27 @@ function sourceFiles(dir: string): string[] {
 const importPattern =
   /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^\s*import\s*['"]([^'"]+)['"]/gm;
 
+/** Relative imports of one file, as specifiers and as resolved source paths. */
+function relativeImports(file: string): Array<{ spec: string; target: string }> {
+  const text = readFileSync(file, 'utf8');
+  const out: Array<{ spec: string; target: string }> = [];
+  for (const m of text.matchAll(importPattern)) {
+    const spec = m[1] ?? m[2] ?? m[3];
+    if (!spec?.startsWith('.')) continue;
+    const resolved = resolve(file, '..', spec);
+    // ESM imports name the built file (.js); the source is .ts or .tsx beside it.
+    const candidates = [resolved, resolved.replace(/\.js$/, '.ts'), resolved.replace(/\.js$/, '.tsx')];
+    out.push({ spec, target: candidates.find((c) => existsSync(c)) ?? resolved });
+  }
+  return out;
+}
+
 export function findLayerViolations(root: string): LayerViolation[] {
   const violations: LayerViolation[] = [];
   for (const [layer, banned] of Object.entries(forbidden)) {
     for (const file of sourceFiles(join(root, layer))) {
-      const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(importPattern)) {
-        const spec = m[1] ?? m[2] ?? m[3];
-        if (!spec?.startsWith('.')) continue;
-        const target = relative(root, resolve(file, '..', spec));
-        const top = target.split(sep)[0] ?? '';
+      for (const { spec, target } of relativeImports(file)) {
+        const top = relative(root, target).split(sep)[0] ?? '';
         if (banned.includes(top)) {
           violations.push({
             file: relative(root, file),
@@ -49,4 +69,49 @@ export function findLayerViolations(root: string): LayerViolation[] {
     }
   }
   return violations;
+}
+
+/** Every import cycle between files of the product folders, each as the files in order. */
+export function findImportCycles(root: string): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const layer of PRODUCT)
+    for (const file of sourceFiles(join(root, layer)))
+      graph.set(
+        file,
+        relativeImports(file)
+          .map((i) => i.target)
+          .filter((t) => t !== file),
+      );
+  // Tarjan's strongly connected components: any component of more than one file is a cycle.
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (v: string) => {
+    indices.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!indices.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, indices.get(w) as number));
+    }
+    if (low.get(v) === indices.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop() as string;
+        onStack.delete(w);
+        component.push(relative(root, w));
+      } while (w !== v);
+      if (component.length > 1) cycles.push(component.sort());
+    }
+  };
+  for (const v of graph.keys()) if (!indices.has(v)) visit(v);
+  return cycles;
 }

@@ -71,6 +71,8 @@ export async function startFuzzHub(): Promise<FuzzHub> {
       dataDir,
       httpPort: 0,
       mqttPort: 0,
+      httpsPort: 0,
+      mqttTlsPort: 0,
       bind: '127.0.0.1',
       logLevel: 'error',
       mdns: { enabled: false },
@@ -80,8 +82,8 @@ export async function startFuzzHub(): Promise<FuzzHub> {
   });
   const hub = createHub(config, { log, pairingOutput: null });
   await hub.start();
-  const adminToken = hub.tokens.create({ name: 'fuzz-admin', scopes: ['admin'], actor: 'fuzz' }).token;
-  const controlToken = hub.tokens.create({ name: 'fuzz-control', scopes: ['control'], actor: 'fuzz' }).token;
+  const adminToken = hub.tokens.create({ name: 'fuzz-admin', role: 'admin', actor: 'fuzz' }).token;
+  const controlToken = hub.tokens.create({ name: 'fuzz-control', role: 'member', actor: 'fuzz' }).token;
   const baseUrl = `http://127.0.0.1:${hub.ports.http}`;
   const mqttUrl = `mqtt://127.0.0.1:${hub.ports.mqtt}`;
   const clients: MqttClient[] = [];

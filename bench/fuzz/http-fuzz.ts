@@ -87,7 +87,7 @@ function examples(h: FuzzHub): Record<string, unknown[]> {
     'PATCH /api/v1/schedules/{id}': [{ enabled: false }, { name: 'night light' }, { cron: QUIET_CRONS[1] }],
     'PATCH /api/v1/devices/{id}': [{ name: 'Hall light' }, { room: 'hall' }],
     'POST /api/v1/devices': [{ name: 'Desk lamp', model: 'light' }],
-    'POST /api/v1/tokens': [{ name: 'wall tablet', scopes: ['control'] }],
+    'POST /api/v1/tokens': [{ name: 'wall tablet', role: 'member' }],
     'POST /api/v1/pair': [{ code: '1234-5678', name: 'phone' }],
     'POST /api/v1/discovered/{claim}/adopt': [{ name: 'Cat feeder' }],
   };

@@ -20,6 +20,13 @@ export async function startMosquitto(
   port: number,
   users: Array<{ username: string; password: string }>,
   reader: { username: string; password: string },
+  /** The ACL file's lines; by default the reader reads events and every user writes its own topics. */
+  acl: string[] = [
+    `user ${reader.username}`,
+    'topic read hearth/dev/+/event',
+    '',
+    'pattern write hearth/dev/%u/#',
+  ],
 ): Promise<BrokerPeer> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-mosquitto-'));
   // Started as root, mosquitto drops to its own user, which must still read its files.
@@ -28,16 +35,7 @@ export async function startMosquitto(
   writeFileSync(passwd, '');
   for (const u of [...users, reader])
     execFileSync('mosquitto_passwd', ['-b', passwd, u.username, u.password]);
-  writeFileSync(
-    join(dir, 'acl'),
-    [
-      `user ${reader.username}`,
-      'topic read hearth/dev/+/event',
-      '',
-      'pattern write hearth/dev/%u/#',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(dir, 'acl'), `${acl.join('\n')}\n`);
   writeFileSync(
     join(dir, 'mosquitto.conf'),
     [

@@ -1,18 +1,27 @@
 // A minimal HTTP/1.1 keep-alive client over one raw TCP socket (Nagle off), for latency benches:
 // the request is written in one segment and only the status line, content-length and body are
 // read, so the load driver's own HTTP stack adds as little as a load tool's (wrk, autocannon) to
-// what is measured. Only for the hub's own answers: every response carries a content-length.
-import { connect, type Socket } from 'node:net';
+// what is measured. Only for the hub's own answers: every response carries a content-length. Over
+// https it is the same over one TLS session, verified against the CA given.
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
 export interface RawHttpClient {
   post(path: string, body: string): Promise<{ status: number; body: string }>;
   close(): void;
 }
 
-export async function rawHttpClient(baseUrl: string, token: string): Promise<RawHttpClient> {
+export async function rawHttpClient(baseUrl: string, token: string, ca?: string): Promise<RawHttpClient> {
   const url = new URL(baseUrl);
   const socket: Socket = await new Promise((resolve, reject) => {
-    const s = connect({ host: url.hostname, port: Number(url.port), noDelay: true }, () => resolve(s));
+    const target = { host: url.hostname, port: Number(url.port) };
+    const s =
+      url.protocol === 'https:'
+        ? tlsConnect({ ...target, ca, ...(isIP(url.hostname) ? {} : { servername: url.hostname }) }, () =>
+            resolve(s),
+          )
+        : netConnect({ ...target, noDelay: true }, () => resolve(s));
+    s.setNoDelay(true);
     s.once('error', reject);
   });
   let buffered: Buffer = Buffer.alloc(0);

@@ -13,6 +13,8 @@ export interface BenchRow {
   target: string;
   pass: boolean | null;
   note?: string;
+  /** A stable name for figures that ratio rows refer to (e.g. "roundtrip.p50"). */
+  key?: string;
 }
 
 export function check(value: number, op: '<=' | '>=', limit: number): boolean {

@@ -50,7 +50,15 @@ export const deviceRunSpec: CommandSpec = {
       value: 'JSON',
       description: 'a control line to apply at boot, e.g. \'{"fault":"slow-acks","ms":5000}\' (repeatable)',
     },
-    json: { type: 'boolean', description: 'JSON lines on stdout (online/offline, control replies)' },
+    'ota-health-ms': {
+      type: 'string',
+      value: 'MS',
+      description: 'how long new firmware has to confirm its health before it rolls back (default 60000)',
+    },
+    json: {
+      type: 'boolean',
+      description: 'JSON lines on stdout (online/offline, firmware updates, control replies)',
+    },
   },
   notes: [
     'Control lines on stdin (JSON, one per line; "device" defaults to all):',
@@ -94,6 +102,9 @@ async function runDevices(args: string[]): Promise<number> {
   const tickMs = v['tick-ms'] === undefined ? 5000 : Number(v['tick-ms']);
   if (!Number.isInteger(tickMs) || tickMs < 10)
     throw new UsageError('--tick-ms is a whole number of ms, at least 10');
+  const otaHealthMs = v['ota-health-ms'] === undefined ? undefined : Number(v['ota-health-ms']);
+  if (otaHealthMs !== undefined && (!Number.isInteger(otaHealthMs) || otaHealthMs < 100))
+    throw new UsageError('--ota-health-ms is a whole number of ms, at least 100');
   try {
     const paths = parsed.positionals.map((p) => resolve(p));
     const images = await Promise.all(paths.map(loadImage));
@@ -103,6 +114,13 @@ async function runDevices(args: string[]): Promise<number> {
       clock,
       clockOffsetMs,
       tickMs,
+      ...(otaHealthMs ? { otaHealthMs } : {}),
+      onOta: (d, p) =>
+        printLine(
+          json,
+          { event: 'ota', device: d.id, ...p },
+          `${d.id} firmware ${p.version}: ${p.phase}${p.detail ? ` (${p.detail})` : ''}`,
+        ),
       onChange: (d) =>
         printLine(
           json,
@@ -120,7 +138,8 @@ async function runDevices(args: string[]): Promise<number> {
     for (const image of images) host.add(image);
     // Runtime switches (freeze, slow acks) hold from the first packet; the rest need a running device.
     const early = (l: ControlLine) =>
-      l.action.kind === 'fault' && ['freeze', 'slow-acks'].includes(l.action.fault.fault);
+      l.action.kind === 'fault' &&
+      ['freeze', 'slow-acks', 'drop-download', 'slow-slot-write'].includes(l.action.fault.fault);
     try {
       for (const line of atBoot.filter(early)) await host.control(line);
       await host.startAll();
@@ -153,6 +172,7 @@ async function inspect(args: string[]): Promise<number> {
       identity: body.identity,
       hub: body.hub,
       hasCredentials: body.credentials !== null,
+      releaseKey: body.release?.publicKey ?? null,
       createdAt: body.createdAt,
     };
     process.stdout.write(json ? `${JSON.stringify(view)}\n` : `${JSON.stringify(view, null, 2)}\n`);

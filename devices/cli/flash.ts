@@ -6,10 +6,18 @@ import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../sh
 import { HearthError } from '../../shared/errors.js';
 import { decodeImage } from '../../shared/firmware-image.js';
 import { MODEL_NAMES } from '../models/index.js';
-import { callHub, dataDirFrom, mqttAddress, registerDevice, resolveHub } from './hub-api.js';
+import {
+  callHub,
+  dataDirFrom,
+  mqttAddress,
+  registerDevice,
+  registeredAddress,
+  resolveHub,
+} from './hub-api.js';
 import { buildImage } from './image-builder.js';
 import { reportFailure, tokenFrom } from './output.js';
 import { createProgress } from './progress.js';
+import { releaseKeyToFlash } from './release-files.js';
 
 export const flashSpec: CommandSpec = {
   usage: 'hearth flash <model> --name NAME [--hub URL] [--token TOKEN] [--out FILE] [--factory] [--json]',
@@ -37,6 +45,12 @@ export const flashSpec: CommandSpec = {
       type: 'string',
       value: 'DIR',
       description: 'the hub data directory, to find a running hub',
+    },
+    'release-key': {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'the release public key its updates must be signed with (default: release.pub in $HEARTH_RELEASE_DIR or <data-dir>/release, if there)',
     },
     json: { type: 'boolean', description: 'print one JSON object and nothing else' },
   },
@@ -69,6 +83,11 @@ export function run(args: string[]): Promise<number> {
         hub: v.hub as string | undefined,
         dataDir: dataDirFrom(v['data-dir'] as string | undefined, process.env),
       });
+      const releaseKey = await releaseKeyToFlash(
+        v['release-key'] as string | undefined,
+        process.env,
+        v['data-dir'] as string | undefined,
+      );
       let request: Parameters<typeof buildImage>[0];
       let device: { id: string | null; name: string; model: string };
       if (factory) {
@@ -92,12 +111,14 @@ export function run(args: string[]): Promise<number> {
           name,
           deviceId: reg.device.id,
           secret: reg.secret,
-          hubAddresses: v['mdns-only'] === true ? [] : [mqttAddress(hub.url, reg.mqtt.port)],
+          hubAddresses: v['mdns-only'] === true ? [] : registeredAddress(hub.url, reg),
           ...(typeof hubInfo?.name === 'string' ? { mdnsName: hubInfo.name.slice(0, 63) } : {}),
+          ...(reg.mqtt.ca ? { ca: reg.mqtt.ca } : {}),
         };
         device = { id: reg.device.id, name: reg.device.name, model: reg.device.model };
       }
       progress.update(0.5, 'building image');
+      if (releaseKey) request.releaseKey = releaseKey;
       const { bytes, image } = buildImage(request);
       const out = resolve(
         typeof v.out === 'string' ? v.out : `${device.id ?? `factory-${image.body.identity.claimId}`}.img`,
@@ -117,6 +138,7 @@ export function run(args: string[]): Promise<number> {
         sha256: image.header.sha256,
         firmware: image.header.firmware,
         factory,
+        releaseKey: releaseKey ?? null,
         device,
         ...(factory ? { claimId: image.body.identity.claimId } : {}),
       };

@@ -9,10 +9,18 @@ import type { FirmwareImage } from '../../shared/firmware-image.js';
 import { createDeviceHost } from '../host/device-host.js';
 import { createDeviceLogger } from '../log.js';
 import { MODEL_NAMES } from '../models/index.js';
-import { callHub, dataDirFrom, mqttAddress, registerDevice, resolveHub } from './hub-api.js';
+import {
+  callHub,
+  dataDirFrom,
+  mqttAddress,
+  registerDevice,
+  registeredAddress,
+  resolveHub,
+} from './hub-api.js';
 import { buildImage } from './image-builder.js';
 import { reportFailure, tokenFrom } from './output.js';
 import { createProgress } from './progress.js';
+import { releaseKeyToFlash } from './release-files.js';
 import { printLine, serveUntilSignal } from './serve.js';
 
 export const fleetSpec: CommandSpec = {
@@ -41,6 +49,10 @@ export const fleetSpec: CommandSpec = {
       value: 'DIR',
       description: 'keep flash files here (default: a temp folder, removed at exit)',
     },
+    tls: {
+      type: 'boolean',
+      description: "devices get the hub's CA and connect over MQTT over TLS (default: plain MQTT)",
+    },
     'data-dir': {
       type: 'string',
       value: 'DIR',
@@ -55,6 +67,16 @@ export const fleetSpec: CommandSpec = {
     remove: {
       type: 'boolean',
       description: 'delete the registered devices from the hub when the fleet stops',
+    },
+    'release-key': {
+      type: 'string',
+      value: 'FILE',
+      description: 'release public key to flash (default: release.pub in the release folder, if there)',
+    },
+    'ota-health-ms': {
+      type: 'string',
+      value: 'MS',
+      description: 'how long new firmware has to confirm its health (default 60000)',
     },
     json: { type: 'boolean', description: 'JSON lines on stdout' },
   },
@@ -98,6 +120,9 @@ export function run(args: string[]): Promise<number> {
     const token = tokenFrom(v.token as string | undefined, process.env);
     if (!token) throw new UsageError('an admin token is required: --token TOKEN or HEARTH_TOKEN');
     const prefix = (v.prefix as string | undefined) ?? `fleet ${model}`;
+    const otaHealthMs = v['ota-health-ms'] === undefined ? undefined : Number(v['ota-health-ms']);
+    if (otaHealthMs !== undefined && (!Number.isInteger(otaHealthMs) || otaHealthMs < 100))
+      throw new UsageError('--ota-health-ms is a whole number of ms, at least 100');
     const ownFlash = v['flash-dir'] === undefined;
     const flashDir = ownFlash
       ? mkdtempSync(join(tmpdir(), 'hearth-fleet-'))
@@ -109,6 +134,11 @@ export function run(args: string[]): Promise<number> {
         hub: v.hub as string | undefined,
         dataDir: dataDirFrom(v['data-dir'] as string | undefined, process.env),
       });
+      const releaseKey = await releaseKeyToFlash(
+        v['release-key'] as string | undefined,
+        process.env,
+        v['data-dir'] as string | undefined,
+      );
       const t0 = performance.now();
       let done = 0;
       const images: FirmwareImage[] = await mapLimit(
@@ -124,7 +154,10 @@ export function run(args: string[]): Promise<number> {
             name,
             deviceId: reg.device.id,
             secret: reg.secret,
-            hubAddresses: [mqttAddress(hub.url, reg.mqtt.port)],
+            ...(v.tls === true
+              ? { hubAddresses: registeredAddress(hub.url, reg), ...(reg.mqtt.ca ? { ca: reg.mqtt.ca } : {}) }
+              : { hubAddresses: [mqttAddress(hub.url, reg.mqtt.port)] }),
+            ...(releaseKey ? { releaseKey } : {}),
           }).image;
         },
       );
@@ -132,7 +165,14 @@ export function run(args: string[]): Promise<number> {
       const registerMs = Math.round(performance.now() - t0);
       (globalThis as { gc?: () => void }).gc?.();
       const before = process.memoryUsage();
-      const host = createDeviceHost({ flashDir, log: createDeviceLogger('error'), keepaliveSec: 60 });
+      const host = createDeviceHost({
+        flashDir,
+        log: createDeviceLogger('error'),
+        keepaliveSec: 60,
+        ...(otaHealthMs ? { otaHealthMs } : {}),
+        onOta: (d, p) =>
+          printLine(json, { event: 'ota', device: d.id, ...p }, `${d.id} firmware ${p.version}: ${p.phase}`),
+      });
       for (const image of images) host.add(image);
       const t1 = performance.now();
       const cpu0 = process.cpuUsage();

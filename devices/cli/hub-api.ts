@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ERROR_CODES, HearthError } from '../../shared/errors.js';
-import { DeviceIdSchema } from '../../shared/payloads.js';
+import { DeviceIdSchema, HubCaPemSchema } from '../../shared/payloads.js';
 
 export const DEFAULT_HUB_URL = 'http://127.0.0.1:8080';
 
@@ -71,7 +71,13 @@ export function resolveHub(opts: { hub?: string | undefined; dataDir: string }):
 export const RegistrationSchema = z.object({
   device: z.object({ id: DeviceIdSchema, name: z.string(), model: z.string() }),
   secret: z.string().min(16),
-  mqtt: z.object({ port: z.number().int().min(1).max(65535) }),
+  mqtt: z.object({
+    /** 0 when the hub's plain MQTT is off. */
+    port: z.number().int().min(0).max(65535),
+    /** Hubs that speak TLS hand their CA and TLS port with the registration. */
+    tlsPort: z.number().int().min(1).max(65535).optional(),
+    ca: HubCaPemSchema.optional(),
+  }),
 });
 export type Registration = z.infer<typeof RegistrationSchema>;
 
@@ -136,6 +142,15 @@ export async function registerDevice(
 }
 
 /** The broker address a device should use: the hub's host with the MQTT port it reported. */
-export function mqttAddress(hubUrl: string, mqttPort: number): string {
-  return `mqtt://${new URL(hubUrl).hostname}:${mqttPort}`;
+export function mqttAddress(hubUrl: string, mqttPort: number, tls = false): string {
+  return `${tls ? 'mqtts' : 'mqtt'}://${new URL(hubUrl).hostname}:${mqttPort}`;
+}
+
+/**
+ * Where a registered device connects: only the hub's TLS port when the hub gave its CA (a device
+ * that can verify the hub never falls back to plain), else its plain port.
+ */
+export function registeredAddress(hubUrl: string, reg: Registration): string[] {
+  if (reg.mqtt.ca && reg.mqtt.tlsPort) return [mqttAddress(hubUrl, reg.mqtt.tlsPort, true)];
+  return reg.mqtt.port > 0 ? [mqttAddress(hubUrl, reg.mqtt.port)] : [];
 }

@@ -12,7 +12,10 @@ export interface ImageRequest {
   secret?: string;
   hubAddresses: string[];
   mdnsName?: string;
-  tlsFingerprint?: string;
+  /** The hub CA (PEM): the device then speaks only MQTT over TLS and verifies the hub with it. */
+  ca?: string;
+  /** The release public key (raw, base64url) the device will check updates against. */
+  releaseKey?: string;
 }
 
 const CLAIM_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -35,8 +38,9 @@ export function buildImage(req: ImageRequest): { bytes: Buffer; image: FirmwareI
     hub: {
       addresses: req.hubAddresses,
       ...(req.mdnsName ? { mdnsName: req.mdnsName } : {}),
-      ...(req.tlsFingerprint ? { tlsFingerprint: req.tlsFingerprint } : {}),
+      ...(req.ca ? { ca: req.ca } : {}),
     },
+    ...(req.releaseKey ? { release: { publicKey: req.releaseKey } } : {}),
     createdAt: Date.now(),
   };
   const bytes = encodeImage({ firmware: model.firmware, body });

@@ -76,7 +76,8 @@ function tryHub(ctx: ProvisioningContext, host: string, port: number): Promise<P
     });
     client.on('message', (_topic, payload) => {
       const creds = decodeJson(ProvisionCredentialsSchema, payload, PAYLOAD_LIMITS.provision);
-      if (creds.ok) finish(creds.value);
+      const { tls } = creds.ok ? creds.value : {};
+      if (creds.ok) finish(tls ? { ...creds.value, tls: { ...tls, host } } : creds.value);
       else ctx.log.warn({ code: creds.error.code }, 'credentials refused');
     });
     client.on('error', (err) => finish(null, err));

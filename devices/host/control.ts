@@ -61,7 +61,7 @@ export function parseControlLine(line: string): ControlLine {
   if (!fault.success || typeof device !== 'string')
     throw new HearthError(
       'invalid_payload',
-      `not a control line: expected "fault" (drop, freeze, slow-acks, reboot, jam, device), "sense" or "do"`,
+      `not a control line: expected "fault" (drop, freeze, slow-acks, reboot, jam, device, drop-download, slow-slot-write), "sense" or "do"`,
     );
   return {
     device,

@@ -8,7 +8,12 @@ import { mdnsHubLocator } from '../discovery/mdns-locator.js';
 import { mqttProvisioning } from '../discovery/provisioning.js';
 import { createLocalScheduler } from '../local-scheduler.js';
 import { type ClockSource, createDeviceClock } from '../runtime/device-clock.js';
-import { createDevice, type Device, type DeviceSnapshot } from '../runtime/device-runtime.js';
+import {
+  createDevice,
+  type Device,
+  type DeviceOptions,
+  type DeviceSnapshot,
+} from '../runtime/device-runtime.js';
 import type { LocalSchedulerFactory, ProvisioningHook } from '../runtime/hooks.js';
 import type { HubLocator } from '../runtime/hub-locator.js';
 import { createTicker } from '../runtime/ticker.js';
@@ -28,6 +33,8 @@ export interface HostOptions {
   backoff?: Partial<BackoffOptions>;
   keepaliveSec?: number;
   onChange?: (device: Device) => void;
+  otaHealthMs?: number;
+  onOta?: DeviceOptions['onOta'];
 }
 
 export interface DeviceHost {
@@ -76,6 +83,8 @@ export function createDeviceHost(options: HostOptions): DeviceHost {
         localScheduler: options.localScheduler ?? localScheduler,
         ...(options.backoff ? { backoff: options.backoff } : {}),
         ...(options.keepaliveSec ? { keepaliveSec: options.keepaliveSec } : {}),
+        ...(options.otaHealthMs ? { otaHealthMs: options.otaHealthMs } : {}),
+        ...(options.onOta ? { onOta: options.onOta } : {}),
         onChange: (d) => {
           online += d.online ? 1 : -1;
           options.onChange?.(d);

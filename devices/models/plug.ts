@@ -1,4 +1,5 @@
-// A smart plug with an energy meter that counts while the plug is on.
+// A smart plug with an energy meter that counts while the plug is on. Its button switches it too,
+// so power is a `device`-wins twin: a press on the plug stands.
 import { type DeviceModel, round } from './model.js';
 
 /** Simulated load: 100 W. */
@@ -7,7 +8,7 @@ const LOAD_KW = 0.1;
 export const plug: DeviceModel = {
   model: 'plug',
   firmware: '1.0.0',
-  capabilities: [{ name: 'power' }, { name: 'energy' }],
+  capabilities: [{ name: 'power', twin: 'device' }, { name: 'energy' }],
   initial: { power: false, energy: 0 },
   tick(ctx, elapsedMs) {
     if (ctx.values.power !== true) return;

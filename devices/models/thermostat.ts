@@ -1,5 +1,6 @@
 // A thermostat: the measured temperature drifts toward the target while heating or cooling, and
-// toward the room's ambient temperature when off. Keeps schedules of its own.
+// toward the room's ambient temperature when off. Keeps schedules of its own, and those (and its
+// dial) change the target on the device: its settings are `device`-wins twins.
 import { type DeviceModel, round } from './model.js';
 
 const AMBIENT = 18;
@@ -10,9 +11,9 @@ export const thermostat: DeviceModel = {
   model: 'thermostat',
   firmware: '1.0.0',
   capabilities: [
-    { name: 'target_temperature' },
+    { name: 'target_temperature', twin: 'device' },
     { name: 'temperature' },
-    { name: 'mode' },
+    { name: 'mode', twin: 'device' },
     { name: 'schedules' },
   ],
   initial: { target_temperature: 20, temperature: AMBIENT, mode: 'heat' },

@@ -1,6 +1,7 @@
 // A TV: settings only, so the runtime's default "store the value" is all it needs for commands.
 // Its own IR remote changes settings too: a drill "presses" it with sense readings, and the TV
-// reports the new state like any local change (the hub did not ask for it).
+// reports the new state like any local change (the hub did not ask for it). Its settings are
+// `device`-wins twins: what the remote did stands, and the hub's desired state follows it.
 import {
   type CapabilityDeclaration,
   describeCapability,
@@ -9,11 +10,11 @@ import {
 import type { DeviceModel } from './model.js';
 
 const capabilities: CapabilityDeclaration[] = [
-  { name: 'power' },
-  { name: 'channel' },
-  { name: 'volume' },
-  { name: 'mute' },
-  { name: 'input' },
+  { name: 'power', twin: 'device' },
+  { name: 'channel', twin: 'device' },
+  { name: 'volume', twin: 'device' },
+  { name: 'mute', twin: 'device' },
+  { name: 'input', twin: 'device' },
 ];
 const descriptors = capabilities.map(describeCapability);
 

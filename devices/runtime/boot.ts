@@ -15,49 +15,24 @@ import {
   HubTimeSchema,
   PAYLOAD_LIMITS,
 } from '../../shared/payloads.js';
-import { deviceTopic, HUB_WILDCARD, hubTopic } from '../../shared/topics.js';
-import type { EventDraft, ModelContext, Values } from '../models/model.js';
+import { HUB_WILDCARD, hubTopic } from '../../shared/topics.js';
+import type { EventDraft, ModelContext } from '../models/model.js';
+import { type Boot, topicsFor } from './boot-contract.js';
 import { remember } from './command-memory.js';
 import { processCommand } from './command-processor.js';
 import { type Connection, createConnection } from './connection.js';
-import type { DeviceStatic } from './device-runtime.js';
+import { deviceSecret } from './device-secret.js';
+import type { DeviceStatic } from './device-types.js';
 import { createFlashFile } from './flash-file.js';
 import { type FlashState, FlashStateSchema, freshFlashState, SEQ_BLOCK } from './flash-state.js';
 import type { LocalScheduler, LocalSchedulerHost } from './hooks.js';
 import { cachedAddressLocator, formatHubAddress, locateHub } from './hub-locator.js';
+import { runModelHook } from './model-hook.js';
+import { createOtaAgent, DEFAULT_OTA_HEALTH_MS } from './ota-agent.js';
 
 /** Commands that arrive before a clock-less device knows the time wait for `hearth/hub/time`. */
 const MAX_HELD_COMMANDS = 32;
 const MAX_QUEUED_EVENTS = 32;
-
-export interface Boot {
-  readonly deviceId: string;
-  readonly online: boolean;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  kill(): void;
-  drop(): void;
-  setFault(name: string, on: boolean): Promise<void>;
-  sense(readings: Values): Promise<void>;
-  tick(elapsedMs: number): void;
-  snapshot(): {
-    bootCount: number;
-    seq: number;
-    values: Values;
-    faults: string[];
-    schedulesVersion: number | null;
-  };
-}
-
-export const topicsFor = (deviceId: string) => ({
-  info: deviceTopic(deviceId, 'info'),
-  status: deviceTopic(deviceId, 'status'),
-  state: deviceTopic(deviceId, 'state'),
-  cmd: deviceTopic(deviceId, 'cmd'),
-  ack: deviceTopic(deviceId, 'ack'),
-  event: deviceTopic(deviceId, 'event'),
-  schedules: deviceTopic(deviceId, 'schedules'),
-});
 
 export function createBoot(d: DeviceStatic): Boot {
   const { image, model, clock, switches } = d;
@@ -77,6 +52,9 @@ export function createBoot(d: DeviceStatic): Boot {
   let scheduler: LocalScheduler | null = null;
   let announcedBoot = false;
   const keepsSchedules = model.capabilities.some((c) => c.name === 'schedules');
+  let secret = '';
+  let hubHost: string | null = null;
+  const runningVersion = () => (state.firmware[state.firmware.active] ?? state.firmware.a).version;
 
   /** Background work must never become an unhandled rejection (a killed boot's disk may vanish). */
   const failed = (what: string) => (err: unknown) => {
@@ -193,9 +171,46 @@ export function createBoot(d: DeviceStatic): Boot {
     chain = chain.then(job).catch((err: unknown) => log.error({ err }, 'device job failed'));
   };
 
+  const publishInfo = () => {
+    if (!topics) return;
+    const update = ota.infoUpdate();
+    const info = {
+      model: model.model,
+      firmware: runningVersion(),
+      name: image.body.identity.name,
+      capabilities: model.capabilities,
+      ...(update ? { update } : {}),
+    };
+    publish(topics.info, JSON.stringify(info), true);
+  };
+
+  const ota = createOtaAgent({
+    log: () => log,
+    state: () => state,
+    save: () => flash.save(),
+    running: () => ({
+      model: model.model,
+      version: runningVersion(),
+      releaseKey: image.body.release?.publicKey,
+    }),
+    hub: () => (online && hubHost && deviceId ? { host: hubHost, deviceId, secret } : null),
+    emit,
+    republishInfo: publishInfo,
+    restart: (why) => {
+      log.info({ why }, 'rebooting');
+      d.restart();
+    },
+    dead: () => dead,
+    flashBase: flash.path,
+    healthMs: d.options.otaHealthMs ?? DEFAULT_OTA_HEALTH_MS,
+    switches: switches.ota,
+    onProgress: d.otaProgress,
+  });
+
   const onMessage = (topic: string, payload: Buffer) => {
     if (switches.frozen || !topics) return;
     if (topic === topics.cmd) enqueue(() => handleCommand(payload, publishAck));
+    else if (topic === topics.ota) ota.offer(payload);
     else if (topic === topics.schedules) enqueue(() => handleSchedules(payload));
     else if (topic === hubTopic('time')) {
       const time = decodeJson(HubTimeSchema, payload, PAYLOAD_LIMITS.hubTime);
@@ -211,25 +226,21 @@ export function createBoot(d: DeviceStatic): Boot {
   ) => {
     if (!topics) return;
     const t = topics;
-    const subs = [t.cmd, HUB_WILDCARD, ...(keepsSchedules ? [t.schedules] : [])];
+    hubHost = address.host;
+    const subs = [t.cmd, t.ota, HUB_WILDCARD, ...(keepsSchedules ? [t.schedules] : [])];
     client.subscribe(subs, { qos: 1 }, (err) => {
       if (err || dead || conn?.client !== client) return;
-      const info = {
-        model: model.model,
-        firmware: image.header.firmware,
-        name: image.body.identity.name,
-        capabilities: model.capabilities,
-      };
-      publish(t.info, JSON.stringify(info), true);
+      publishInfo();
       online = true;
       void publishState().then(() => {
         publish(t.status, 'online', true);
         d.notify();
         if (!announcedBoot) {
           announcedBoot = true;
-          emit({ type: 'booted', firmware: image.header.firmware, slot: state.firmware.active });
+          emit({ type: 'booted', firmware: runningVersion(), slot: state.firmware.active });
         }
         for (const e of unsentEvents.splice(0)) publish(t.event, JSON.stringify(e));
+        ota.announced();
       }, failed('announce'));
     });
     const url = formatHubAddress(address);
@@ -256,51 +267,23 @@ export function createBoot(d: DeviceStatic): Boot {
     emit,
   };
 
-  const credentials = async (): Promise<string> => {
-    const { identity, credentials: inImage } = image.body;
-    if (inImage && identity.deviceId) return inImage.secret;
-    if (!state.provisioned) {
-      const hook = d.options.provisioning;
-      if (!hook)
-        throw new HearthError(
-          'unavailable',
-          `factory image ${d.owner} has no credentials and this runtime has no provisioning`,
-        );
-      const abort = new AbortController();
-      state.provisioned = await hook({
-        image,
-        claimId: identity.claimId as string,
-        model: model.model,
-        firmware: image.header.firmware,
-        capabilities: model.capabilities,
-        locateHub: () => locateHub(locators, () => undefined),
-        log,
-        signal: abort.signal,
-      });
-      await flash.save();
-    }
-    return state.provisioned.secret;
-  };
+  const credentials = () =>
+    deviceSecret({
+      d,
+      state,
+      log,
+      save: () => flash.save(),
+      locate: () => locateHub(locators, () => undefined),
+    });
 
   const locators = [
     cachedAddressLocator(() => [...state.hubAddresses, ...image.body.hub.addresses]),
     ...(d.options.locators ?? []),
   ];
 
-  const modelContext = (values: Values, events: EventDraft[]): ModelContext => ({
-    values,
-    faults: new Set(state.faults),
-    now: () => clock.now(),
-    emit: (e) => events.push(e),
-  });
-
   /** Runs a model hook on a draft of the values; publishes what changed. */
   const applyPhysics = async (fn: (ctx: ModelContext) => void) => {
-    const draft = { ...state.values };
-    const events: EventDraft[] = [];
-    fn(modelContext(draft, events));
-    const changed = Object.keys(draft).some((k) => draft[k] !== state.values[k]);
-    if (changed) state.values = draft;
+    const { changed, events } = runModelHook(state, clock, fn);
     for (const e of events) emit(e);
     if (changed) await publishState();
   };
@@ -328,7 +311,12 @@ export function createBoot(d: DeviceStatic): Boot {
       seq = state.seqCeiling;
       state.seqCeiling = seq + SEQ_BLOCK;
       await flash.save();
-      const secret = await credentials();
+      if ((await ota.atBoot()) === 'restart') return d.restart();
+      if (ota.behaviour === 'crash-at-boot') {
+        log.error({ firmware: runningVersion() }, 'firmware crashed at boot');
+        return d.restart();
+      }
+      secret = await credentials();
       if (dead) return;
       deviceId = image.body.identity.deviceId ?? state.provisioned?.deviceId ?? '';
       topics = topicsFor(deviceId);
@@ -343,6 +331,7 @@ export function createBoot(d: DeviceStatic): Boot {
         password: secret,
         will: { topic: topics.status, payload: 'offline' },
         locators,
+        trust: image.body.hub.ca ?? state.provisioned?.tls?.ca,
         backoff: d.backoff,
         keepaliveSec: d.options.keepaliveSec ?? 30,
         log,
@@ -353,11 +342,13 @@ export function createBoot(d: DeviceStatic): Boot {
           d.notify();
         },
       });
-      conn.start();
+      // A deliberately bad build whose network stack never comes up.
+      if (ota.behaviour !== 'never-reconnect') conn.start();
     },
     async stop() {
       if (dead) return;
       dead = true;
+      ota.stop();
       untick?.();
       scheduler?.stop();
       await chain;
@@ -368,6 +359,7 @@ export function createBoot(d: DeviceStatic): Boot {
     kill() {
       dead = true;
       online = false;
+      ota.stop();
       untick?.();
       scheduler?.stop();
       conn?.kill();

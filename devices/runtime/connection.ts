@@ -1,8 +1,11 @@
 // The device's MQTT link: one mqtt.js client per attempt over a TCP socket with Nagle off (DESIGN:
 // measured facts), a persistent session (clean: false) and a retained `offline` will. mqtt.js's own
 // fixed-interval reconnect is off; we reconnect forever ourselves with full-jitter backoff, cycling
-// through the addresses the locator strategies find.
-import { connect as netConnect } from 'node:net';
+// through the addresses the locator strategies find. A device that holds the hub's CA speaks only
+// MQTT over TLS, verifies the hub's certificate by name or address, refuses a hub it cannot verify,
+// and resumes its TLS session on reconnect.
+import { isIP, connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { type IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import { type BackoffOptions, createBackoff } from '../../shared/backoff.js';
@@ -14,6 +17,8 @@ export interface ConnectionDeps {
   password: string;
   will: { topic: string; payload: string };
   locators: readonly HubLocator[];
+  /** The hub CA (PEM): when set, only mqtts addresses are tried, and the hub must verify against it. */
+  trust?: string | undefined;
   backoff: BackoffOptions;
   keepaliveSec: number;
   log: Logger;
@@ -36,6 +41,11 @@ export interface Connection {
   readonly attempts: number;
 }
 
+/** A cached address that does not answer TCP within this is given up for the next. */
+export const TCP_CONNECT_TIMEOUT_MS = 3000;
+/** Over TLS: from TCP connected to CONNACK (handshake included). */
+export const TLS_CONNACK_TIMEOUT_MS = 15_000;
+
 export function createConnection(deps: ConnectionDeps): Connection {
   const backoff = createBackoff(deps.backoff);
   let client: MqttClient | null = null;
@@ -48,6 +58,10 @@ export function createConnection(deps: ConnectionDeps): Connection {
   // hub that moved is found again while a hub at its cached address costs no browse.
   let includeFallback = false;
   let loggedFailure = false;
+  let loggedSkipped = false;
+  // The last TLS session the hub gave us: a reconnect (a surge after a hub restart) resumes it.
+  const sessions = new Map<string, Buffer>();
+  const usable = (a: HubAddress) => a.tls === (deps.trust !== undefined);
 
   const scheduleRetry = () => {
     if (stopped || retryTimer) return;
@@ -63,9 +77,22 @@ export function createConnection(deps: ConnectionDeps): Connection {
     if (next >= candidates.length) {
       const onError = (name: string, err: unknown) =>
         deps.log.warn({ err, locator: name }, 'hub locator failed');
-      candidates = await locateHub(deps.locators, onError, includeFallback);
-      if (candidates.length === 0 && !includeFallback)
-        candidates = await locateHub(deps.locators, onError, true);
+      const located = async (fallback: boolean) => {
+        const all = await locateHub(deps.locators, onError, fallback);
+        const kept = all.filter(usable);
+        if (kept.length < all.length && !loggedSkipped) {
+          loggedSkipped = true;
+          deps.log.warn(
+            { skipped: all.filter((a) => !usable(a)).map(formatHubAddress) },
+            deps.trust
+              ? 'this device trusts the hub CA and speaks only MQTT over TLS; plain addresses skipped'
+              : 'this image has no hub CA, so it cannot verify a TLS hub; re-flash it to use TLS',
+          );
+        }
+        return kept;
+      };
+      candidates = await located(includeFallback);
+      if (candidates.length === 0 && !includeFallback) candidates = await located(true);
       includeFallback = !includeFallback;
       next = 0;
     }
@@ -83,13 +110,6 @@ export function createConnection(deps: ConnectionDeps): Connection {
       loggedFailure = true;
       return scheduleRetry();
     }
-    if (address.tls) {
-      deps.log.error(
-        { address: formatHubAddress(address) },
-        'TLS hub addresses are not supported by this firmware yet',
-      );
-      return scheduleRetry();
-    }
     const options: IClientOptions = {
       clientId: deps.clientId,
       username: deps.username,
@@ -98,15 +118,14 @@ export function createConnection(deps: ConnectionDeps): Connection {
       clean: false,
       keepalive: deps.keepaliveSec,
       reconnectPeriod: 0,
-      // A hub on the LAN answers in milliseconds; a dead cached address should not cost long.
-      connectTimeout: 3000,
+      // A hub on the LAN answers in milliseconds; a dead cached address should not cost long. Over
+      // TLS the TCP connect alone has that bound (openStream); the handshake and CONNACK get longer,
+      // so a hub busy with a reconnect surge of handshakes is not abandoned half-way and retried.
+      connectTimeout: address.tls ? TLS_CONNACK_TIMEOUT_MS : TCP_CONNECT_TIMEOUT_MS,
       resubscribe: false,
       will: { topic: deps.will.topic, payload: Buffer.from(deps.will.payload), qos: 1, retain: true },
     };
-    const c = new MqttClient(
-      () => netConnect({ host: address.host, port: address.port, noDelay: true }),
-      options,
-    );
+    const c = new MqttClient(() => openStream(address), options);
     client = c;
     c.on('connect', (connack) => {
       if (client !== c) return;
@@ -126,7 +145,13 @@ export function createConnection(deps: ConnectionDeps): Connection {
       if (client === c) deps.onMessage(topic, payload);
     });
     c.on('error', (err) => {
-      if (!loggedFailure)
+      const code = (err as { code?: string }).code ?? '';
+      if (address.tls && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS/.test(code))
+        deps.log.error(
+          { err: err.message, code, address: formatHubAddress(address) },
+          'refusing the hub: its certificate does not verify against the hub CA this device holds',
+        );
+      else if (!loggedFailure)
         deps.log.warn({ err: err.message, address: formatHubAddress(address) }, 'connection failed');
       loggedFailure = true;
     });
@@ -141,6 +166,31 @@ export function createConnection(deps: ConnectionDeps): Connection {
       }
       scheduleRetry();
     });
+  };
+
+  const openStream = (address: HubAddress) => {
+    if (!address.tls || deps.trust === undefined)
+      return netConnect({ host: address.host, port: address.port, noDelay: true });
+    const key = formatHubAddress(address);
+    const session = sessions.get(key);
+    const socket = tlsConnect({
+      host: address.host,
+      port: address.port,
+      ca: deps.trust,
+      // SNI takes names only; an address is checked against the certificate's IP SANs.
+      ...(isIP(address.host) ? {} : { servername: address.host }),
+      ...(session ? { session } : {}),
+      rejectUnauthorized: true,
+    });
+    socket.setNoDelay(true);
+    socket.on('session', (s: Buffer) => sessions.set(key, s));
+    const deadAddress = setTimeout(
+      () => socket.destroy(new Error(`no TCP connection to ${key} within ${TCP_CONNECT_TIMEOUT_MS} ms`)),
+      TCP_CONNECT_TIMEOUT_MS,
+    );
+    socket.once('connect', () => clearTimeout(deadAddress));
+    socket.once('close', () => clearTimeout(deadAddress));
+    return socket;
   };
 
   const tryAttempt = () => {

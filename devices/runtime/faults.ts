@@ -18,6 +18,10 @@ export const FaultSwitchSchema = z.discriminatedUnion('fault', [
     name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
     on: z.boolean().default(true),
   }),
+  /** The network drops the next firmware download after this many bytes (it resumes). */
+  z.strictObject({ fault: z.literal('drop-download'), afterBytes: z.number().int().min(1) }),
+  /** Firmware slot writes pause this long per 16 KiB (a slow flash chip; to cut power mid-write). */
+  z.strictObject({ fault: z.literal('slow-slot-write'), ms: z.number().int().min(0).max(10_000) }),
   /** Shorthand for `{ fault: 'device', name: 'jam' }`. */
   z.strictObject({ fault: z.literal('jam'), on: z.boolean().default(true) }),
 ]);

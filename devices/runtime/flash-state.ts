@@ -2,7 +2,13 @@
 // block it may use, schedules, recent command ids with their results, firmware slots, learned hub
 // addresses and physical faults (a jammed feeder stays jammed through a reboot).
 import { z } from 'zod';
-import { DeviceSchedulesSchema, ErrorBodySchema, ProvisionCredentialsSchema } from '../../shared/payloads.js';
+import {
+  DeviceInfoSchema,
+  DeviceSchedulesSchema,
+  ErrorBodySchema,
+  ProvisionCredentialsSchema,
+} from '../../shared/payloads.js';
+import { FIRMWARE_BEHAVIOURS } from '../../shared/update-image.js';
 
 /** How many states one boot may publish before it reserves the next block of seq numbers. */
 export const SEQ_BLOCK = 1_000_000;
@@ -24,6 +30,15 @@ export const RememberedCommandSchema = z.strictObject({
 });
 export type RememberedCommand = z.infer<typeof RememberedCommandSchema>;
 
+/** What a firmware slot holds; slot a starts as the firmware the device was flashed with. */
+export const FirmwareSlotSchema = z.strictObject({
+  version: z.string(),
+  behaviour: z.enum(FIRMWARE_BEHAVIOURS).optional(),
+  /** SHA-256 of the update image in the slot file (none for the factory firmware). */
+  sha256: z.string().optional(),
+});
+export type FirmwareSlot = z.infer<typeof FirmwareSlotSchema>;
+
 export const FlashStateSchema = z.strictObject({
   format: z.literal(1),
   /** Whose flash this is: the device id, or `claim-<id>` before adoption. */
@@ -35,9 +50,27 @@ export const FlashStateSchema = z.strictObject({
   schedules: DeviceSchedulesSchema.nullable(),
   commands: z.array(RememberedCommandSchema).max(COMMAND_MEMORY),
   firmware: z.strictObject({
+    /** The slot the boot loader boots. */
     active: z.enum(['a', 'b']),
-    a: z.strictObject({ version: z.string() }),
-    b: z.strictObject({ version: z.string() }).nullable(),
+    a: FirmwareSlotSchema,
+    b: FirmwareSlotSchema.nullable(),
+    /**
+     * An update booted on trial: it confirms its health in time, or the boot loader goes back to
+     * `fallback` by itself. `booted` is set before the new code runs, so a trial that reboots
+     * without confirming (a crash) falls back on the next boot.
+     */
+    trial: z
+      .strictObject({
+        rollout: z.string(),
+        version: z.string(),
+        fallback: z.enum(['a', 'b']),
+        booted: z.boolean(),
+      })
+      .optional(),
+    /** The last offer's outcome, reported in info; `reported` once its event has left. */
+    last: z
+      .strictObject({ ...DeviceInfoSchema.shape.update.unwrap().shape, reported: z.boolean() })
+      .optional(),
   }),
   /** Credentials received through provisioning (factory images have none). */
   provisioned: ProvisionCredentialsSchema.nullable(),

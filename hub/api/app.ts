@@ -1,6 +1,6 @@
 // The HTTP API: mounts each resource module, guards all but the public ones with a token, maps
 // every error to one envelope, and serves the OpenAPI document assembled from the modules.
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { TokenService } from '../security/token-service.js';
@@ -15,9 +15,11 @@ export interface ApiDeps {
   metrics: Metrics;
   tokens: TokenService;
   modules: () => ApiModule[];
+  /** Runs before every route (the plain-HTTP first-contact gate). */
+  gate?: MiddlewareHandler<ApiEnv>;
 }
 
-export function createApiApp({ log, metrics, tokens, modules }: ApiDeps): Hono<ApiEnv> {
+export function createApiApp({ log, metrics, tokens, modules, gate }: ApiDeps): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>();
   const errorsByCode = metrics.counter(
     'hearth_api_errors_total',
@@ -29,7 +31,7 @@ export function createApiApp({ log, metrics, tokens, modules }: ApiDeps): Hono<A
     requests.inc({ method: c.req.method });
     await next();
   });
-  app.use('*', limitBody());
+  app.use('*', limitBody(Object.assign({}, ...modules().map((m) => m.bodyLimits ?? {}))));
   app.onError(createErrorHandler(log.child({ module: 'api' }), (code) => errorsByCode.inc({ code })));
   app.notFound((c) =>
     c.json(
@@ -38,6 +40,7 @@ export function createApiApp({ log, metrics, tokens, modules }: ApiDeps): Hono<A
     ),
   );
 
+  if (gate) app.use('*', gate);
   const guard = requireToken(tokens);
   const all = modules();
   // Public modules first, so their routes answer before the token guard of a broader mount.
@@ -70,6 +73,7 @@ export function openApiDocument(modules: ApiModule[]): Record<string, unknown> {
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer' },
         cookieAuth: { type: 'apiKey', in: 'cookie', name: 'hearth_token' },
+        deviceBasic: { type: 'http', scheme: 'basic', description: 'a device: its id and MQTT secret' },
       },
     },
     security: [{ bearerAuth: [] }, { cookieAuth: [] }],

@@ -9,29 +9,31 @@ import { incomingOf, requestHeader } from './node-request.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const tooLarge = () => new HearthError('payload_too_large', `body is larger than ${MAX_BODY_BYTES} bytes`);
+const tooLarge = (limit = MAX_BODY_BYTES) =>
+  new HearthError('payload_too_large', `body is larger than ${limit} bytes`);
 
 const declaredLength = (c: Context) => Number(requestHeader(c, 'content-length') ?? 0);
 
-/** Refuses a body that announces more than the limit before any route reads it. */
-export function limitBody(): MiddlewareHandler {
+/** Refuses a body that announces more than the limit (or the route's own) before any route reads it. */
+export function limitBody(larger: Record<string, number> = {}): MiddlewareHandler {
   return async (c, next) => {
-    if (declaredLength(c) > MAX_BODY_BYTES) throw tooLarge();
+    const limit = larger[c.req.path] ?? MAX_BODY_BYTES;
+    if (declaredLength(c) > limit) throw tooLarge(limit);
     await next();
   };
 }
 
-function readIncoming(incoming: IncomingMessage): Promise<Buffer> {
+function readIncoming(incoming: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         // Stop buffering and let the rest drain; the 413 goes out meanwhile.
         incoming.off('data', onData);
         incoming.resume();
-        reject(tooLarge());
+        reject(tooLarge(limit));
         return;
       }
       chunks.push(chunk);
@@ -45,11 +47,11 @@ function readIncoming(incoming: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** The whole body (at most MAX_BODY_BYTES), or throws payload_too_large. */
-export async function readBody(c: Context): Promise<Buffer> {
-  if (declaredLength(c) > MAX_BODY_BYTES) throw tooLarge();
+/** The whole body (at most `limit`, MAX_BODY_BYTES unless a route allows more), or throws payload_too_large. */
+export async function readBody(c: Context, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  if (declaredLength(c) > limit) throw tooLarge(limit);
   const incoming = incomingOf(c);
-  const body = incoming ? await readIncoming(incoming) : Buffer.from(await c.req.arrayBuffer());
-  if (body.length > MAX_BODY_BYTES) throw tooLarge();
+  const body = incoming ? await readIncoming(incoming, limit) : Buffer.from(await c.req.arrayBuffer());
+  if (body.length > limit) throw tooLarge(limit);
   return body;
 }

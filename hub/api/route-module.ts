@@ -4,13 +4,8 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { HearthError } from '../../shared/errors.js';
+import { type AuthInfo, checkRight, type Right, type RightTarget } from '../security/rights.js';
 import { readBody } from './request-body.js';
-
-export interface AuthInfo {
-  tokenId: string;
-  name: string;
-  scopes: string[];
-}
 
 export type ApiEnv = { Variables: { auth: AuthInfo } };
 
@@ -20,7 +15,10 @@ export type OpenApiOperation = {
   security?: Array<Record<string, string[]>>;
   parameters?: Array<Record<string, unknown>>;
   requestBody?: Record<string, unknown>;
+  description?: string;
   responses: Record<string, Record<string, unknown>>;
+  /** The right the caller's token needs (hub/security/rights.ts); absent: any valid token, or none. */
+  'x-hearth-right'?: string;
 };
 export type OpenApiPaths = Record<
   string,
@@ -33,8 +31,10 @@ export interface ApiModule {
   app: Hono<ApiEnv>;
   /** Path items keyed by full path in OpenAPI form ("/api/v1/schedules/{id}"). */
   openapi: OpenApiPaths;
-  /** Routes that need no token (pairing only). Default: every route requires a token. */
+  /** Routes that need no token (pairing, firmware downloads). Default: every route requires a token. */
   public?: boolean;
+  /** Routes (full paths) that take bodies larger than MAX_BODY_BYTES, with their limit. */
+  bodyLimits?: Record<string, number>;
 }
 
 /** JSON Schema for OpenAPI from a zod schema (zod 4 built-in). */
@@ -83,9 +83,7 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   return result.data;
 }
 
-/** Throws forbidden unless the caller's token has one of `scopes` (admin has every right). */
-export function requireScope(c: Context<ApiEnv>, ...scopes: string[]): void {
-  const auth = c.get('auth');
-  if (auth.scopes.includes('admin') || scopes.some((s) => auth.scopes.includes(s))) return;
-  throw new HearthError('forbidden', `this token lacks the right to do that (needs ${scopes.join(' or ')})`);
+/** Throws forbidden (403) naming the right unless the caller's token holds it, on the device named. */
+export function requireRight(c: Context<ApiEnv>, right: Right, target: RightTarget = {}): void {
+  checkRight(c.get('auth'), right, target);
 }

@@ -1,9 +1,10 @@
 // The HTTP API's request and response shapes. Requests are validated with these; the OpenAPI
 // document is generated from the same schemas, so it cannot drift from what the API answers.
 import { z } from 'zod';
-import { CAPABILITY_NAMES } from '../../shared/capabilities.js';
+import { CAPABILITY_NAMES, TWIN_POLICIES } from '../../shared/capabilities.js';
 import { ERROR_CODES } from '../../shared/errors.js';
 import { DEVICE_ID_PATTERN } from '../../shared/topics.js';
+import { GrantSchema, RoleSchema } from '../security/rights.js';
 
 const Scalar = z.union([z.boolean(), z.number(), z.string()]);
 
@@ -24,6 +25,7 @@ export const CapabilityDescriptorSchema = z.object({
     )
     .optional(),
   ha: z.string().nullable(),
+  twin: z.enum(TWIN_POLICIES).optional(),
 });
 
 export const DeviceViewSchema = z.object({
@@ -40,6 +42,12 @@ export const DeviceViewSchema = z.object({
   reportedSeq: z.number(),
   reportedAt: z.number().nullable(),
   desired: z.record(z.string(), z.unknown()),
+  twin: z.object({
+    converged: z.boolean(),
+    delta: z.record(z.string(), z.unknown()),
+    pending: z.array(z.string()),
+    changedOnDevice: z.array(z.string()),
+  }),
   schedulesVersion: z.number().nullable(),
   fault: z.string().nullable(),
 });
@@ -74,7 +82,14 @@ export const CreateDeviceBodySchema = z.strictObject({
 export const CreateDeviceResponseSchema = z.object({
   device: DeviceViewSchema,
   secret: z.string(),
-  mqtt: z.object({ port: z.number() }),
+  mqtt: z.object({
+    /** Plain MQTT; 0 when mqtt.plain is off. */
+    port: z.number(),
+    /** MQTT over TLS. */
+    tlsPort: z.number(),
+    /** The hub CA (PEM) the device verifies the hub with. */
+    ca: z.string(),
+  }),
 });
 
 export const PatchDeviceBodySchema = z
@@ -89,6 +104,12 @@ export const CommandBodySchema = z.strictObject({
 });
 
 export const WaitQuerySchema = z.coerce.number().int().min(0).max(30_000);
+/** The Idempotency-Key header of the command route. */
+export const IdempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/);
 
 export const PairBodySchema = z.strictObject({
   code: z.string().min(1).max(20),
@@ -96,13 +117,27 @@ export const PairBodySchema = z.strictObject({
 });
 export const PairResponseSchema = z.object({ token: z.string(), tokenId: z.string() });
 
-export const SessionSchema = z.object({ tokenId: z.string(), name: z.string(), scopes: z.array(z.string()) });
+export const SessionSchema = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  grants: z.array(z.string()),
+});
 
 export const HubInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
   apiVersion: z.literal(1),
   paired: z.boolean(),
+  /** The HTTPS port (the app's home once the phone trusts the hub CA). */
+  httpsPort: z.number().int(),
+  /** SHA-256 of the hub CA, colon-separated hex, to compare with what the phone shows. */
+  caFingerprint: z.string(),
+  /**
+   * Set when this request came in clear from another machine, where plain HTTP serves only first
+   * contact: the secure app's address, to move to once the phone trusts the hub CA. Else null.
+   */
+  httpsUrl: z.string().nullable(),
   /** The caller's own session when it sent a valid token, else null. */
   session: SessionSchema.nullable(),
 });
@@ -110,21 +145,34 @@ export const HubInfoSchema = z.object({
 export const TokenViewSchema = z.object({
   id: z.string(),
   name: z.string(),
-  scopes: z.array(z.string()),
+  role: RoleSchema,
+  grants: z.array(z.string()),
   createdAt: z.number(),
   lastUsedAt: z.number().nullable(),
   revokedAt: z.number().nullable(),
 });
+/** A role and, for guests, grants such as `feeder-1:feed`, `tv-1:*` or `tv-1:power,channel`. */
+const RightsFields = {
+  role: RoleSchema,
+  grants: z.array(GrantSchema).max(100).default([]),
+};
 export const CreateTokenBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(64),
-  scopes: z
-    .array(z.enum(['admin', 'control']))
-    .min(1)
-    .default(['control']),
+  ...RightsFields,
 });
+export const PatchTokenBodySchema = z
+  .strictObject({ role: RoleSchema.optional(), grants: z.array(GrantSchema).max(100).optional() })
+  .refine((b) => b.role !== undefined || b.grants !== undefined, { message: 'give role, grants or both' });
+export const CreatePairingCodeBodySchema = z.strictObject(RightsFields);
 export const CreateTokenResponseSchema = z.object({ token: z.string(), tokenView: TokenViewSchema });
 
-export const PairingCodeSchema = z.object({ code: z.string(), url: z.string(), expiresAt: z.number() });
+export const PairingCodeSchema = z.object({
+  code: z.string(),
+  url: z.string(),
+  expiresAt: z.number(),
+  role: RoleSchema,
+  grants: z.array(z.string()),
+});
 
 export const HistoryEntrySchema = z.object({
   seq: z.number(),

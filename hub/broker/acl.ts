@@ -1,21 +1,38 @@
 // Who may publish and subscribe to what: pure functions over an authenticated identity, so the
 // rules read in one place and test without a broker. A device stays inside its own topics; an
-// integration token reads; an unadopted factory device may only speak provisioning.
+// token user reads what its role and grants let it see; an integration user stays within its
+// own filters; an unadopted factory device may only speak provisioning.
 import {
   CLAIM_ID_PATTERN,
+  DEVICE_ID_PATTERN,
   DEVICE_PUBLISH_CHANNELS,
   DEVICE_SUBSCRIBE_CHANNELS,
   HUB_WILDCARD,
   parseTopic,
   TOPIC_ROOT,
 } from '../../shared/topics.js';
+import { canSeeDevice, type Role, seesAllDevices } from '../security/rights.js';
+import { filterCovers, isValidFilter, topicMatches } from './topic-filters.js';
 
 export type Identity =
   | { kind: 'device'; deviceId: string }
-  | { kind: 'user'; tokenId: string; scopes: string[] }
-  | { kind: 'claim'; claimId: string };
+  | { kind: 'user'; tokenId: string; role: Role; grants: string[] }
+  | { kind: 'claim'; claimId: string }
+  | { kind: 'integration'; name: string; pub: string[]; sub: string[] };
+
+/**
+ * Topics only the hub writes (a device's cmd, schedules and ota; the hub's own; provisioning) and
+ * the ones a device owns (its info, status, state, event, ack): an integration publishes on none.
+ */
+const NOT_FOR_INTEGRATIONS = [`${TOPIC_ROOT}/dev/#`, `${TOPIC_ROOT}/hub/#`, `${TOPIC_ROOT}/provision/#`];
+
+function integrationMayPublish(who: { pub: string[] }, topic: string): boolean {
+  if (NOT_FOR_INTEGRATIONS.some((f) => topicMatches(f, topic))) return false;
+  return who.pub.some((f) => topicMatches(f, topic));
+}
 
 export function canPublish(who: Identity, topic: string): boolean {
+  if (who.kind === 'integration') return integrationMayPublish(who, topic);
   const t = parseTopic(topic);
   if (!t) return false;
   switch (who.kind) {
@@ -36,6 +53,9 @@ const READABLE_BY_USERS = ['info', 'status', 'state', 'event', 'ack'];
 
 /** Subscriptions are filters: allow exactly the filters that cannot match anything forbidden. */
 export function canSubscribe(who: Identity, filter: string): boolean {
+  // An integration reads exactly within its subscribe filters.
+  if (who.kind === 'integration')
+    return isValidFilter(filter) && who.sub.some((f) => filterCovers(f, filter));
   if (filter === HUB_WILDCARD || filter === `${TOPIC_ROOT}/hub/status` || filter === `${TOPIC_ROOT}/hub/time`)
     return true;
   const parts = filter.split('/');
@@ -51,11 +71,11 @@ export function canSubscribe(who: Identity, filter: string): boolean {
     case 'claim':
       return filter === `${TOPIC_ROOT}/provision/${who.claimId}/credentials`;
     case 'user': {
-      // hearth/dev/<id or +>/<readable channel or +> and hearth/dev/# are read-only views.
-      if (filter === `${TOPIC_ROOT}/dev/#`) return false; // would include cmd/schedules/ota
+      // hearth/dev/<id or +>/<readable channel> are read-only views; hearth/dev/# is not (it
+      // would include cmd/schedules/ota). `+` over devices only for those who see every device.
       if (parts.length !== 4 || parts[0] !== TOPIC_ROOT || parts[1] !== 'dev') return false;
       const [, , id, channel] = parts as [string, string, string, string];
-      const idOk = id === '+' || /^[a-z0-9][a-z0-9-]{0,62}$/.test(id);
+      const idOk = id === '+' ? seesAllDevices(who) : DEVICE_ID_PATTERN.test(id) && canSeeDevice(who, id);
       return idOk && READABLE_BY_USERS.includes(channel);
     }
   }

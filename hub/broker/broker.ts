@@ -3,26 +3,37 @@
 // connections admitted at a steady rate. The hub itself publishes and subscribes in-process.
 import type { IncomingMessage, Server } from 'node:http';
 import { type AddressInfo, createServer, type Server as NetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import {
+  createServer as createTlsServer,
+  type SecureContextOptions,
+  type Server as TlsServer,
+} from 'node:tls';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import type { WebSocketServer } from 'ws';
-import type { AuthInfo } from '../api/route-module.js';
 import type { HubContext, HubMessaging, Unit } from '../context.js';
+import type { AuthInfo } from '../security/rights.js';
 import { canPublish, canSubscribe, claimIdOf, type Identity } from './acl.js';
 import { createAdmission } from './admission.js';
 import { guardedStream } from './guarded-stream.js';
-import { createPacketGuard } from './packet-guard.js';
+import { createPacketGuard, MAX_CLIENT_ID_BYTES } from './packet-guard.js';
 import { indexedMemoryPersistence } from './retained-index.js';
 
 export interface BrokerAuth {
   verifyDevice(deviceId: string, secret: string): boolean;
   verifyToken(token: string): AuthInfo | null;
+  verifyIntegration(name: string, password: string): { name: string; pub: string[]; sub: string[] } | null;
 }
 
 export interface BrokerUnit extends Unit {
   readonly messaging: HubMessaging;
+  /** The plain MQTT port; 0 when mqtt.plain is off. */
   readonly port: number;
-  attachWebSocket(server: Server, path?: string): void;
+  /** The MQTT-over-TLS port, once listenTls() has opened it. */
+  readonly tlsPort: number;
+  /** MQTT over WebSocket on an HTTP(S) server; `accept` may refuse an upgrade (plain HTTP from the LAN). */
+  attachWebSocket(server: Server, path?: string, accept?: (req: IncomingMessage) => boolean): void;
   clientCount(): number;
   /** Disconnects a client (a removed device). */
   kick(clientId: string): void;
@@ -35,10 +46,14 @@ export interface BrokerUnit extends Unit {
    * place before the first device can publish (events are not retained: one sent to no one is lost).
    */
   listen(): Promise<void>;
+  /** Opens MQTT over TLS on config.mqttTlsPort: the same packet guard and admission as plain TCP. */
+  listenTls(options: SecureContextOptions): Promise<void>;
+  /** Serves a re-issued certificate to new TLS connections. */
+  renewTls(options: SecureContextOptions): void;
 }
 
 export const LISTEN_BACKLOG = 4096;
-/** A connection that has not sent CONNECT by then is dropped (TARGETS.md: ≤ 10 s). */
+/** A connection that has not sent CONNECT by then is dropped (the target is within 10 s). */
 export const CONNECT_TIMEOUT_MS = 5000;
 
 type AuthError = Error & { returnCode: 2 | 4 | 5 };
@@ -46,7 +61,6 @@ const refuse = (returnCode: 2 | 4 | 5, message: string): AuthError =>
   Object.assign(new Error(message), { returnCode });
 
 const identities = new WeakMap<Client, Identity>();
-const rejectIdentifier = new WeakSet<Client>();
 
 export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
   const log = ctx.log.child({ module: 'broker' });
@@ -60,12 +74,18 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     'hearth_mqtt_acl_denied_total',
     'MQTT publishes/subscriptions refused by the ACL',
   );
+  const tlsHandshakes = metrics.counter(
+    'hearth_mqtt_tls_handshakes_total',
+    'MQTT over TLS handshakes completed, by whether the session was resumed',
+  );
   const admission = createAdmission(config.admission.connectsPerSecond, config.admission.burst);
   const claimAdmission = createAdmission(5, 20, 100);
   const listeners: Array<(clientId: string, connected: boolean) => void> = [];
   const subscribeListeners: Array<(clientId: string, filters: string[]) => void> = [];
   let aedes: Aedes | undefined;
   let tcp: NetServer | undefined;
+  let tlsServer: TlsServer | undefined;
+  let tlsPort = 0;
   // ws is loaded on the first MQTT-over-WebSocket upgrade: most homes never use it, and the hub's
   // memory budget is per device.
   let wss:
@@ -73,6 +93,38 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     | undefined;
   let port = 0;
   const sockets = new Set<Socket>();
+  /** aedes's own table of connected clients, by client id (not in its typings). */
+  const connectedClients = (): Record<string, Client> =>
+    (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients ?? {};
+
+  const protocolErrors = metrics.counter(
+    'hearth_mqtt_protocol_errors_total',
+    'MQTT connections ended for breaking MQTT 3.1.1, by spec rule',
+  );
+
+  /** Puts the packet guard in front of aedes for one client connection (TCP or WebSocket). */
+  const handleConnection = (conn: Duplex, remote: string | undefined) => {
+    const guard = createPacketGuard({
+      onRefused(refusal) {
+        protocolErrors.inc({ rule: refusal.rule });
+        if (refusal.connack) {
+          // The spec gives a return code: answer CONNACK with it, then disconnect.
+          log.info(
+            { remote, rule: refusal.rule, returnCode: refusal.connack },
+            `CONNECT refused: ${refusal.reason}`,
+          );
+          conn.end(Buffer.from([0x20, 0x02, 0x00, refusal.connack]));
+        } else {
+          log.warn(
+            { remote, rule: refusal.rule },
+            `protocol violation; connection closed: ${refusal.reason}`,
+          );
+          conn.destroy();
+        }
+      },
+    });
+    aedes?.handle(guardedStream(conn, guard));
+  };
 
   const handleSocket = (socket: Socket) => {
     socket.setNoDelay(true);
@@ -80,19 +132,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     socket.once('close', () => sockets.delete(socket));
     // A reset or broken pipe ends this client only; without a listener it would end the hub.
     socket.on('error', (err) => log.debug({ err, remote: socket.remoteAddress }, 'MQTT socket error'));
-    const guard = createPacketGuard({
-      onTooLarge(size) {
-        log.warn({ remote: socket.remoteAddress, size }, 'oversized packet; connection dropped');
-        socket.destroy();
-      },
-      onBadProtocolLevel(level) {
-        // MQTT-3.1.2-2: answer CONNACK 1 (unacceptable protocol level), then disconnect.
-        log.info({ remote: socket.remoteAddress, level }, 'unsupported protocol level; CONNACK 1');
-        socket.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
-      },
-    });
-    socket.pipe(guard);
-    aedes?.handle(guardedStream(socket, guard));
+    handleConnection(socket, socket.remoteAddress);
   };
 
   const authenticate = (
@@ -100,22 +140,23 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     username: string | undefined,
     password: Buffer | undefined,
   ): Identity => {
-    if (rejectIdentifier.has(client)) throw refuse(2, 'empty client id needs clean session');
     const id = client.id;
     const secret = password?.toString('utf8') ?? '';
     if (username === 'token') {
       const who = auth.verifyToken(secret);
       if (!who) throw refuse(4, 'unknown or revoked token');
-      return { kind: 'user', tokenId: who.tokenId, scopes: who.scopes };
+      return { kind: 'user', tokenId: who.tokenId, role: who.role, grants: who.grants };
     }
     if (username === undefined && password === undefined) {
       const claimId = claimIdOf(id);
       if (!claimId) throw refuse(5, 'anonymous clients may only provision (client id claim-<id>)');
       return { kind: 'claim', claimId };
     }
-    if (username !== id) throw refuse(4, 'device username must equal its client id');
-    if (!auth.verifyDevice(id, secret)) throw refuse(4, 'wrong device id or secret');
-    return { kind: 'device', deviceId: id };
+    // A device connects with username == client id; anyone else by name is an integration user.
+    if (username === id && auth.verifyDevice(id, secret)) return { kind: 'device', deviceId: id };
+    const user = username === undefined ? null : auth.verifyIntegration(username, secret);
+    if (!user) throw refuse(4, 'wrong device id or secret, or unknown MQTT user or password');
+    return { kind: 'integration', name: user.name, pub: user.pub, sub: user.sub };
   };
 
   const messaging: HubMessaging = {
@@ -162,6 +203,9 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     get port() {
       return port;
     },
+    get tlsPort() {
+      return tlsPort;
+    },
     async start() {
       // mqtt-packet's default builds 65,536 two-byte Buffers for packet ids on first use (~7 MB
       // of heap, 6% of the Pi's budget for 1000 devices); allocating the two bytes per packet
@@ -172,11 +216,8 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
         connectTimeout: CONNECT_TIMEOUT_MS,
         heartbeatInterval: 60_000,
         queueLimit: 100,
-        maxClientsIdLength: 64,
-        preConnect(client, packet, done) {
-          // MQTT-3.1.3-8: an empty client id with clean session 0 gets CONNACK 2. aedes would
-          // invent an id; mark it here and refuse in authenticate, which sends the CONNACK.
-          if (packet.clientId === '' && !packet.clean) rejectIdentifier.add(client);
+        maxClientsIdLength: MAX_CLIENT_ID_BYTES,
+        preConnect(_client, packet, done) {
           const gate = claimIdOf(packet.clientId ?? '') && !packet.username ? claimAdmission : admission;
           gate.admit().then((ok) => {
             if (!ok) connections.inc({ result: 'shed' });
@@ -200,9 +241,10 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
           }
         },
         authorizePublish(client, packet, done) {
-          if (!client) return done(null); // the hub's own in-process publishes
-          // MQTT-2.3.1-1: QoS > 0 needs a non-zero packet id; the parser lets 0 through.
-          if (packet.qos > 0 && !packet.messageId) return done(new Error('QoS > 0 publish with packet id 0'));
+          // The hub's own in-process publishes have no client. A client's will comes here too, with
+          // no packet id (MQTT-3.1.2-8: it is published at its own QoS through the same ACL);
+          // packet ids and every other protocol rule were checked by the packet guard.
+          if (!client) return done(null);
           const who = identities.get(client);
           if (who && canPublish(who, packet.topic)) return done(null);
           aclDenied.inc({ action: 'publish' });
@@ -219,6 +261,24 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
           log.info({ clientId: client.id, filter: sub.topic }, 'subscription refused by ACL (SUBACK 0x80)');
           done(null, null);
         },
+      });
+      // A revoked or changed token's sessions end at once (as a removed device's do, through
+      // kick): a client that reconnects does so with the token's new rights.
+      ctx.bus.on('token.changed', 'broker', ({ tokenId }) => {
+        for (const client of Object.values(connectedClients())) {
+          const who = identities.get(client);
+          if (who?.kind !== 'user' || who.tokenId !== tokenId) continue;
+          log.info({ clientId: client.id, tokenId }, 'token revoked or changed; MQTT session closed');
+          client.close();
+        }
+      });
+      ctx.bus.on('mqtt-user.removed', 'broker', ({ name }) => {
+        for (const client of Object.values(connectedClients())) {
+          const who = identities.get(client);
+          if (who?.kind !== 'integration' || who.name !== name) continue;
+          log.info({ clientId: client.id, name }, 'MQTT user removed; session closed');
+          client.close();
+        }
       });
       aedes.on('clientReady', (client) => {
         for (const l of listeners) l(client.id, true);
@@ -237,20 +297,35 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       );
     },
     async listen() {
+      if (!config.mqtt.plain) return log.info('plain MQTT is off (mqtt.plain: false)');
       tcp = createServer({ noDelay: true }, handleSocket);
-      await new Promise<void>((resolve, reject) => {
-        tcp?.once('error', reject);
-        tcp?.listen(config.mqttPort, config.bind, LISTEN_BACKLOG, () => {
-          tcp?.off('error', reject);
-          resolve();
-        });
-      });
-      port = (tcp.address() as AddressInfo).port;
+      port = await listenOn(tcp, config.mqttPort, config.bind);
       log.info({ port, bind: config.bind }, 'MQTT listening');
     },
-    attachWebSocket(server, path = '/mqtt') {
+    async listenTls(options) {
+      const server = createTlsServer(
+        { ...options, noDelay: true, handshakeTimeout: CONNECT_TIMEOUT_MS },
+        handleSocket,
+      );
+      tlsServer = server;
+      // Resumed sessions skip the certificate signature: what keeps a TLS reconnect surge cheap.
+      server.on('secureConnection', (socket) =>
+        tlsHandshakes.inc({ resumed: socket.isSessionReused() ? 'yes' : 'no' }),
+      );
+      // A device with another CA, or a scanner: the handshake fails and only that socket goes.
+      server.on('tlsClientError', (err, socket) => {
+        connections.inc({ result: 'tls_failed' });
+        log.debug({ err: err.message, remote: socket.remoteAddress }, 'MQTT TLS handshake failed');
+      });
+      tlsPort = await listenOn(server, config.mqttTlsPort, config.bind);
+      log.info({ port: tlsPort, bind: config.bind }, 'MQTT over TLS listening');
+    },
+    renewTls(options) {
+      tlsServer?.setSecureContext(options);
+    },
+    attachWebSocket(server, path = '/mqtt', accept = () => true) {
       server.on('upgrade', (req: IncomingMessage, socket, head) => {
-        if (new URL(req.url ?? '/', 'http://x').pathname !== path) return socket.destroy();
+        if (new URL(req.url ?? '/', 'http://x').pathname !== path || !accept(req)) return socket.destroy();
         (socket as Socket).setNoDelay?.(true);
         wss ??= import('ws').then(({ WebSocketServer, createWebSocketStream }) => ({
           server: new WebSocketServer({ noServer: true }),
@@ -258,7 +333,9 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
         }));
         wss.then(
           ({ server: ws, stream }) =>
-            ws.handleUpgrade(req, socket, head, (client) => aedes?.handle(stream(client), req)),
+            ws.handleUpgrade(req, socket, head, (client) =>
+              handleConnection(stream(client), req.socket.remoteAddress),
+            ),
           (err: unknown) => {
             log.error({ err }, 'MQTT over WebSocket unavailable');
             socket.destroy();
@@ -268,8 +345,7 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
     },
     clientCount: () => aedes?.connectedClients ?? 0,
     kick(clientId) {
-      const clients = (aedes as unknown as { clients: Record<string, Client> } | undefined)?.clients;
-      clients?.[clientId]?.close();
+      connectedClients()[clientId]?.close();
     },
     onClient(listener) {
       listeners.push(listener);
@@ -278,13 +354,28 @@ export function createBroker(ctx: HubContext, auth: BrokerAuth): BrokerUnit {
       subscribeListeners.push(listener);
     },
     async stop() {
+      ctx.bus.removeOwner('broker');
       admission.close();
       claimAdmission.close();
       await wss?.then(({ server }) => server.close()).catch(() => undefined);
-      const closed = new Promise<void>((resolve) => (tcp ? tcp.close(() => resolve()) : resolve()));
+      const closed = Promise.all(
+        [tcp, tlsServer].map(
+          (s) => new Promise<void>((resolve) => (s ? s.close(() => resolve()) : resolve())),
+        ),
+      );
       await new Promise<void>((resolve) => (aedes ? aedes.close(() => resolve()) : resolve()));
       for (const s of sockets) s.destroy();
       await closed;
     },
   };
+}
+
+function listenOn(server: NetServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, LISTEN_BACKLOG, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
 }

@@ -1,86 +1,114 @@
-// Checks the byte stream in front of the MQTT parser: drops a connection that announces a packet
-// larger than the hub will ever accept (before the parser buffers it), and spots a CONNECT with a
-// protocol level the parser cannot even parse, so the broker can still answer CONNACK 1
-// (MQTT-3.1.2-2). It reads fixed headers as bytes stream past, without copying payloads.
+// Stands between a client's byte stream and the MQTT parser: frames the stream into whole packets,
+// drops a connection that announces a packet larger than the hub will ever accept (before anything
+// is buffered), and holds every packet to the MQTT 3.1.1 rules (mqtt-rules.ts) before the parser
+// and aedes see it. A refused packet never reaches them; the connection ends there, with the
+// CONNACK code the spec gives where it gives one. Packets pass on as slices of the chunks that
+// carried them: only a packet split across chunks is copied.
 import { Transform, type TransformCallback } from 'node:stream';
+import { checkPacket, PACKET, type Verdict } from './mqtt-rules.js';
 
 export const MAX_PACKET_BYTES = 256 * 1024;
+/** Hearth ids are at most 63 characters (`claim-` plus a claim id fits too). */
+export const MAX_CLIENT_ID_BYTES = 64;
+
+export type Refusal = Extract<Verdict, { ok: false }>;
 
 export interface PacketGuardOptions {
   maxBytes?: number;
-  onTooLarge?(size: number): void;
-  onBadProtocolLevel?(level: number): void;
+  maxClientIdLength?: number;
+  /** Called once, with why, when the guard refuses; it passes nothing more after that. */
+  onRefused(refusal: Refusal): void;
 }
 
-/** Protocol levels 3 (3.1), 4 (3.1.1) and 5 (which aedes answers with CONNACK 1 itself). */
-const PARSEABLE_LEVELS = new Set([3, 4, 5]);
+const INCOMPLETE = 0;
+const MALFORMED = -1;
+
+/** The body's offset and length of the packet at `at`, or INCOMPLETE / MALFORMED. */
+function readFixedHeader(buf: Buffer, at: number): { bodyStart: number; length: number } | number {
+  let length = 0;
+  let multiplier = 1;
+  for (let n = 0; n < 4; n++) {
+    const i = at + 1 + n;
+    if (i >= buf.length) return INCOMPLETE;
+    const byte = buf[i] as number;
+    length += (byte & 0x7f) * multiplier;
+    if ((byte & 0x80) === 0) return { bodyStart: i + 1, length };
+    multiplier *= 128;
+  }
+  return MALFORMED;
+}
 
 export function createPacketGuard({
   maxBytes = MAX_PACKET_BYTES,
-  onTooLarge = () => undefined,
-  onBadProtocolLevel = () => undefined,
-}: PacketGuardOptions = {}): Transform {
-  let skip = 0;
-  let inHeader = false;
-  let lengthValue = 0;
-  let lengthMultiplier = 1;
-  let lengthBytes = 0;
-  let firstPacket = true;
-  let packetType = 0;
-  // The first bytes of the first packet's body, enough to read a CONNECT's protocol level.
-  const connectHead: number[] = [];
+  maxClientIdLength = MAX_CLIENT_ID_BYTES,
+  onRefused,
+}: PacketGuardOptions): Transform {
+  const rules = { maxClientIdLength };
+  let connected = false;
   let stopped = false;
+  // Bytes of a packet that has not fully arrived, and how many bytes that packet needs in all
+  // (0 while its fixed header is itself incomplete).
+  let held: Buffer[] = [];
+  let heldLength = 0;
+  let needed = 0;
 
   return new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       if (stopped) return done();
-      let i = 0;
-      while (i < chunk.length) {
-        if (skip > 0) {
-          const n = Math.min(skip, chunk.length - i);
-          if (firstPacket && packetType === 1) {
-            for (let k = 0; k < n && connectHead.length < 16; k++) connectHead.push(chunk[i + k] as number);
-            const nameLength = ((connectHead[0] ?? 0) << 8) | (connectHead[1] ?? 0);
-            if (connectHead.length >= nameLength + 3) {
-              const level = connectHead[nameLength + 2] as number;
-              firstPacket = false;
-              if (!PARSEABLE_LEVELS.has(level)) {
-                stopped = true;
-                onBadProtocolLevel(level);
-                return done();
-              }
-            }
-          }
-          skip -= n;
-          i += n;
-          if (skip === 0) firstPacket = false;
-          continue;
-        }
-        if (!inHeader) {
-          inHeader = true;
-          packetType = (chunk[i] as number) >> 4;
-          lengthValue = 0;
-          lengthMultiplier = 1;
-          lengthBytes = 0;
-          i++;
-          continue;
-        }
-        const byte = chunk[i] as number;
-        lengthValue += (byte & 0x7f) * lengthMultiplier;
-        lengthMultiplier *= 128;
-        lengthBytes++;
-        i++;
-        if ((byte & 0x80) === 0 || lengthBytes === 4) {
-          inHeader = false;
-          if (lengthValue > maxBytes) {
-            onTooLarge(lengthValue);
-            return done(new Error(`packet of ${lengthValue} bytes is over the ${maxBytes}-byte limit`));
-          }
-          skip = lengthValue;
-          if (skip === 0) firstPacket = false;
-        }
+      if (heldLength > 0 && needed > 0 && heldLength + chunk.length < needed) {
+        held.push(chunk);
+        heldLength += chunk.length;
+        return done();
       }
-      done(null, chunk);
+      const buf = heldLength > 0 ? Buffer.concat([...held, chunk]) : chunk;
+      held = [];
+      heldLength = 0;
+      needed = 0;
+      // Packets before a refused one still pass: they were valid, and the refusal follows them.
+      const refuse = (at: number, refusal: Refusal) => {
+        stopped = true;
+        done(null, at > 0 ? buf.subarray(0, at) : undefined);
+        onRefused(refusal);
+      };
+      let at = 0;
+      while (buf.length - at >= 2) {
+        const header = readFixedHeader(buf, at);
+        if (header === INCOMPLETE) break;
+        if (typeof header === 'number')
+          return refuse(at, {
+            ok: false,
+            rule: 'MQTT-2.2.3',
+            reason: 'remaining length takes more than four bytes',
+          });
+        if (header.length > maxBytes)
+          return refuse(at, {
+            ok: false,
+            rule: 'size-limit',
+            reason: `packet of ${header.length} bytes is over the ${maxBytes}-byte limit`,
+          });
+        const end = header.bodyStart + header.length;
+        if (end > buf.length) {
+          needed = end - at;
+          break;
+        }
+        const first = buf[at] as number;
+        const type = first >> 4;
+        const verdict = checkPacket(
+          type,
+          first & 0x0f,
+          buf.subarray(header.bodyStart, end),
+          connected,
+          rules,
+        );
+        if (!verdict.ok) return refuse(at, verdict);
+        if (type === PACKET.CONNECT) connected = true;
+        at = end;
+      }
+      if (at < buf.length) {
+        held = [buf.subarray(at)];
+        heldLength = buf.length - at;
+      }
+      done(null, at > 0 ? buf.subarray(0, at) : undefined);
     },
   });
 }

@@ -6,7 +6,7 @@ import { DRILLS, runDrill } from '../drills/drills.js';
 import { formatReport } from '../drills/report.js';
 
 const spec: CommandSpec = {
-  usage: 'hearth drill <scenario|all|list> [--devices N] [--commands N] [--json]',
+  usage: 'hearth drill <scenario|all|list> [--devices N] [--commands N] [--seconds N] [--json]',
   summary: 'Run an outage drill against a throwaway hub with simulated devices; print what passed.',
   options: {
     devices: {
@@ -19,6 +19,11 @@ const spec: CommandSpec = {
       value: 'N',
       description: "how many commands in the burst (default: the scenario's)",
     },
+    seconds: {
+      type: 'string',
+      value: 'N',
+      description: 'how long the outage lasts, for hub-outage (default 45)',
+    },
     json: { type: 'boolean', description: 'print the report as JSON' },
   },
   notes: [
@@ -28,11 +33,11 @@ const spec: CommandSpec = {
   ],
 };
 
-const count = (value: unknown, flag: string, min: number): number | undefined => {
+const count = (value: unknown, flag: string, min: number, max = 20_000): number | undefined => {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > 20_000)
-    throw new UsageError(`${flag} is a whole number from ${min} to 20000`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} is a whole number from ${min} to ${max}`);
   return n;
 };
 
@@ -52,12 +57,14 @@ export function run(args: string[]): Promise<number> {
       throw new UsageError(`unknown drill "${name}"; one of ${Object.keys(DRILLS).join(', ')}, all or list`);
     const devices = count(parsed.values.devices, '--devices', 2);
     const commands = count(parsed.values.commands, '--commands', 2);
+    const seconds = count(parsed.values.seconds, '--seconds', 1, 600);
     let failed = 0;
     for (const n of names) {
       if (!parsed.values.json) process.stderr.write(`drill ${n}: running…\n`);
       const report = await runDrill(n, {
         ...(devices !== undefined ? { devices } : {}),
         ...(commands !== undefined ? { commands } : {}),
+        ...(seconds !== undefined ? { seconds } : {}),
       });
       if (!report.passed) failed++;
       process.stdout.write(parsed.values.json ? `${JSON.stringify(report)}\n` : `${formatReport(report)}\n`);

@@ -21,7 +21,7 @@ export function run(args: string[]): Promise<number> {
     if (!file) throw new UsageError('restore needs the backup FILE');
     const config = opsConfig(parsed.values);
     try {
-      const r = restoreDataDir(file, config.dataDir);
+      const r = await restoreDataDir(file, config.dataDir);
       process.stdout.write(
         `restored ${r.restoredFiles.join(', ')} into ${config.dataDir}${r.previous ? `; the previous data is in ${r.previous}` : ''}\n`,
       );

@@ -1,6 +1,6 @@
 // `hearth schedule add|list|rm|runs`: talks to the running hub's HTTP API (found through
-// <data-dir>/runtime.json) with a token from --token or HEARTH_TOKEN, so every rule the API
-// enforces (validation, scopes, pushing to devices) applies to the CLI too.
+// the data directory's lock, hub-lock.ts) with a token from --token or HEARTH_TOKEN, so every rule the API
+// enforces (validation, rights, pushing to devices) applies to the CLI too.
 import {
   type CommandSpec,
   type ParsedValues,
@@ -9,7 +9,7 @@ import {
   UsageError,
 } from '../../shared/cli.js';
 import { loadConfig } from '../config.js';
-import { readRuntimeInfo } from '../runtime-file.js';
+import { probeRunningHub } from '../hub-lock.js';
 import type { RunView, ScheduleView } from '../scheduler/schemas.js';
 
 const spec: CommandSpec = {
@@ -130,8 +130,9 @@ function connect(v: ParsedValues): Api {
   const config = loadConfig({ flags: { dataDir: v['data-dir'] as string | undefined } });
   const token = (v.token as string | undefined) ?? process.env.HEARTH_TOKEN;
   return async (method, path, body) => {
-    const info = readRuntimeInfo(config.dataDir);
-    if (!info) throw new ApiError(`no running hub found in ${config.dataDir} (start it, or pass --data-dir)`);
+    const info = await probeRunningHub(config.dataDir);
+    if (!info || info.httpPort === undefined || info.bind === undefined)
+      throw new ApiError(`no running hub found in ${config.dataDir} (start it, or pass --data-dir)`);
     if (!token)
       throw new ApiError('an API token is needed: --token TOKEN or HEARTH_TOKEN (hearth tokens create)');
     const host = info.bind === '0.0.0.0' || info.bind === '::' ? '127.0.0.1' : info.bind;

@@ -80,7 +80,7 @@ export function run(args: string[]): Promise<number> {
             user,
           ]);
         }
-        mkdirSync(dataDir, { recursive: true, mode: 0o750 });
+        mkdirSync(dataDir, { recursive: true, mode: 0o700 });
         sh('chown', ['-R', `${user}:${user}`, dataDir]);
         writeFileSync(UNIT_PATH, unit);
         process.stdout.write(`wrote ${UNIT_PATH}\n`);

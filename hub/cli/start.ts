@@ -2,6 +2,7 @@
 import { type CommandSpec, parseCommand, runCommand } from '../../shared/cli.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createHub } from '../hub.js';
+import { HubLockedError } from '../hub-lock.js';
 
 const spec: CommandSpec = {
   usage: 'hearth start [options]',
@@ -21,6 +22,17 @@ const spec: CommandSpec = {
       type: 'string',
       value: 'PORT',
       description: 'MQTT port, 0 = any free (HEARTH_MQTT_PORT, default 1883)',
+    },
+    'https-port': {
+      type: 'string',
+      value: 'PORT',
+      description:
+        'HTTPS port (API, app, MQTT over WebSocket), 0 = any free (HEARTH_HTTPS_PORT, default 8443)',
+    },
+    'mqtt-tls-port': {
+      type: 'string',
+      value: 'PORT',
+      description: 'MQTT over TLS port, 0 = any free (HEARTH_MQTT_TLS_PORT, default 8883)',
     },
     bind: {
       type: 'string',
@@ -48,6 +60,8 @@ export function flagsToConfig(values: Record<string, unknown>): Record<string, u
     dataDir: values['data-dir'],
     httpPort: num(values['http-port']),
     mqttPort: num(values['mqtt-port']),
+    httpsPort: num(values['https-port']),
+    mqttTlsPort: num(values['mqtt-tls-port']),
     bind: values.bind,
     logLevel: values['log-level'],
     config: values.config,
@@ -83,7 +97,13 @@ export function run(args: string[]): Promise<number> {
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
     });
-    await hub.start();
+    try {
+      await hub.start();
+    } catch (err) {
+      if (!(err instanceof HubLockedError)) throw err;
+      process.stderr.write(`hearth: ${err.message}\n`);
+      return 1;
+    }
     const signal = await signalled;
     hub.log.info({ signal }, 'stopping');
     await hub.stop().catch((err: unknown) => hub.log.error({ err }, 'stop failed'));

@@ -5,7 +5,8 @@ import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../sh
 import { HearthError } from '../../shared/errors.js';
 import { loadConfig } from '../config.js';
 import { systemClock } from '../context.js';
-import { createTokenService, TOKEN_SCOPES, type TokenScope } from '../security/token-service.js';
+import { ROLES, type Role } from '../security/rights.js';
+import { createTokenService } from '../security/token-service.js';
 import { openStore, storePath } from '../store/db.js';
 
 const spec: CommandSpec = {
@@ -13,7 +14,13 @@ const spec: CommandSpec = {
   summary: 'Manage API tokens (phones, scripts, integrations) directly in the data directory.',
   options: {
     name: { type: 'string', value: 'NAME', description: 'create: a name to recognise the token by' },
-    scope: { type: 'string', value: 'SCOPE', description: 'create: admin or control (default admin)' },
+    role: { type: 'string', value: 'ROLE', description: 'create: admin, member or guest (default admin)' },
+    grant: {
+      type: 'string',
+      multiple: true,
+      value: 'DEVICE:CAPS',
+      description: 'create, guests only: a device and capabilities (feeder-1:feed, tv-1:*), repeatable',
+    },
     id: { type: 'string', value: 'ID', description: 'revoke: the token id (see list)' },
     'data-dir': { type: 'string', value: 'DIR', description: 'data directory (HEARTH_DATA_DIR)' },
     json: { type: 'boolean', description: 'machine-readable output' },
@@ -21,6 +28,7 @@ const spec: CommandSpec = {
   notes: [
     'Examples:',
     '  hearth tokens create --name laptop          prints the token once; store it safely',
+    '  hearth tokens create --name sitter --role guest --grant feeder-1:feed',
     '  hearth tokens list',
     '  hearth tokens revoke --id 3f2a9c1b0d4e',
   ],
@@ -48,14 +56,16 @@ export function run(args: string[]): Promise<number> {
         case 'create': {
           const name = v.name as string | undefined;
           if (!name) throw new UsageError('tokens create needs --name NAME');
-          const scope = (v.scope as string | undefined) ?? 'admin';
-          if (!TOKEN_SCOPES.includes(scope as TokenScope))
-            throw new UsageError(`--scope must be one of ${TOKEN_SCOPES.join(', ')}`);
-          const { token, view } = tokens.create({ name, scopes: [scope as TokenScope], actor: 'cli' });
+          const role = (v.role as string | undefined) ?? 'admin';
+          if (!ROLES.includes(role as Role))
+            throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+          const grants = (v.grant as string[] | undefined) ?? [];
+          const { token, view } = tokens.create({ name, role: role as Role, grants, actor: 'cli' });
+          const rights = view.grants.length ? `${role}: ${view.grants.join(' ')}` : role;
           process.stdout.write(
             json
-              ? `${JSON.stringify({ token, id: view.id })}\n`
-              : `token ${view.id} (${scope}) for "${name}":\n${token}\nIt is shown only once.\n`,
+              ? `${JSON.stringify({ token, id: view.id, role: view.role, grants: view.grants })}\n`
+              : `token ${view.id} (${rights}) for "${name}":\n${token}\nIt is shown only once.\n`,
           );
           return 0;
         }
@@ -67,7 +77,7 @@ export function run(args: string[]): Promise<number> {
           else
             for (const t of list)
               process.stdout.write(
-                `${t.id}  ${t.name.padEnd(20)} ${t.scopes.join(',').padEnd(8)} ${t.revokedAt ? 'revoked' : 'active'}  created ${new Date(t.createdAt).toISOString()}\n`,
+                `${t.id}  ${t.name.padEnd(20)} ${t.role.padEnd(6)} ${t.revokedAt ? 'revoked' : 'active '}  created ${new Date(t.createdAt).toISOString()}${t.grants.length ? `  grants ${t.grants.join(' ')}` : ''}\n`,
               );
           return 0;
         }

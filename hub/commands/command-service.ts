@@ -9,6 +9,8 @@ import type { Ack, Command } from '../../shared/payloads.js';
 import { deviceTopic } from '../../shared/topics.js';
 import type { CommandRecord, CommandService, HubContext, HubMessaging } from '../context.js';
 import type { InternalRegistry } from '../registry/device-registry.js';
+import type { Twin } from '../registry/twin.js';
+import { createIdempotencyStore, type IdempotencyStore, requestHash } from '../store/idempotency-store.js';
 import { commands } from '../store/schema/index.js';
 
 const MAX_TTL_MS = 7 * 24 * 3600_000;
@@ -17,6 +19,8 @@ const SWEEP_MS = 1000;
 export interface CommandUnit extends CommandService {
   start(): void;
   stop(): void;
+  /** Commands waiting for an ack (for the twin's view of what is in flight). */
+  activeRecords(): CommandRecord[];
 }
 
 type Row = typeof commands.$inferSelect;
@@ -25,6 +29,7 @@ export function createCommandService(
   ctx: HubContext,
   messaging: HubMessaging,
   registry: InternalRegistry,
+  twin: Twin,
 ): CommandUnit {
   const { store, clock, bus, config, writes: batcher } = ctx;
   const log = ctx.log.child({ module: 'commands' });
@@ -42,6 +47,11 @@ export function createCommandService(
   const waiters = new Map<string, Array<() => void>>();
   const unsubscribe: Array<() => void> = [];
   let sweepTimer: NodeJS.Timeout | undefined;
+  let keysStore: IdempotencyStore | undefined;
+  const keys = () => {
+    keysStore ??= createIdempotencyStore(store.sqlite);
+    return keysStore;
+  };
 
   const persist = (r: CommandRecord) => {
     const { status, sentAt, ackedAt, error, id } = r;
@@ -147,6 +157,27 @@ export function createCommandService(
       waiters.set(id, list);
     });
 
+  const get = (commandId: string): CommandRecord | undefined => {
+    const live = active.get(commandId);
+    if (live) return { ...live };
+    batcher.flush();
+    const row = store.db.select().from(commands).where(eq(commands.id, commandId)).get();
+    return row ? fromRow(row) : undefined;
+  };
+
+  /** The command an earlier request with this key made, or undefined; throws on another request. */
+  const replayed = (source: string, key: string, hash: string): CommandRecord | undefined => {
+    const seen = keys().find(source, key);
+    if (!seen) return undefined;
+    if (seen.requestHash !== hash) {
+      refused.inc({ code: 'conflict' });
+      throw new HearthError('conflict', 'this Idempotency-Key was already used with another request', {
+        commandId: seen.commandId,
+      });
+    }
+    return get(seen.commandId);
+  };
+
   return {
     start() {
       // In the order they were issued: a device that gets them again applies the newest setting last.
@@ -172,11 +203,30 @@ export function createCommandService(
       waiters.clear();
     },
     activeCount: () => active.size,
+    activeRecords: () => [...active.values()].map((r) => ({ ...r })),
     async issue(request, options = {}) {
       const device = registry.get(request.deviceId);
       if (!device) {
         refused.inc({ code: 'unknown_device' });
         throw new HearthError('unknown_device', `no device with id ${request.deviceId}`);
+      }
+      const key = options.idempotencyKey;
+      const hash =
+        key === undefined
+          ? undefined
+          : requestHash({
+              deviceId: request.deviceId,
+              capability: request.capability,
+              value: request.value,
+              params: request.params,
+              ttlMs: request.ttlMs,
+              issuedAt: request.issuedAt,
+            });
+      const earlier =
+        key !== undefined && hash !== undefined ? replayed(request.source, key, hash) : undefined;
+      if (earlier) {
+        await waitFor(earlier.id, options.waitMs ?? config.commands.waitMs);
+        return get(earlier.id) ?? earlier;
       }
       let normalized: ReturnType<typeof validateRequest>;
       try {
@@ -194,6 +244,14 @@ export function createCommandService(
       const now = clock.now();
       const ttl =
         request.ttlMs ?? (kind === 'action' ? config.commands.actionTtlMs : config.commands.settingTtlMs);
+      const expiresAt = Math.min(request.issuedAt ?? now, now) + ttl;
+      if (expiresAt <= now) {
+        refused.inc({ code: 'expired' });
+        throw new HearthError(
+          'expired',
+          `the command was issued ${now - (request.issuedAt ?? now)} ms ago and expired on its way`,
+        );
+      }
       // A command for a device that is online is recorded as sent in the same commit that records
       // it (one commit per command instead of two); it leaves once that commit is durable. A hub
       // that dies in between re-sends it at start, as it does every command not yet acknowledged.
@@ -208,7 +266,7 @@ export function createCommandService(
         status: online ? 'sent' : 'pending',
         source: request.source,
         issuedAt: now,
-        expiresAt: now + ttl,
+        expiresAt,
         sentAt: online ? now : null,
         ackedAt: null,
         ...(request.occurrence !== undefined ? { occurrence: request.occurrence } : {}),
@@ -230,13 +288,22 @@ export function createCommandService(
           record.sentAt,
           record.occurrence ?? null,
         );
+      const remember = () => {
+        if (key !== undefined && hash !== undefined)
+          keys().record(request.source, key, { requestHash: hash, commandId: record.id }, now);
+      };
       const entry = kind === 'setting' ? registry.entry(device.id) : undefined;
-      if (entry) {
-        entry.view = { ...entry.view, desired: { ...entry.view.desired, [record.capability]: record.value } };
-        const desired = JSON.stringify(entry.view.desired);
+      if (entry && record.value !== undefined) {
+        const value = record.value;
         store.hot.atomically(() => {
           insert();
-          store.hot.updateDesired.run(desired, device.id);
+          remember();
+          twin.want(entry, record.capability, value);
+        });
+      } else if (key !== undefined) {
+        store.hot.atomically(() => {
+          insert();
+          remember();
         });
       } else insert();
       options.onRecorded?.(record.id);
@@ -254,13 +321,7 @@ export function createCommandService(
       if (online) await waitFor(record.id, options.waitMs ?? config.commands.waitMs);
       return { ...record };
     },
-    get(commandId) {
-      const live = active.get(commandId);
-      if (live) return { ...live };
-      batcher.flush();
-      const row = store.db.select().from(commands).where(eq(commands.id, commandId)).get();
-      return row ? fromRow(row) : undefined;
-    },
+    get,
     list({ deviceId, limit = 50 }) {
       batcher.flush();
       const query = store.db.select().from(commands);

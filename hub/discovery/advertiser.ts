@@ -10,6 +10,10 @@ import type { HubContext, Unit } from '../context.js';
 export interface AdvertiserOptions {
   httpPort: () => number;
   mqttPort: () => number;
+  /** MQTT over TLS and HTTPS ports, and the hub CA's SHA-256 (hex), for tls=1 in TXT. */
+  mqttTlsPort: () => number;
+  httpsPort: () => number;
+  caFingerprint: () => string;
   /** How often to look for address changes. */
   pollMs?: number;
 }
@@ -41,18 +45,25 @@ export function createMdnsAdvertiser(ctx: HubContext, options: AdvertiserOptions
       b.publish({
         name,
         type: HUB_SERVICE,
-        port: options.httpPort(),
+        port: options.httpPort() || options.httpsPort(),
         host,
         txt: {
           id: name,
           api: '1',
+          // 0 when a plain listener is switched off (http.plain, mqtt.plain).
           mqtt: String(options.mqttPort()),
           http: String(options.httpPort()),
-          tls: '0',
+          tls: '1',
+          mqtts: String(options.mqttTlsPort()),
+          https: String(options.httpsPort()),
+          ca: options.caFingerprint(),
         },
       });
-      b.publish({ name, type: 'mqtt', port: options.mqttPort(), host });
-      b.publish({ name, type: 'http', port: options.httpPort(), host, txt: { path: '/' } });
+      if (options.mqttPort() > 0) b.publish({ name, type: 'mqtt', port: options.mqttPort(), host });
+      b.publish({ name, type: 'secure-mqtt', port: options.mqttTlsPort(), host });
+      if (options.httpPort() > 0)
+        b.publish({ name, type: 'http', port: options.httpPort(), host, txt: { path: '/' } });
+      b.publish({ name, type: 'https', port: options.httpsPort(), host, txt: { path: '/' } });
       return b;
     });
     log.info(

@@ -2,8 +2,10 @@
 // the full size; the automated tests run the same code, smaller.
 import { createLab } from './lab.js';
 import { DrillChecks, type DrillReport } from './report.js';
+import { badUpdateDrill } from './scenarios/bad-update.js';
 import { cloudOutageDrill } from './scenarios/cloud-outage.js';
 import { hubCrashDrill } from './scenarios/hub-crash.js';
+import { hubOutageDrill } from './scenarios/hub-outage.js';
 import { noNtpDrill } from './scenarios/no-ntp.js';
 import { reconnectSurgeDrill } from './scenarios/reconnect-surge.js';
 
@@ -12,6 +14,8 @@ export interface DrillSize {
   devices: number;
   /** Commands in the scenario's burst or LAN check. */
   commands: number;
+  /** How long the outage lasts, for scenarios that stage one of a set length (hub-outage). */
+  seconds?: number;
 }
 
 export interface Drill {
@@ -56,12 +60,28 @@ export const DRILLS: Record<string, Drill> = {
   'dns-fail': cloud('dns-fail', "the cloud's name stops resolving"),
   'hub-restart': crash('SIGTERM', 'the hub restarts'),
   'hub-kill': crash('SIGKILL', 'the hub is killed (power cut)'),
+  'hub-outage': {
+    summary:
+      'the hub is away for a while (--seconds, default 45): every device is back within 5 s of its return, no desired state lost',
+    size: { devices: 200, commands: 0, seconds: 45 },
+    run: inLab((lab, checks, size) =>
+      hubOutageDrill(lab, checks, { devices: size.devices, seconds: size.seconds ?? 45, withinS: 5 }),
+    ),
+  },
   'reconnect-surge': {
     summary:
       'every device drops and returns at once: all reconnect, the API keeps answering, no desired state lost',
     size: { devices: 1000, commands: 0 },
     run: inLab((lab, checks, size) =>
       reconnectSurgeDrill(lab, checks, { devices: size.devices, withinS: 10 }),
+    ),
+  },
+  'bad-update': {
+    summary:
+      'a build that crashes at boot is rolled out: the canary rolls back by itself, the rollout halts, no other device leaves the old version, no feed missed',
+    size: { devices: 20, commands: 0 },
+    run: inLab((lab, checks, size) =>
+      badUpdateDrill(lab, checks, { devices: size.devices, healthMs: 10_000 }),
     ),
   },
   'no-ntp': {

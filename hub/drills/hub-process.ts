@@ -39,6 +39,8 @@ export async function startHubProcess(
     token?: string;
     httpPort?: number;
     mqttPort?: number;
+    httpsPort?: number;
+    mqttTlsPort?: number;
     /** Where the hub's log goes (an open file descriptor); default: this process's stderr. */
     logFd?: number;
     /** Extra node flags (a profiler), after the hub's own. */
@@ -75,6 +77,10 @@ export async function startHubProcess(
       String(options.httpPort ?? 0),
       '--mqtt-port',
       String(options.mqttPort ?? 0),
+      '--https-port',
+      String(options.httpsPort ?? 0),
+      '--mqtt-tls-port',
+      String(options.mqttTlsPort ?? 0),
       '--bind',
       '127.0.0.1',
       '--no-mdns',

@@ -69,11 +69,20 @@ export async function createLab(options: { hubConfig?: Record<string, unknown> }
   const logFile = join(dir, 'drill.log');
   const logFd = openSync(logFile, 'a');
   // Fixed ports: devices find a restarted hub at the address they cached, as on a real LAN.
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  // Fixed ports across restarts: flashed devices cache the hub's MQTT-over-TLS address.
+  const [httpPort, mqttPort, httpsPort, mqttTlsPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   let hub: HubProcess | undefined;
   let token = '';
   const fleets: ChildProcess[] = [];
   const baseUrl = `http://127.0.0.1:${httpPort}`;
+  // The lab's hub runs with --no-mdns on loopback: a device's mDNS browse could never find it, and
+  // would only multicast onto the machine's real network.
+  const deviceEnv = { ...process.env, HEARTH_TOKEN: '', HEARTH_DEVICE_MDNS: 'off' };
 
   const api = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
     const res = await fetch(baseUrl + path, {
@@ -108,6 +117,8 @@ export async function createLab(options: { hubConfig?: Record<string, unknown> }
         dataDir,
         httpPort,
         mqttPort,
+        httpsPort,
+        mqttTlsPort,
         logFd,
         env,
         ...(token ? { token } : {}),
@@ -154,7 +165,7 @@ export async function createLab(options: { hubConfig?: Record<string, unknown> }
         ],
         {
           stdio: ['pipe', 'pipe', logFd],
-          env: { ...process.env, HEARTH_TOKEN: '' },
+          env: deviceEnv,
         },
       );
       fleets.push(child);
@@ -215,7 +226,7 @@ export async function createLab(options: { hubConfig?: Record<string, unknown> }
       const child = spawn(
         process.execPath,
         [hearthBin, 'device', 'run', image, '--flash-dir', flashDir, '--json', ...runArgs],
-        { stdio: ['pipe', 'pipe', logFd] },
+        { stdio: ['pipe', 'pipe', logFd], env: deviceEnv },
       );
       fleets.push(child);
       await new Promise<void>((resolve, reject) => {

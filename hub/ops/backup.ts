@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
@@ -18,11 +19,13 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { storePath } from '../store/db.js';
+import { PRIVATE_FILE_MODE } from './private-files.js';
 
 export const BACKUP_FORMAT = 1;
 /** Files of the data directory that a backup carries besides the database. */
 const EXTRA_FILES = ['config.json'];
-const EXTRA_DIRS = ['keys'];
+/** `tls` holds the hub CA: without it every phone and device would have to trust a new one. */
+const EXTRA_DIRS = ['keys', 'tls'];
 
 export interface Manifest {
   format: number;
@@ -75,6 +78,9 @@ export async function backupDataDir(
     writeFileSync(join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     mkdirSync(dirname(resolve(file)), { recursive: true });
     const tmp = `${resolve(file)}.partial`;
+    // The archive holds the hub's keys: created private, before a byte is written.
+    writeFileSync(tmp, '', { mode: PRIVATE_FILE_MODE });
+    chmodSync(tmp, PRIVATE_FILE_MODE);
     execFileSync('tar', ['-czf', tmp, '-C', stage, '.']);
     execFileSync('mv', [tmp, resolve(file)]);
     return manifest;

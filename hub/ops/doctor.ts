@@ -7,7 +7,7 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Config } from '../config.js';
-import { type RuntimeInfo, readRuntimeInfo } from '../runtime-file.js';
+import { probeRunningHub, type RunningHub } from '../hub-lock.js';
 import { storePath } from '../store/db.js';
 import { integrityCheck } from './backup.js';
 
@@ -134,18 +134,25 @@ function canListen(port: number, host: string): Promise<NodeJS.ErrnoException | 
   });
 }
 
-export async function checkPorts(config: Config, running: RuntimeInfo | null): Promise<Finding[]> {
+export async function checkPorts(config: Config, running: RunningHub | null): Promise<Finding[]> {
   const out: Finding[] = [];
-  for (const [name, port] of [
-    ['http', config.httpPort],
-    ['mqtt', config.mqttPort],
+  const held = running ? [running.httpPort, running.mqttPort, running.httpsPort, running.mqttTlsPort] : [];
+  for (const [name, port, on] of [
+    ['http', config.httpPort, config.http.plain],
+    ['mqtt', config.mqttPort, config.mqtt.plain],
+    ['https', config.httpsPort, true],
+    ['mqtt-tls', config.mqttTlsPort, true],
   ] as const) {
     const id = `port-${name}`;
+    if (!on) {
+      out.push(ok(id, `plain ${name} is switched off`));
+      continue;
+    }
     if (port === 0) {
       out.push(ok(id, `${name} port picked at start`));
       continue;
     }
-    if (running && (running.httpPort === port || running.mqttPort === port)) {
+    if (running && held.includes(port)) {
       out.push(ok(id, `port ${port} (${name}) is held by this hub (pid ${running.pid})`));
       continue;
     }
@@ -176,11 +183,18 @@ export async function checkPorts(config: Config, running: RuntimeInfo | null): P
 }
 
 /** Connects to the running hub's MQTT port and sends a CONNECT; any CONNACK means it answers. */
-export function checkBroker(running: RuntimeInfo | null, timeoutMs = 3000): Promise<Finding> {
+export function checkBroker(running: RunningHub | null, timeoutMs = 3000): Promise<Finding> {
   if (!running) return Promise.resolve(ok('broker', 'the hub is not running (nothing to reach)'));
+  if (running.mqttPort === 0)
+    return Promise.resolve(
+      ok('broker', 'plain MQTT is switched off (mqtt.plain); only MQTT over TLS listens'),
+    );
+  const { bind, mqttPort } = running;
+  if (bind === undefined || mqttPort === undefined)
+    return Promise.resolve(ok('broker', `the hub (pid ${running.pid}) is still starting`));
   return new Promise((resolve) => {
-    const host = running.bind === '0.0.0.0' ? '127.0.0.1' : running.bind;
-    const socket = connect({ host, port: running.mqttPort });
+    const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
+    const socket = connect({ host, port: mqttPort });
     const done = (f: Finding) => {
       clearTimeout(timer);
       socket.destroy();
@@ -285,7 +299,7 @@ export function checkCloud(config: Config): Finding {
 }
 
 export async function runDoctor(config: Config): Promise<Finding[]> {
-  const running = readRuntimeInfo(config.dataDir);
+  const running = await probeRunningHub(config.dataDir);
   return [
     checkDataDir(config.dataDir),
     checkDisk(config.dataDir),

@@ -1,8 +1,9 @@
 // A backup every night at the configured hour into <data-dir>/backups, keeping the newest `keep`.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HubContext, Unit } from '../context.js';
 import { backupDataDir, defaultBackupName } from './backup.js';
+import { ensurePrivateDir } from './private-files.js';
 
 export function msUntilHour(now: Date, hour: number): number {
   const next = new Date(now);
@@ -28,7 +29,7 @@ export function createNightlyBackup(ctx: HubContext): Unit {
   let last: { at: number; ok: boolean; file?: string; error?: string } | undefined;
 
   const run = async () => {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDir(dir);
     const file = join(dir, defaultBackupName(new Date(ctx.clock.now())));
     try {
       await backupDataDir(ctx.config.dataDir, file);

@@ -2,8 +2,9 @@
 // the data it replaces is kept aside as a fallback.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRuntimeInfo } from '../runtime-file.js';
+import { probeRunningHub } from '../hub-lock.js';
 import { unpackAndVerify } from './backup.js';
+import { ensurePrivateDir, makeDataDirPrivate } from './private-files.js';
 
 export interface RestoreResult {
   restoredFiles: string[];
@@ -11,8 +12,13 @@ export interface RestoreResult {
   previous: string | null;
 }
 
-export function restoreDataDir(file: string, dataDir: string, now = new Date()): RestoreResult {
-  const live = readRuntimeInfo(dataDir);
+export async function restoreDataDir(
+  file: string,
+  dataDir: string,
+  now = new Date(),
+): Promise<RestoreResult> {
+  // The lock, not runtime.json, says whether a hub runs: the file may be stale or missing.
+  const live = await probeRunningHub(dataDir);
   if (live) {
     throw new Error(
       `a hub is running on ${dataDir} (pid ${live.pid}); stop it first (sudo systemctl stop hearth, or Ctrl-C)`,
@@ -20,9 +26,9 @@ export function restoreDataDir(file: string, dataDir: string, now = new Date()):
   }
   const { dir, manifest } = unpackAndVerify(file);
   try {
-    mkdirSync(dataDir, { recursive: true });
-    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys'].filter((f) =>
-      existsSync(join(dataDir, f)),
+    ensurePrivateDir(dataDir);
+    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys', 'tls'].filter(
+      (f) => existsSync(join(dataDir, f)),
     );
     let previous: string | null = null;
     if (movable.length > 0) {
@@ -36,7 +42,12 @@ export function restoreDataDir(file: string, dataDir: string, now = new Date()):
       renameSync(join(dir, entry), join(dataDir, entry));
       restoredFiles.push(entry);
     }
-    return { restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys'), previous };
+    // The archive's modes are not trusted: the restored secrets are private like the originals.
+    makeDataDirPrivate(dataDir);
+    return {
+      restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys' || f === 'tls'),
+      previous,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

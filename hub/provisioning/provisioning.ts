@@ -1,22 +1,30 @@
 // Factory-fresh devices waiting to be adopted: recorded from their announcements on
 // hearth/provision/<claim>/announce (unadopted claims expire), listed at /api/v1/discovered, and
 // adopted with POST /api/v1/discovered/:claim/adopt, which registers the device and hands it its
-// credentials on the one topic only that claim can read. Credentials are re-sent on the next
-// announcement if the device missed them.
+// credentials on the one topic only that claim can read. A device that missed them (it rebooted,
+// it was not subscribed yet) announces again, and gets them again, in the same shape, until it
+// first connects with them (or a day has passed).
 import { eq, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { decodeJson } from '../../shared/decode.js';
 import { HearthError } from '../../shared/errors.js';
-import { PAYLOAD_LIMITS, ProvisionAnnounceSchema } from '../../shared/payloads.js';
+import {
+  PAYLOAD_LIMITS,
+  ProvisionAnnounceSchema,
+  type ProvisionCredentials,
+  ProvisionCredentialsSchema,
+} from '../../shared/payloads.js';
 import { allProvisionTopic, isClaimId, parseTopic, provisionTopic } from '../../shared/topics.js';
 import { errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
-import { type ApiEnv, readJson, requireScope } from '../api/route-module.js';
+import { type ApiEnv, readJson, requireRight } from '../api/route-module.js';
 import type { CoreContext, Unit } from '../context.js';
 import { audit } from '../security/audit.js';
 import { discovered } from '../store/schema/index.js';
 
 export const CLAIM_TTL_MS = 10 * 60_000;
+/** How long credentials of an adopted device that has not connected yet are re-sent. */
+export const CREDENTIALS_RESEND_MS = 24 * 3600_000;
 
 const DiscoveredSchema = z.object({
   claimId: z.string(),
@@ -35,19 +43,33 @@ const AdoptBodySchema = z.strictObject({
 export function createProvisioning(ctx: CoreContext): Unit {
   const log = ctx.log.child({ module: 'provisioning' });
   const { db } = ctx.store;
-  const pending = new Map<string, { deviceId: string; secret: string; name: string; until: number }>();
+  /** Adopted claims whose device has not connected yet: the credentials to send, and until when. */
+  const pending = new Map<string, { creds: ProvisionCredentials; until: number }>();
   let unsubscribe: (() => Promise<void>) | undefined;
+  let unlisten: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const sendCredentials = (claimId: string, c: { deviceId: string; secret: string; name: string }) =>
-    ctx.messaging.publish(provisionTopic(claimId, 'credentials'), JSON.stringify(c), { qos: 1 });
+  // Parsed with the device's own schema: what leaves is exactly what a device accepts. With the
+  // credentials go the hub CA and TLS port: an adopted device talks TLS from then on.
+  const sendCredentials = (claimId: string, c: ProvisionCredentials) => {
+    const tlsPort = ctx.trust?.mqttTlsPort() ?? 0;
+    const tls = ctx.trust && tlsPort > 0 ? { tls: { ca: ctx.trust.caPem, port: tlsPort } } : {};
+    return ctx.messaging.publish(
+      provisionTopic(claimId, 'credentials'),
+      JSON.stringify(ProvisionCredentialsSchema.parse({ ...c, ...tls })),
+      { qos: 1 },
+    );
+  };
 
   const onAnnounce = (topic: string, payload: Buffer) => {
     const t = parseTopic(topic);
     if (t?.kind !== 'provision') return;
     const again = pending.get(t.claimId);
     if (again) {
-      void sendCredentials(t.claimId, again);
+      log.info({ claimId: t.claimId, deviceId: again.creds.deviceId }, 'credentials sent again');
+      sendCredentials(t.claimId, again.creds).catch((err: unknown) =>
+        log.warn({ err, claimId: t.claimId }, 'could not send credentials'),
+      );
       return;
     }
     const a = decodeJson(ProvisionAnnounceSchema, payload, PAYLOAD_LIMITS.provision);
@@ -73,9 +95,12 @@ export function createProvisioning(ctx: CoreContext): Unit {
   };
 
   const app = new Hono<ApiEnv>();
-  app.get('/', (c) => c.json({ discovered: db.select().from(discovered).all() }));
+  app.get('/', (c) => {
+    requireRight(c, 'devices.adopt');
+    return c.json({ discovered: db.select().from(discovered).all() });
+  });
   app.post('/:claim/adopt', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'devices.adopt');
     const claimId = c.req.param('claim');
     const body = await readJson(c, AdoptBodySchema);
     const row = isClaimId(claimId)
@@ -91,8 +116,8 @@ export function createProvisioning(ctx: CoreContext): Unit {
       model: row.model,
       room: body.room ?? null,
     });
-    const creds = { deviceId: device.id, secret, name: body.name };
-    pending.set(claimId, { ...creds, until: ctx.clock.now() + CLAIM_TTL_MS });
+    const creds: ProvisionCredentials = { deviceId: device.id, secret, name: body.name };
+    pending.set(claimId, { creds, until: ctx.clock.now() + CREDENTIALS_RESEND_MS });
     db.delete(discovered).where(eq(discovered.claimId, claimId)).run();
     audit(ctx.store, ctx.clock, `token:${c.get('auth').tokenId}`, 'device.adopt', device.id, { claimId });
     await sendCredentials(claimId, creds);
@@ -108,10 +133,15 @@ export function createProvisioning(ctx: CoreContext): Unit {
         app,
         openapi: {
           '/api/v1/discovered': {
-            get: op('Factory devices waiting to be adopted', 'devices', {
-              '200': jsonResponse('waiting devices', z.object({ discovered: z.array(DiscoveredSchema) })),
-              ...errors(),
-            }),
+            get: op(
+              'Factory devices waiting to be adopted',
+              'devices',
+              {
+                '200': jsonResponse('waiting devices', z.object({ discovered: z.array(DiscoveredSchema) })),
+                ...errors(),
+              },
+              { right: 'devices.adopt' },
+            ),
           },
           '/api/v1/discovered/{claim}/adopt': {
             post: op(
@@ -121,13 +151,16 @@ export function createProvisioning(ctx: CoreContext): Unit {
                 '201': jsonResponse('adopted', z.object({ device: z.record(z.string(), z.unknown()) })),
                 ...errors(
                   [400, 'malformed JSON'],
-                  [403, 'needs admin'],
                   [404, 'no such claim (not_found)'],
                   [413, 'body too large'],
                   [422, 'invalid body'],
                 ),
               },
-              { parameters: [pathParam('claim', 'claim id the device announced')], body: AdoptBodySchema },
+              {
+                parameters: [pathParam('claim', 'claim id the device announced')],
+                body: AdoptBodySchema,
+                right: 'devices.adopt',
+              },
             ),
           },
         },
@@ -135,6 +168,11 @@ export function createProvisioning(ctx: CoreContext): Unit {
     ],
     async start() {
       unsubscribe = await ctx.messaging.subscribe(allProvisionTopic('announce'), onAnnounce);
+      // Used: the adopted device connected with its credentials, so they are not sent again.
+      unlisten = ctx.bus.on('device.availability', 'provisioning', ({ deviceId, online }) => {
+        if (!online) return;
+        for (const [claim, p] of pending) if (p.creds.deviceId === deviceId) pending.delete(claim);
+      });
       timer = setInterval(() => {
         const now = ctx.clock.now();
         db.delete(discovered).where(lt(discovered.expiresAt, now)).run();
@@ -144,6 +182,7 @@ export function createProvisioning(ctx: CoreContext): Unit {
     },
     async stop() {
       if (timer) clearInterval(timer);
+      unlisten?.();
       await unsubscribe?.();
     },
   };

@@ -1,5 +1,6 @@
 // The device registry: identities, credentials and the shadow (reported + desired state), kept in
 // memory for the hot paths (auth on connect, command validation) and written through to SQLite.
+// Reported state is written here; desired state belongs to the twin (twin.ts), which writes it.
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { type CapabilityDeclaration, describeCapability } from '../../shared/capabilities.js';
@@ -11,6 +12,7 @@ import { audit } from '../security/audit.js';
 import { generateSecret, hashSecret, verifySecret } from '../security/secrets.js';
 import { deviceState, devices } from '../store/schema/index.js';
 import { defaultCapabilities } from './model-defaults.js';
+import { emptyTwinView } from './twin-view.js';
 
 export interface RegistryDeps {
   ctx: HubContext;
@@ -85,7 +87,6 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
         JSON.stringify(v.reported),
         v.reportedSeq,
         v.reportedAt,
-        JSON.stringify(v.desired),
         v.schedulesVersion,
         v.id,
       );
@@ -117,6 +118,7 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
             reportedSeq: s?.reportedSeq ?? -1,
             reportedAt: s?.reportedAt ?? null,
             desired: s?.desired ?? {},
+            twin: emptyTwinView(),
             schedulesVersion: s?.schedulesVersion ?? null,
             fault: null,
           },
@@ -185,6 +187,7 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
           reportedSeq: -1,
           reportedAt: null,
           desired: {},
+          twin: emptyTwinView(),
           schedulesVersion: null,
           fault: null,
         },
@@ -224,9 +227,16 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
   };
 }
 
-function declarationOf(d: { name: string; min?: number; max?: number; options?: readonly string[] }) {
+function declarationOf(d: {
+  name: string;
+  min?: number;
+  max?: number;
+  options?: readonly string[];
+  twin?: string;
+}) {
   return {
     name: d.name,
+    ...(d.twin !== undefined ? { twin: d.twin } : {}),
     ...(d.min !== undefined ? { min: d.min } : {}),
     ...(d.max !== undefined ? { max: d.max } : {}),
     ...(d.options !== undefined ? { options: [...d.options] } : {}),

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { HearthError } from '../../shared/errors.js';
 import { errors, jsonResponse, op, pathParam, queryParam } from '../api/openapi-helpers.js';
-import { type ApiEnv, type ApiModule, readJson, requireScope } from '../api/route-module.js';
+import { type ApiEnv, type ApiModule, readJson, requireRight } from '../api/route-module.js';
 import type { RunLog } from './run-log.js';
 import type { ScheduleService } from './schedule-service.js';
 import {
@@ -32,26 +32,31 @@ function runsQuery(query: Record<string, string>) {
 export function createSchedulesModules(service: ScheduleService, runLog: RunLog): ApiModule[] {
   const app = new Hono<ApiEnv>();
   app.get('/', (c) => {
+    requireRight(c, 'schedules.read');
     const deviceId = c.req.query('deviceId');
     return c.json({ schedules: service.list(deviceId ? { deviceId } : {}) });
   });
   app.post('/', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'schedules.write');
     return c.json(await service.create(await readJson(c, CreateScheduleBodySchema)), 201);
   });
-  app.get('/:id', (c) => c.json(service.get(c.req.param('id'))));
+  app.get('/:id', (c) => {
+    requireRight(c, 'schedules.read');
+    return c.json(service.get(c.req.param('id')));
+  });
   app.patch('/:id', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'schedules.write');
     const id = c.req.param('id');
     service.get(id);
     return c.json(await service.update(id, await readJson(c, PatchScheduleBodySchema)));
   });
   app.delete('/:id', async (c) => {
-    requireScope(c, 'admin');
+    requireRight(c, 'schedules.write');
     await service.remove(c.req.param('id'));
     return c.body(null, 204);
   });
   app.get('/:id/runs', (c) => {
+    requireRight(c, 'schedules.read');
     const id = service.get(c.req.param('id')).id;
     const q = runsQuery(c.req.query());
     return c.json({
@@ -65,6 +70,7 @@ export function createSchedulesModules(service: ScheduleService, runLog: RunLog)
 
   const runs = new Hono<ApiEnv>();
   runs.get('/', (c) => {
+    requireRight(c, 'schedules.read');
     const q = runsQuery(c.req.query());
     return c.json({
       runs: runLog.list({
@@ -95,16 +101,17 @@ export function createSchedulesModules(service: ScheduleService, runLog: RunLog)
             { '200': jsonResponse('schedules', ListSchema), ...errors() },
             {
               parameters: [queryParam('deviceId', 'only this device', { type: 'string' })],
+              right: 'schedules.read',
             },
           ),
           post: op(
-            'Create a schedule (admin); runs on the device when it keeps schedules, else in the hub',
+            'Create a schedule (schedules.write); runs on the device when it keeps schedules, else in the hub',
             TAG,
             {
               '201': jsonResponse('the schedule', ScheduleViewSchema),
-              ...errors([403, 'forbidden'], ...refusals),
+              ...errors(...refusals),
             },
-            { body: CreateScheduleBodySchema },
+            { body: CreateScheduleBodySchema, right: 'schedules.write' },
           ),
         },
         '/api/v1/schedules/{id}': {
@@ -112,22 +119,22 @@ export function createSchedulesModules(service: ScheduleService, runLog: RunLog)
             'One schedule, with its next run and sync state',
             TAG,
             { '200': jsonResponse('the schedule', ScheduleViewSchema), ...errors([404, 'not_found']) },
-            { parameters: id },
+            { parameters: id, right: 'schedules.read' },
           ),
           patch: op(
-            'Change a schedule (admin); cron, at or sun replaces the whole timing',
+            'Change a schedule (schedules.write); cron, at or sun replaces the whole timing',
             TAG,
             {
               '200': jsonResponse('the schedule', ScheduleViewSchema),
-              ...errors([403, 'forbidden'], ...refusals),
+              ...errors(...refusals),
             },
-            { body: PatchScheduleBodySchema, parameters: id },
+            { body: PatchScheduleBodySchema, parameters: id, right: 'schedules.write' },
           ),
           delete: op(
-            'Delete a schedule (admin); its runs stay in the log',
+            'Delete a schedule (schedules.write); its runs stay in the log',
             TAG,
-            { '204': { description: 'deleted' }, ...errors([403, 'forbidden'], [404, 'not_found']) },
-            { parameters: id },
+            { '204': { description: 'deleted' }, ...errors([404, 'not_found']) },
+            { parameters: id, right: 'schedules.write' },
           ),
         },
         '/api/v1/schedules/{id}/runs': {
@@ -140,6 +147,7 @@ export function createSchedulesModules(service: ScheduleService, runLog: RunLog)
             },
             {
               parameters: [...id, ...runsParams],
+              right: 'schedules.read',
             },
           ),
         },
@@ -156,6 +164,7 @@ export function createSchedulesModules(service: ScheduleService, runLog: RunLog)
             { '200': jsonResponse('runs', RunsSchema), ...errors([422, 'invalid_payload']) },
             {
               parameters: [...runsParams, queryParam('deviceId', 'only this device', { type: 'string' })],
+              right: 'schedules.read',
             },
           ),
         },

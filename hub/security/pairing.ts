@@ -9,6 +9,7 @@ import type { HubContext } from '../context.js';
 import { settings } from '../store/schema/index.js';
 import { audit } from './audit.js';
 import { createTokenBucket } from './rate-limiter.js';
+import { normalizeGrants, type Role } from './rights.js';
 import type { TokenService } from './token-service.js';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -18,11 +19,22 @@ interface StoredCode {
   salt: string;
   hash: string;
   expiresAt: number;
+  /** What the phone that pairs with this code may do (codes stored before roles existed: admin). */
+  role?: Role;
+  grants?: string[];
 }
 
 export interface PairingService {
-  /** A fresh code, replacing any earlier one. */
-  newCode(ttlMs?: number): Promise<{ code: string; expiresAt: number }>;
+  /**
+   * A fresh code for a phone of `role` (default admin: the code printed at start), replacing any
+   * earlier one. Throws invalid_payload for bad grants or grants on a role other than guest.
+   */
+  newCode(options?: { ttlMs?: number; role?: Role; grants?: readonly string[] }): Promise<{
+    code: string;
+    expiresAt: number;
+    role: Role;
+    grants: string[];
+  }>;
   /** Exchanges a code for a token; the code is then used up. */
   exchange(code: string, name: string): Promise<{ token: string; tokenId: string }>;
   hasActiveCode(): boolean;
@@ -42,7 +54,8 @@ export function createPairingService(ctx: HubContext, tokens: TokenService): Pai
     store.db.select().from(settings).where(eq(settings.key, KEY)).get()?.value as StoredCode | undefined;
 
   return {
-    async newCode(ttlMs = 24 * 3600_000) {
+    async newCode({ ttlMs = 24 * 3600_000, role = 'admin', grants: given = [] } = {}) {
+      const grants = normalizeGrants(role, given);
       const code = String(randomInt(0, 100_000_000)).padStart(8, '0');
       const salt = randomBytes(16);
       const hash = await scrypt(code, salt, 32);
@@ -50,13 +63,15 @@ export function createPairingService(ctx: HubContext, tokens: TokenService): Pai
         salt: salt.toString('base64'),
         hash: hash.toString('base64'),
         expiresAt: clock.now() + ttlMs,
+        role,
+        grants,
       };
       store.db
         .insert(settings)
         .values({ key: KEY, value })
         .onConflictDoUpdate({ target: settings.key, set: { value } })
         .run();
-      return { code: `${code.slice(0, 4)}-${code.slice(4)}`, expiresAt: value.expiresAt };
+      return { code: `${code.slice(0, 4)}-${code.slice(4)}`, expiresAt: value.expiresAt, role, grants };
     },
     hasActiveCode() {
       const stored = read();
@@ -85,8 +100,13 @@ export function createPairingService(ctx: HubContext, tokens: TokenService): Pai
       const actual = await scrypt(digits, Buffer.from(stored.salt, 'base64'), 32);
       if (!timingSafeEqual(actual, Buffer.from(stored.hash, 'base64'))) throw fail('mismatch');
       store.db.delete(settings).where(eq(settings.key, KEY)).run();
-      const { token, view } = tokens.create({ name, scopes: ['admin'], actor: 'pairing' });
-      log.info({ tokenId: view.id, name }, 'phone paired');
+      const { token, view } = tokens.create({
+        name,
+        role: stored.role ?? 'admin',
+        grants: stored.grants ?? [],
+        actor: 'pairing',
+      });
+      log.info({ tokenId: view.id, name, role: view.role }, 'phone paired');
       return { token, tokenId: view.id };
     },
   };

@@ -1,6 +1,6 @@
 // Secrets the hub generates (device secrets, API tokens, pairing codes' tokens). They are 32 random
 // bytes, so a salted SHA-256 compared in constant time is as safe as a slow hash and costs
-// microseconds (DESIGN.md, measured facts: scrypt per connect took a 1000-device surge to 19 s).
+// microseconds (measured: scrypt per connect took a 1000-device surge to 19 s).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export function generateSecret(bytes = 32): string {

@@ -1,78 +1,136 @@
-// API tokens: created by pairing or by the owner (`hearth tokens create`), stored hashed, revocable.
+// API tokens: created by pairing or by the owner (`hearth tokens create`), stored hashed, each with
+// a role and (for guests) grants that can be changed, and revocable.
 // A token is `<id>.<secret>`: the id finds the row, the secret is checked in constant time.
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { HearthError } from '../../shared/errors.js';
-import type { AuthInfo } from '../api/route-module.js';
 import type { Clock } from '../context.js';
 import type { Store } from '../store/db.js';
 import { tokens } from '../store/schema/index.js';
 import { audit } from './audit.js';
+import { type AuthInfo, normalizeGrants, type Role } from './rights.js';
 import { generateSecret, hashSecret, verifySecret } from './secrets.js';
-
-export const TOKEN_SCOPES = ['admin', 'control'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export interface TokenView {
   id: string;
   name: string;
-  scopes: string[];
+  role: Role;
+  grants: string[];
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
 }
 
 export interface TokenService {
-  create(input: { name: string; scopes: TokenScope[]; actor: string }): { token: string; view: TokenView };
+  /** Throws invalid_payload for bad grants, or grants on a role other than guest. */
+  create(input: { name: string; role: Role; grants?: readonly string[]; actor: string }): {
+    token: string;
+    view: TokenView;
+  };
   list(): TokenView[];
   revoke(id: string, actor: string): TokenView;
+  /** Changes a token's role and/or grants; its open sessions end at once (they reconnect with the new rights). */
+  update(
+    id: string,
+    change: { role?: Role | undefined; grants?: readonly string[] | undefined },
+    actor: string,
+  ): TokenView;
   /** The token's identity, or null for unknown, malformed or revoked tokens. */
   verify(token: string): AuthInfo | null;
   count(): number;
+  /**
+   * Looks for tokens revoked or changed by another process on the same file (`hearth tokens
+   * revoke`) and treats them as changed here too: cache cleared, `onChanged` called once per change.
+   */
+  pollChanges(): void;
 }
 
-export function createTokenService(store: Store, clock: Clock): TokenService {
+/**
+ * `onChanged` is called once for every token revoked or given other rights, here or (via
+ * pollChanges) by another process, so whoever holds sessions opened with it can end them.
+ */
+export function createTokenService(
+  store: Store,
+  clock: Clock,
+  onChanged: (tokenId: string) => void = () => undefined,
+): TokenService {
   const { db } = store;
   // Verified tokens are cached by their full text so the hot path (every API call, every MQTT
-  // connect of an integration) skips the hash. Revocation through this service clears the cache;
-  // a revocation by the CLI on the same file is seen within CACHE_MS.
+  // connect of an integration) skips the hash. A change through this service clears the cache;
+  // a change by the CLI on the same file is seen at the next pollChanges.
   const CACHE_MS = 2000;
   const cache = new Map<string, { info: AuthInfo; at: number }>();
   const lastUsedWrites = new Map<string, number>();
+  const rightsOf = (row: { role: string; grants: string[]; revokedAt: number | null }) =>
+    `${row.role}|${row.grants.join(' ')}|${row.revokedAt ?? ''}`;
+  const readRights = () =>
+    db
+      .select({ id: tokens.id, role: tokens.role, grants: tokens.grants, revokedAt: tokens.revokedAt })
+      .from(tokens)
+      .all();
+  // The rights last seen per token, so each change is announced once.
+  const known = new Map(readRights().map((r) => [r.id, rightsOf(r)]));
+  const changed = (id: string, rights: string) => {
+    for (const [text, entry] of cache) if (entry.info.tokenId === id) cache.delete(text);
+    if (known.get(id) === rights) return;
+    known.set(id, rights);
+    onChanged(id);
+  };
 
   const toView = (row: typeof tokens.$inferSelect): TokenView => ({
     id: row.id,
     name: row.name,
-    scopes: row.scopes,
+    role: row.role,
+    grants: row.grants,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
   });
+  const find = (id: string) => {
+    const row = db.select().from(tokens).where(eq(tokens.id, id)).get();
+    if (!row) throw new HearthError('not_found', `no token with id ${id}`);
+    return row;
+  };
 
   return {
-    create({ name, scopes, actor }) {
+    create({ name, role, grants = [], actor }) {
+      const normal = normalizeGrants(role, grants);
       const id = randomBytes(6).toString('hex');
       const secret = generateSecret();
       const now = clock.now();
       db.insert(tokens)
-        .values({ id, name, hash: hashSecret(secret), scopes, createdAt: now })
+        .values({ id, name, hash: hashSecret(secret), role, grants: normal, createdAt: now })
         .run();
-      audit(store, clock, actor, 'token.create', id, { name, scopes });
-      const view = { id, name, scopes, createdAt: now, lastUsedAt: null, revokedAt: null };
+      known.set(id, rightsOf({ role, grants: normal, revokedAt: null }));
+      audit(store, clock, actor, 'token.create', id, { name, role, grants: normal });
+      const view = { id, name, role, grants: normal, createdAt: now, lastUsedAt: null, revokedAt: null };
       return { token: `${id}.${secret}`, view };
     },
     list() {
       return db.select().from(tokens).orderBy(desc(tokens.createdAt)).all().map(toView);
     },
     revoke(id, actor) {
-      const row = db.select().from(tokens).where(eq(tokens.id, id)).get();
-      if (!row) throw new HearthError('not_found', `no token with id ${id}`);
+      const row = find(id);
+      const revokedAt = row.revokedAt ?? clock.now();
       if (row.revokedAt === null) {
-        db.update(tokens).set({ revokedAt: clock.now() }).where(eq(tokens.id, id)).run();
+        db.update(tokens).set({ revokedAt }).where(eq(tokens.id, id)).run();
         audit(store, clock, actor, 'token.revoke', id);
       }
-      for (const [text, entry] of cache) if (entry.info.tokenId === id) cache.delete(text);
-      return toView({ ...row, revokedAt: row.revokedAt ?? clock.now() });
+      const view = toView({ ...row, revokedAt });
+      changed(id, rightsOf(view));
+      return view;
+    },
+    update(id, change, actor) {
+      const row = find(id);
+      if (row.revokedAt !== null) throw new HearthError('conflict', `token ${id} is revoked`);
+      const role = change.role ?? row.role;
+      // A role other than guest has no grants: changing a guest to member drops them.
+      const grants = normalizeGrants(role, change.grants ?? (role === 'guest' ? row.grants : []));
+      db.update(tokens).set({ role, grants }).where(eq(tokens.id, id)).run();
+      audit(store, clock, actor, 'token.update', id, { role, grants });
+      const view = toView({ ...row, role, grants });
+      changed(id, rightsOf(view));
+      return view;
     },
     verify(token) {
       const cached = cache.get(token);
@@ -83,7 +141,7 @@ export function createTokenService(store: Store, clock: Clock): TokenService {
       const id = token.slice(0, dot);
       const row = db.select().from(tokens).where(eq(tokens.id, id)).get();
       if (!row || row.revokedAt !== null || !verifySecret(token.slice(dot + 1), row.hash)) return null;
-      const info: AuthInfo = { tokenId: row.id, name: row.name, scopes: row.scopes };
+      const info: AuthInfo = { tokenId: row.id, name: row.name, role: row.role, grants: row.grants };
       const now = clock.now();
       if (cache.size > 1000) cache.clear();
       cache.set(token, { info, at: now });
@@ -96,6 +154,13 @@ export function createTokenService(store: Store, clock: Clock): TokenService {
     },
     count() {
       return db.select({ id: tokens.id }).from(tokens).all().length;
+    },
+    pollChanges() {
+      for (const row of readRights()) {
+        const rights = rightsOf(row);
+        if (!known.has(row.id)) known.set(row.id, rights);
+        else if (known.get(row.id) !== rights) changed(row.id, rights);
+      }
     },
   };
 }

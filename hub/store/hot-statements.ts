@@ -10,7 +10,7 @@ export interface HotStatements {
   updateCommand: Database.Statement<
     [string, number | null, number | null, string | null, string | null, string]
   >;
-  updateShadow: Database.Statement<[string, number, number | null, string, number | null, string]>;
+  updateShadow: Database.Statement<[string, number, number | null, number | null, string]>;
   updateDevice: Database.Statement<
     [string, string | null, string, string | null, string, number, number | null, string]
   >;
@@ -47,7 +47,7 @@ export function prepareHotStatements(sqlite: Database.Database): HotStatements {
       'UPDATE commands SET status = ?, sent_at = ?, acked_at = ?, error_code = ?, error_message = ? WHERE id = ?',
     ),
     updateShadow: sqlite.prepare(
-      'UPDATE device_state SET reported = ?, reported_seq = ?, reported_at = ?, desired = ?, schedules_version = ? WHERE device_id = ?',
+      'UPDATE device_state SET reported = ?, reported_seq = ?, reported_at = ?, schedules_version = ? WHERE device_id = ?',
     ),
     updateDevice: sqlite.prepare(
       'UPDATE devices SET name = ?, room = ?, model = ?, firmware = ?, capabilities = ?, online = ?, last_seen_at = ? WHERE id = ?',

@@ -1,13 +1,19 @@
-// Bounded history: events, state history and settled commands older than their retention are
+// Bounded history: events, state history, idempotency keys and settled commands older than their retention are
 // deleted at start and then hourly, so a hub running for years keeps a small database.
 import { and, lt, notInArray } from 'drizzle-orm';
 import type { HubContext, Unit } from '../context.js';
-import { commands, events, stateHistory } from './schema/index.js';
+import { IDEMPOTENCY_KEEP_MS } from './idempotency-store.js';
+import { commands, events, idempotencyKeys, stateHistory } from './schema/index.js';
 
 export const RETENTION_DAYS = { events: 30, stateHistory: 7, commands: 30 } as const;
 const DAY = 24 * 3600_000;
 
-export function pruneHistory(ctx: HubContext): { events: number; stateHistory: number; commands: number } {
+export function pruneHistory(ctx: HubContext): {
+  events: number;
+  stateHistory: number;
+  commands: number;
+  idempotencyKeys: number;
+} {
   const now = ctx.clock.now();
   const { db } = ctx.store;
   return {
@@ -28,6 +34,10 @@ export function pruneHistory(ctx: HubContext): { events: number; stateHistory: n
         ),
       )
       .run().changes,
+    idempotencyKeys: db
+      .delete(idempotencyKeys)
+      .where(lt(idempotencyKeys.createdAt, now - IDEMPOTENCY_KEEP_MS))
+      .run().changes,
   };
 }
 
@@ -36,7 +46,7 @@ export function createRetentionUnit(ctx: HubContext): Unit {
   let timer: NodeJS.Timeout | undefined;
   const run = () => {
     const removed = pruneHistory(ctx);
-    if (removed.events + removed.stateHistory + removed.commands > 0) log.info(removed, 'pruned old history');
+    if (Object.values(removed).some((n) => n > 0)) log.info(removed, 'pruned old history');
   };
   return {
     name: 'retention',

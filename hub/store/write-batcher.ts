@@ -1,4 +1,4 @@
-// Coalesces many small writes into one transaction per event-loop tick (DESIGN.md: batch SQLite
+// Coalesces many small writes into one transaction per event-loop tick (batch SQLite
 // writes in one transaction per tick rather than one per message). Writes that must be durable
 // before the caller is answered (a new command) go straight to the store instead.
 import type Database from 'better-sqlite3';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,82 @@ describe('adopting a factory device', () => {
     expect(
       ((await (await t.api('/api/v1/discovered')).json()) as { discovered: unknown[] }).discovered,
     ).toEqual([]);
+    // Adopted with the hub CA: the device's flash now leads with the hub's TLS address, where it is.
+    const slotState = (slot: string) => {
+      try {
+        const [header = '', body = ''] = readFileSync(
+          join(t.dataDir, 'flash', `claim-${waiting.claimId}.flash.${slot}`),
+          'utf8',
+        ).split('\n', 2);
+        return {
+          generation: Number(header.split(' ')[1]),
+          state: JSON.parse(body) as { hubAddresses: string[]; provisioned: { tls?: { ca: string } } },
+        };
+      } catch {
+        return null;
+      }
+    };
+    const latest = [slotState('a'), slotState('b')]
+      .filter((x) => x !== null)
+      .sort((x, y) => y.generation - x.generation)[0];
+    expect(latest?.state.hubAddresses[0]).toBe(`mqtts://127.0.0.1:${t.hub.ports.mqttTls}`);
+    expect(latest?.state.provisioned.tls?.ca).toBe(t.hub.tls.caPem);
+    device.child.kill('SIGTERM');
+    await device.exited;
+  }, 60_000);
+
+  it('a device that missed its credentials gets them again on its next announcement, in the shape it accepts', async () => {
+    const image = join(t.dataDir, 'factory-plug.img');
+    const flashed = await runHearth([
+      'flash',
+      'plug',
+      '--name',
+      'Plug',
+      '--factory',
+      '--data-dir',
+      t.dataDir,
+      '--out',
+      image,
+      '--json',
+    ]);
+    expect(flashed.code).toBe(0);
+    const { claimId } = JSON.parse(flashed.stdout) as { claimId: string };
+    // The device announces, then reboots before the hub answers: the first credentials reach nobody.
+    const before = await mqtt.connectAsync(t.mqttUrl, { clientId: `claim-${claimId}`, reconnectPeriod: 0 });
+    await before.publishAsync(
+      `hearth/provision/${claimId}/announce`,
+      JSON.stringify({ model: 'plug', firmware: '1.0.0', capabilities: [{ name: 'power' }] }),
+      { qos: 1 },
+    );
+    await waitFor(
+      async () =>
+        (
+          (await (await t.api('/api/v1/discovered')).json()) as { discovered: Array<{ claimId: string }> }
+        ).discovered.some((d) => d.claimId === claimId),
+      { what: 'the claim listed' },
+    );
+    await before.endAsync();
+    const adopted = await t.api(`/api/v1/discovered/${claimId}/adopt`, {
+      method: 'POST',
+      json: { name: 'Desk plug' },
+    });
+    expect(adopted.status).toBe(201);
+    const { device: view } = (await adopted.json()) as { device: { id: string } };
+
+    // Back from its reboot, the real firmware announces again and must be adopted.
+    const device = spawnHearth([
+      'device',
+      'run',
+      image,
+      '--flash-dir',
+      join(t.dataDir, 'flash-plug'),
+      '--json',
+    ]);
+    await waitFor(() => t.hub.context.registry.get(view.id)?.online, {
+      what: 'the device online with the re-sent credentials',
+      timeoutMs: 20_000,
+    });
+    expect(device.stderr() + device.stdout()).not.toContain('credentials refused');
     device.child.kill('SIGTERM');
     await device.exited;
   }, 60_000);

@@ -43,12 +43,32 @@ describe('topics (property tests)', () => {
     for (const c of HUB_CHANNELS) expect(parseTopic(hubTopic(c))).toEqual({ kind: 'hub', channel: c });
   });
 
-  it('anything outside the contract parses to null, and builders refuse bad ids', () => {
+  it('whatever parses rebuilds to exactly the same topic; near-misses parse to null', () => {
+    // Topics of the contract, and the same topics with one level replaced by a near-miss (upper
+    // case, a wildcard, an empty or extra level, an unknown channel), so that about half parse
+    // and the rebuild check runs on every kind.
+    const valid = fc.oneof(
+      fc.tuple(deviceId, fc.constantFrom(...DEVICE_CHANNELS)).map(([id, c]) => deviceTopic(id, c)),
+      fc.tuple(claimId, fc.constantFrom(...PROVISION_CHANNELS)).map(([id, c]) => provisionTopic(id, c)),
+      fc.constantFrom(...HUB_CHANNELS).map((c) => hubTopic(c)),
+    );
+    const nearMiss = fc.constantFrom('', '+', '#', 'TV', 'a b', 'é', 'reboot', 'x/y', '-a', 'a'.repeat(64));
+    const topic = fc.oneof(
+      valid,
+      fc.tuple(valid, fc.nat(), nearMiss).map(([t, at, miss]) => {
+        const levels = t.split('/');
+        levels.splice(at % (levels.length + 1), at % 3 === 0 ? 0 : 1, miss);
+        return levels.join('/');
+      }),
+    );
+    let parsedCount = 0;
+    let runs = 0;
     fc.assert(
-      fc.property(fc.string({ maxLength: 80 }), (s) => {
+      fc.property(topic, (s) => {
+        runs++;
         const parsed = parseTopic(s);
         if (parsed === null) return;
-        // Whatever parses must rebuild to exactly the same topic.
+        parsedCount++;
         const rebuilt =
           parsed.kind === 'device'
             ? deviceTopic(parsed.deviceId, parsed.channel)
@@ -57,8 +77,14 @@ describe('topics (property tests)', () => {
               : provisionTopic(parsed.claimId, parsed.channel);
         expect(rebuilt).toBe(s);
       }),
-      { numRuns: 1000 },
+      { numRuns: 2000 },
     );
+    // The generator must reach the assertion often, and miss often: both halves are exercised.
+    expect(parsedCount).toBeGreaterThan(runs * 0.05);
+    expect(parsedCount).toBeLessThan(runs * 0.95);
+  });
+
+  it('anything outside the contract parses to null, and builders refuse bad ids', () => {
     for (const t of [
       'hearth/dev/+/state',
       'hearth/dev/#',
@@ -111,6 +137,26 @@ describe('full-jitter backoff (property tests)', () => {
       );
     expect(delays([0, 1, 2, 3, 29])).toEqual([499, 999, 1998, 1998, 1998]);
     expect(delays([30, 40])).toEqual([29_970, 29_970]);
+  });
+
+  it('keeps a short ceiling while the outage is younger than the hold window, then grows', () => {
+    let t = 0;
+    const b = createBackoff({
+      baseMs: 500,
+      maxMs: 30_000,
+      quick: { capMs: 1000, attempts: 3 },
+      hold: { capMs: 3000, forMs: 300_000 },
+      random: () => 0.999,
+      now: () => t,
+    });
+    expect([b.next(), b.next(), b.next()]).toEqual([499, 999, 999]);
+    t = 299_999;
+    expect(b.next()).toBe(2997);
+    t = 300_000;
+    expect(b.next()).toBe(7992);
+    b.reset();
+    t = 400_000;
+    expect([b.next(), b.next(), b.next(), b.next()]).toEqual([499, 999, 999, 2997]);
   });
 });
 

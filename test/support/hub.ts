@@ -37,6 +37,8 @@ export async function startTestHub(
       dataDir,
       httpPort: 0,
       mqttPort: 0,
+      httpsPort: 0,
+      mqttTlsPort: 0,
       bind: '127.0.0.1',
       logLevel: 'silent',
       mdns: { enabled: false },
@@ -46,7 +48,7 @@ export async function startTestHub(
   });
   const hub = createHub(config, { pairingOutput: null });
   await hub.start();
-  const { token } = hub.tokens.create({ name: 'test-admin', scopes: ['admin'], actor: 'test' });
+  const { token } = hub.tokens.create({ name: 'test-admin', role: 'admin', actor: 'test' });
   const baseUrl = `http://127.0.0.1:${hub.ports.http}`;
   const clients: MqttClient[] = [];
   let stopped = false;

@@ -5,8 +5,9 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { HubEventName } from '../../bus.js';
 import type { CoreContext } from '../../context.js';
+import { type AuthInfo, can, canSeeDevice } from '../../security/rights.js';
 import { errors, op } from '../openapi-helpers.js';
-import type { ApiEnv, ApiModule } from '../route-module.js';
+import { type ApiEnv, type ApiModule, requireRight } from '../route-module.js';
 
 export const STREAMED_EVENTS: HubEventName[] = [
   'device.state',
@@ -22,21 +23,32 @@ export const STREAMED_EVENTS: HubEventName[] = [
   'provision.adopted',
 ];
 
+/** Whether a stream opened with `auth` carries this event: only devices and features it may see. */
+function mayReceive(auth: AuthInfo, name: HubEventName, payload: object): boolean {
+  if (name === 'provision.discovered' || name === 'provision.adopted') return can(auth, 'devices.adopt');
+  if (name === 'schedule.ran' && !can(auth, 'schedules.read')) return false;
+  const deviceId = (payload as { deviceId?: unknown }).deviceId;
+  return typeof deviceId !== 'string' || canSeeDevice(auth, deviceId);
+}
+
 export function createEventsModule(ctx: CoreContext): ApiModule {
   const app = new Hono<ApiEnv>();
   const gauge = { open: 0 };
   ctx.metrics.gauge('hearth_sse_clients', 'Open /api/v1/events streams', () => gauge.open);
   let nextId = 0;
 
-  app.get('/', (c) =>
-    streamSSE(c, async (stream) => {
+  app.get('/', (c) => {
+    requireRight(c, 'devices.read');
+    return streamSSE(c, async (stream) => {
       const owner = `sse-${++nextId}`;
       gauge.open++;
       let closed = false;
       const queue: Array<{ event: string; data: string }> = [];
       let wake: (() => void) | undefined;
+      const auth = c.get('auth');
       for (const name of STREAMED_EVENTS) {
         ctx.bus.on(name, owner, (payload) => {
+          if (!mayReceive(auth, name, payload)) return;
           // Bounded: a phone that stopped reading is cut off rather than growing the hub's memory.
           if (queue.length >= 1000) {
             closed = true;
@@ -47,6 +59,13 @@ export function createEventsModule(ctx: CoreContext): ApiModule {
           wake?.();
         });
       }
+      // A revoked or changed token's stream ends at once (checked per request, it would go on
+      // forever with the old rights); the app reconnects with the new ones.
+      ctx.bus.on('token.changed', owner, (changed) => {
+        if (changed.tokenId !== auth.tokenId) return;
+        closed = true;
+        wake?.();
+      });
       stream.onAbort(() => {
         closed = true;
         wake?.();
@@ -72,8 +91,8 @@ export function createEventsModule(ctx: CoreContext): ApiModule {
         ctx.bus.removeOwner(owner);
         gauge.open--;
       }
-    }),
-  );
+    });
+  });
 
   return {
     basePath: '/api/v1/events',
@@ -81,7 +100,9 @@ export function createEventsModule(ctx: CoreContext): ApiModule {
     openapi: {
       '/api/v1/events': {
         get: op(
-          'Live changes as Server-Sent Events (event names: hello, ' + STREAMED_EVENTS.join(', ') + ')',
+          'Live changes as Server-Sent Events, only of what the token may see (event names: hello, ' +
+            STREAMED_EVENTS.join(', ') +
+            ')',
           'events',
           {
             '200': {
@@ -90,6 +111,7 @@ export function createEventsModule(ctx: CoreContext): ApiModule {
             },
             ...errors(),
           },
+          { right: 'devices.read' },
         ),
       },
     },

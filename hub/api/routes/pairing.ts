@@ -6,7 +6,9 @@ import type { PairingService } from '../../security/pairing.js';
 import type { TokenService } from '../../security/token-service.js';
 import { hearthVersion } from '../../version.js';
 import { requestToken, TOKEN_COOKIE } from '../auth.js';
+import { incomingOf } from '../node-request.js';
 import { errorResponse, jsonResponse, op } from '../openapi-helpers.js';
+import { isPlainFromLan } from '../plain-gate.js';
 import { type ApiEnv, type ApiModule, readJson } from '../route-module.js';
 import { HubInfoSchema, PairBodySchema, PairResponseSchema } from '../schemas.js';
 
@@ -14,17 +16,22 @@ export function createPairingModule(
   ctx: CoreContext,
   pairing: PairingService,
   tokens: TokenService,
+  trust: () => { httpsPort: number; caFingerprint: string },
+  httpsUrl: (host: string) => string,
 ): ApiModule {
   const app = new Hono<ApiEnv>();
 
   app.get('/hub', (c) => {
     // The phone app's first question, answered without a 401 (which a browser logs as an error).
     const token = requestToken(c);
+    const incoming = incomingOf(c);
     return c.json({
       name: ctx.config.hubName,
       version: hearthVersion(),
       apiVersion: 1 as const,
       paired: tokens.count() > 0,
+      ...trust(),
+      httpsUrl: incoming && isPlainFromLan(incoming) ? httpsUrl(incoming.headers.host ?? '') : null,
       session: (token && tokens.verify(token)) || null,
     });
   });
@@ -34,6 +41,8 @@ export function createPairingModule(
     const result = await pairing.exchange(body.code, body.name ?? 'phone');
     setCookie(c, TOKEN_COOKIE, result.token, {
       httpOnly: true,
+      // Not Secure: a phone pairs over plain HTTP first and then opens the HTTPS app on the same
+      // host, which must still send it.
       sameSite: 'Strict',
       path: '/',
       maxAge: 400 * 24 * 3600, // the most browsers allow

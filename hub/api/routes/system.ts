@@ -4,7 +4,7 @@ import { HearthError } from '../../../shared/errors.js';
 import type { CoreContext } from '../../context.js';
 import { hearthVersion } from '../../version.js';
 import { errors, jsonResponse, op, pathParam } from '../openapi-helpers.js';
-import type { ApiEnv, ApiModule, OpenApiPaths } from '../route-module.js';
+import { type ApiEnv, type ApiModule, type OpenApiPaths, requireRight } from '../route-module.js';
 import { CommandRecordSchema, HealthSchema } from '../schemas.js';
 
 export type HealthReport = Record<string, { ok: boolean; detail?: Record<string, unknown> }>;
@@ -20,6 +20,7 @@ export function createSystemModule(
   app.get('/api/v1/commands/:id', (c) => {
     const record = ctx.commands.get(c.req.param('id'));
     if (!record) throw new HearthError('not_found', `no command with id ${c.req.param('id')}`);
+    requireRight(c, 'devices.read', { deviceId: record.deviceId });
     return c.json(record);
   });
 
@@ -36,9 +37,10 @@ export function createSystemModule(
 
   app.get('/api/v1/openapi.json', (c) => c.json(openapiDocument()));
 
-  app.get('/metrics', (c) =>
-    c.text(ctx.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' }),
-  );
+  app.get('/metrics', (c) => {
+    requireRight(c, 'hub.manage');
+    return c.text(ctx.metrics.render(), 200, { 'content-type': 'text/plain; version=0.0.4' });
+  });
 
   const paths: OpenApiPaths = {
     '/api/v1/commands/{id}': {
@@ -49,7 +51,7 @@ export function createSystemModule(
           '200': jsonResponse('the command', CommandRecordSchema),
           ...errors([404, 'no such command (not_found)']),
         },
-        { parameters: [pathParam('id', 'command id')] },
+        { parameters: [pathParam('id', 'command id')], right: 'devices.read', perDevice: true },
       ),
     },
     '/api/v1/health': {
@@ -68,13 +70,18 @@ export function createSystemModule(
       }),
     },
     '/metrics': {
-      get: op('Prometheus metrics', 'system', {
-        '200': {
-          description: 'text exposition format',
-          content: { 'text/plain': { schema: { type: 'string' } } },
+      get: op(
+        'Prometheus metrics',
+        'system',
+        {
+          '200': {
+            description: 'text exposition format',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+          ...errors(),
         },
-        ...errors(),
-      }),
+        { right: 'hub.manage' },
+      ),
     },
   };
   return { basePath: '/', app, openapi: paths };

@@ -1,7 +1,9 @@
 // Sends the outbox to the cloud broker in order, QoS 1, deleting each row only after its PUBACK.
 // Connects with full-jitter backoff behind a circuit breaker, and drains at a bounded rate so a
 // thousand homes coming back after an outage do not stampede the cloud. Never blocks the hub:
-// everything runs in its own loop, started and forgotten.
+// everything runs in its own loop, started and forgotten. The session is persistent (a fixed
+// client id, clean: false): what the cloud queued for the hub while it was away arrives when it
+// is back.
 import { readFileSync } from 'node:fs';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -28,11 +30,20 @@ export interface Drainer {
   wake(): void;
   status(): DrainerStatus;
   circuit(): CircuitState;
-  /** The live client, for subscribing to remote commands. */
-  onConnected(fn: (client: MqttClient) => void): void;
+  /**
+   * Each new client, before it connects: a listener attached here sees the messages the cloud
+   * queued for this session, which may arrive right behind the CONNACK.
+   */
+  onClient(fn: (client: MqttClient) => void): void;
 }
 
-export function createDrainer(config: CloudSyncConfig, outbox: Outbox, prefix: string, log: Logger): Drainer {
+export function createDrainer(
+  config: CloudSyncConfig,
+  outbox: Outbox,
+  prefix: string,
+  clientId: string,
+  log: Logger,
+): Drainer {
   const backoff = createBackoff({ baseMs: Math.min(500, config.backoffMaxMs), maxMs: config.backoffMaxMs });
   const breaker = circuitBreaker(handleAll, {
     halfOpenAfter: config.breakerHalfOpenMs,
@@ -43,7 +54,7 @@ export function createDrainer(config: CloudSyncConfig, outbox: Outbox, prefix: s
       ? createTokenBucket(Math.max(1, config.ratePerSecond), config.ratePerSecond)
       : null;
   const status: DrainerStatus = { state: 'stopped', sent: 0, retried: 0, lastError: null };
-  const connectedListeners: Array<(c: MqttClient) => void> = [];
+  const clientListeners: Array<(c: MqttClient) => void> = [];
   let client: MqttClient | undefined;
   let stopped = true;
   let wakeUp: (() => void) | undefined;
@@ -61,8 +72,8 @@ export function createDrainer(config: CloudSyncConfig, outbox: Outbox, prefix: s
     });
 
   const options = (): IClientOptions => ({
-    clientId: config.clientId ?? `hearth-${Math.random().toString(16).slice(2, 10)}`,
-    clean: true,
+    clientId,
+    clean: false,
     reconnectPeriod: 0,
     connectTimeout: config.connectTimeoutMs,
     keepalive: 30,
@@ -76,6 +87,7 @@ export function createDrainer(config: CloudSyncConfig, outbox: Outbox, prefix: s
   const connect = () =>
     new Promise<MqttClient>((resolve, reject) => {
       const c = mqtt.connect(config.url, options());
+      for (const fn of clientListeners) fn(c);
       const fail = (err: Error) => {
         c.end(true);
         reject(err);
@@ -138,7 +150,6 @@ export function createDrainer(config: CloudSyncConfig, outbox: Outbox, prefix: s
         status.lastError = null;
         log.info({ url: config.url }, 'connected to the cloud broker; draining the outbox');
         c.on('error', (err) => log.warn({ err: err.message }, 'cloud connection error'));
-        for (const fn of connectedListeners) fn(c);
         await drain(c);
         c.end(true);
         client = undefined;
@@ -168,8 +179,8 @@ export function createDrainer(config: CloudSyncConfig, outbox: Outbox, prefix: s
     wake: () => wakeUp?.(),
     status: () => ({ ...status }),
     circuit: () => breaker.state,
-    onConnected(fn) {
-      connectedListeners.push(fn);
+    onClient(fn) {
+      clientListeners.push(fn);
     },
   };
 }

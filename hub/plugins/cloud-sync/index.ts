@@ -1,11 +1,12 @@
 // Cloud sync: mirrors state, availability, events and schedule runs to any MQTT cloud through a
 // durable outbox, and takes remote commands. Off unless configured; the core never imports it.
 
+import { createHash } from 'node:crypto';
 import { CircuitState } from 'cockatiel';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { errors, jsonResponse, op } from '../../api/openapi-helpers.js';
-import type { ApiEnv } from '../../api/route-module.js';
+import { type ApiEnv, requireRight } from '../../api/route-module.js';
 import type { HearthPlugin } from '../plugin.js';
 import { type CloudSyncConfig, CloudSyncConfigSchema } from './config.js';
 import { createDrainer } from './drainer.js';
@@ -13,6 +14,15 @@ import { createOutbox } from './outbox.js';
 import { handleRemoteCommands } from './remote-commands.js';
 
 const OWNER = 'cloud-sync';
+
+/**
+ * The cloud session's client id, the same at every start of this hub (so its persistent session,
+ * and what the cloud queued in it, is found again): derived from the hub's name and topic prefix,
+ * 23 characters, the longest every MQTT 3.1.1 broker must accept.
+ */
+export function cloudClientId(hubName: string, prefix: string): string {
+  return `hearth-${createHash('sha256').update(`${hubName}\0${prefix}`).digest('hex').slice(0, 16)}`;
+}
 
 export const CloudStatusSchema = z.object({
   state: z.string(),
@@ -52,8 +62,14 @@ export const plugin: HearthPlugin<typeof CloudSyncConfigSchema> = {
         'cloud outbox full: oldest states dropped (events are kept)',
       );
     });
-    const drainer = createDrainer(config, outbox, prefix, log);
-    drainer.onConnected((client) =>
+    const drainer = createDrainer(
+      config,
+      outbox,
+      prefix,
+      config.clientId ?? cloudClientId(ctx.hubName, prefix),
+      log,
+    );
+    drainer.onClient((client) =>
       handleRemoteCommands(client, prefix, config.allow.capabilities, ctx.commands, log),
     );
     const add = (kind: Parameters<typeof outbox.add>[0], deviceId: string, data: unknown) => {
@@ -76,7 +92,10 @@ export const plugin: HearthPlugin<typeof CloudSyncConfigSchema> = {
     };
 
     const app = new Hono<ApiEnv>();
-    app.get('/', (c) => c.json(status()));
+    app.get('/', (c) => {
+      requireRight(c, 'hub.manage');
+      return c.json(status());
+    });
 
     return {
       apiModules: [
@@ -85,10 +104,15 @@ export const plugin: HearthPlugin<typeof CloudSyncConfigSchema> = {
           app,
           openapi: {
             '/api/v1/cloud': {
-              get: op('Cloud sync status', 'cloud', {
-                '200': jsonResponse('status', CloudStatusSchema),
-                ...errors(),
-              }),
+              get: op(
+                'Cloud sync status',
+                'cloud',
+                {
+                  '200': jsonResponse('status', CloudStatusSchema),
+                  ...errors(),
+                },
+                { right: 'hub.manage' },
+              ),
             },
           },
         },

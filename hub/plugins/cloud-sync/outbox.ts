@@ -1,6 +1,9 @@
 // The durable outbox: changes go to SQLite (one transaction per tick) before anything is sent.
-// Successive states of a device coalesce into its one pending row (which keeps its place in the
-// order); events are never dropped. Past the bound, the oldest states go first.
+// Events are never dropped. Successive states (and availabilities) of a device coalesce: the
+// newest replaces the device's row not yet sent AND moves to the end of the queue, so the order
+// invariant holds: per device, the cloud never receives a change older than one it already has
+// (a coalesced state that kept its old place would arrive before events that happened earlier
+// than it, and later events would then look older than it). Past the bound, the oldest states go.
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 
@@ -40,9 +43,6 @@ export function createOutbox(
     'SELECT seq FROM cloud_outbox WHERE kind = ? AND device_id = ? AND seq > ? ORDER BY seq DESC LIMIT 1',
   );
   let handedOut = 0;
-  const replace = sqlite.prepare(
-    'UPDATE cloud_outbox SET payload = ?, key = ?, created_at = ? WHERE seq = ?',
-  );
   const peekStmt = sqlite.prepare(
     'SELECT seq, key, kind, device_id AS deviceId, payload, created_at AS createdAt FROM cloud_outbox WHERE seq > ? ORDER BY seq LIMIT ?',
   );
@@ -65,8 +65,9 @@ export function createOutbox(
       if (kind === 'state' || kind === 'availability') {
         const row = pendingState.get(kind, deviceId, handedOut) as { seq: number } | undefined;
         if (row) {
-          replace.run(payload, key, at, row.seq);
-          continue;
+          // Moves to the newest position: deleted here, inserted below (the depth is unchanged).
+          del.run(row.seq);
+          depth--;
         }
       }
       insert.run(key, kind, deviceId, payload, at);

@@ -9,7 +9,7 @@ export const devices = sqliteTable('devices', {
   firmware: text('firmware'),
   /** JSON: the device's capability declarations from its last `info`. */
   capabilities: text('capabilities', { mode: 'json' }).$type<unknown[]>().notNull(),
-  /** `salt:sha256` of the device secret (DESIGN.md: generated secrets get a fast salted hash). */
+  /** `salt:sha256` of the device secret: generated secrets get a fast salted hash (hub/security/secrets.ts). */
   secretHash: text('secret_hash').notNull(),
   online: integer('online', { mode: 'boolean' }).notNull().default(false),
   lastSeenAt: integer('last_seen_at'),
@@ -82,8 +82,10 @@ export const tokens = sqliteTable('tokens', {
   name: text('name').notNull(),
   /** `salt:sha256` of the token secret: generated, so a fast salted hash is enough. */
   hash: text('hash').notNull(),
-  /** JSON list of rights, e.g. ["admin"] or ["control"]. */
-  scopes: text('scopes', { mode: 'json' }).$type<string[]>().notNull(),
+  /** admin, member or guest (hub/security/rights.ts). */
+  role: text('role', { enum: ['admin', 'member', 'guest'] }).notNull(),
+  /** JSON list of grants in string form (`feeder-1:feed`), guests only. */
+  grants: text('grants', { mode: 'json' }).$type<string[]>().notNull(),
   createdAt: integer('created_at').notNull(),
   lastUsedAt: integer('last_used_at'),
   revokedAt: integer('revoked_at'),
@@ -117,3 +119,14 @@ export const discovered = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.claimId] })],
 );
+
+/** Named MQTT users for integrations (Home Assistant, Node-RED, bridges), with their own filters. */
+export const mqttUsers = sqliteTable('mqtt_users', {
+  name: text('name').primaryKey(),
+  /** `salt:sha256` of the generated password (hub/security/secrets.ts). */
+  secretHash: text('secret_hash').notNull(),
+  /** JSON lists of MQTT filters it may publish on and subscribe within. */
+  pub: text('pub', { mode: 'json' }).$type<string[]>().notNull(),
+  sub: text('sub', { mode: 'json' }).$type<string[]>().notNull(),
+  createdAt: integer('created_at').notNull(),
+});

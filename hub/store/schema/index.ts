@@ -2,4 +2,6 @@
 
 export * from './cloud-outbox.js';
 export * from './core.js';
+export * from './firmware.js';
+export * from './idempotency.js';
 export * from './schedules.js';

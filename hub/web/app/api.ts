@@ -4,6 +4,7 @@ export interface ApiError {
   status: number;
   code: string;
   message: string;
+  details?: unknown;
 }
 
 export class HubUnreachable extends Error {}
@@ -23,13 +24,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   if (res.status === 204) return undefined as T;
   const data = (await res.json().catch(() => null)) as {
     ok?: false;
-    error?: { code: string; message: string };
+    error?: { code: string; message: string; details?: unknown };
   } | null;
   if (!res.ok && res.status !== 202) {
     throw {
       status: res.status,
       code: data?.error?.code ?? 'unknown',
       message: data?.error?.message ?? `The hub answered ${res.status}.`,
+      details: data?.error?.details,
     } satisfies ApiError;
   }
   return data as T;

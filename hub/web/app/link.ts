@@ -2,7 +2,8 @@
 // stream, fetched in parallel at start. Nothing gives up: while the hub is unreachable each part
 // retries with full-jitter backoff capped at 2.5 s (a LAN hub answers fast, so the app is live
 // within seconds of the hub being back), and at once when the phone regains a network or the app
-// comes back to the foreground.
+// comes back to the foreground. On plain HTTP from the LAN, where the hub serves only first
+// contact, it asks nothing more than the hub check and leads to the trust step instead.
 import { api, explain } from './api.js';
 import { dropDevice, forgetNotes, getState, note, patchDevice, putDevice, set } from './store.js';
 import type { Device } from './types.js';
@@ -66,11 +67,18 @@ async function checkHub(): Promise<void> {
   clearTimeout(hubCheck.timer);
   hubCheck.timer = undefined;
   try {
-    const hub = await api<{ name: string; session: unknown }>('GET', '/api/v1/hub');
+    const hub = await api<{ name: string; session: unknown; httpsUrl: string | null; caFingerprint: string }>(
+      'GET',
+      '/api/v1/hub',
+    );
     hubCheck.attempt = 0;
-    rememberPaired(Boolean(hub.session));
-    set({ hubName: hub.name, paired: Boolean(hub.session) });
-    if (!hub.session) {
+    // Plain HTTP on the LAN serves only pairing: pair here, then trust the CA and move to HTTPS.
+    const trust = hub.httpsUrl ? { https: hub.httpsUrl, fingerprint: hub.caFingerprint } : null;
+    const paired =
+      Boolean(hub.session) || (trust !== null && getState().trust !== null && getState().paired === true);
+    rememberPaired(paired && !trust);
+    set({ hubName: hub.name, paired, trust });
+    if (!paired || trust) {
       source?.close();
       source = undefined;
       set({ devices: null, connection: 'connecting' });
@@ -90,6 +98,8 @@ const data = <T>(e: Event) => JSON.parse((e as MessageEvent).data) as T;
 function connectEvents(): void {
   clearTimeout(stream.timer);
   stream.timer = undefined;
+  // Plain HTTP on the LAN: the stream answers only over HTTPS.
+  if (getState().trust) return;
   source?.close();
   const es = new EventSource('/api/v1/events');
   source = es;
@@ -109,6 +119,14 @@ function connectEvents(): void {
     }>(e);
     const before = getState().devices?.[deviceId];
     const fault = s.fault ?? null;
+    // A report that may change what has converged (a pending setting arrived, or the device
+    // changed one itself): the hub's view of the twin says which.
+    const desired = before?.desired ?? {};
+    if (
+      before &&
+      (before.twin?.converged === false || Object.keys(desired).some((k) => desired[k] !== s.values[k]))
+    )
+      void refreshDevice(deviceId);
     if (before && (before.fault !== fault || JSON.stringify(before.reported) !== JSON.stringify(s.values))) {
       // The device moved on: a refusal is history, and so is a "Done." that is not this report's.
       const settled = Date.now() - SAME_COMMAND_MS;
@@ -132,6 +150,7 @@ function connectEvents(): void {
       status: string;
       error?: { code: string; message: string };
     }>(e);
+    if (u.status !== 'pending' && u.status !== 'sent') void refreshDevice(u.deviceId);
     const current = getState().notes[u.deviceId];
     if (!current || current.capability !== u.capability || current.state === 'pending') return;
     if (u.status === 'done') note(u.deviceId, { capability: u.capability, state: 'done', text: 'Done.' });
@@ -142,7 +161,7 @@ function connectEvents(): void {
     es.close();
     if (source !== es) return;
     source = undefined;
-    if (getState().paired === false) return;
+    if (getState().paired === false || getState().trust) return;
     set({ connection: 'lost' });
     // A stream refused for a revoked token looks like any error: ask the hub what it is.
     if (hubCheck.timer === undefined) void checkHub();
@@ -180,7 +199,13 @@ export async function pair(code: string): Promise<void> {
     code,
     name: navigator.userAgent.includes('Mobile') ? 'phone' : 'browser',
   });
-  rememberPaired(true);
   set({ paired: true });
+  if (getState().trust) return;
+  rememberPaired(true);
   connectEvents();
+}
+
+/** On the plain-HTTP first-contact page: this phone paired before, go on to the trust step. */
+export function skipPairing(): void {
+  set({ paired: true });
 }

@@ -7,8 +7,10 @@ import { DeviceView } from './components/device-view.js';
 import { History } from './components/history.js';
 import { HubStatus } from './components/hub-status.js';
 import { PairScreen } from './components/pair-screen.js';
+import { People } from './components/people.js';
 import { Schedules } from './components/schedules.js';
-import { startLink } from './link.js';
+import { TrustScreen } from './components/trust-screen.js';
+import { skipPairing, startLink } from './link.js';
 import { useStore } from './store.js';
 
 function useRoute(): string {
@@ -34,7 +36,10 @@ function App() {
     ) : null;
   // A phone that has never paired sees the pairing screen at once, not after the hub's answer.
   if (s.paired === null && banner) return <main aria-busy="true">{banner}</main>;
-  if (!s.paired || route.startsWith('#pair=')) return <PairScreen hubName={s.hubName} />;
+  // Plain HTTP on the LAN: once paired, the next step is trusting the hub CA and moving to HTTPS.
+  if (s.trust && s.paired) return <TrustScreen hubName={s.hubName} {...s.trust} />;
+  if (!s.paired || route.startsWith('#pair='))
+    return <PairScreen hubName={s.hubName} onSkip={s.trust ? skipPairing : undefined} />;
   const [, deviceId, sub] = /^#\/device\/([^/]+)(\/history)?$/.exec(route) ?? [];
   const device = deviceId ? s.devices?.[deviceId] : undefined;
   let page = <DeviceList devices={s.devices === null ? null : devices} />;
@@ -42,6 +47,7 @@ function App() {
   else if (device) page = <DeviceView device={device} note={s.notes[device.id]} />;
   else if (deviceId && s.devices === null) page = <p class="muted">Loading…</p>;
   else if (route === '#/schedules') page = <Schedules devices={s.devices ?? {}} />;
+  else if (route === '#/people') page = <People />;
   else if (route === '#/hub')
     page = <HubStatus online={devices.filter((d) => d.online).length} total={devices.length} />;
   const tab = (href: string, label: string) => (

@@ -21,6 +21,8 @@ export interface AppState {
   devices: Record<string, Device> | null;
   notes: Record<string, CommandNote>;
   connection: 'connecting' | 'live' | 'lost';
+  /** Set on plain HTTP from the LAN: where the secure app is and the CA's fingerprint to compare. */
+  trust: { https: string; fingerprint: string } | null;
 }
 
 const DEVICES_KEY = 'hearth.devices';
@@ -40,6 +42,7 @@ let state: AppState = {
   devices: remembered(),
   notes: {},
   connection: 'connecting',
+  trust: null,
 };
 const listeners = new Set<() => void>();
 

@@ -22,6 +22,8 @@ export interface Device {
   capabilities: Descriptor[];
   reported: Record<string, unknown>;
   desired: Record<string, unknown>;
+  /** What has not converged: settings waiting for the device, settings changed on the device. */
+  twin?: { converged: boolean; pending: string[]; changedOnDevice: string[] };
   fault: string | null;
 }
 

@@ -71,7 +71,7 @@ export function tempDir(prefix = 'hearth-dev-'): { path: string; remove(): void 
 let counter = 0;
 export function testImage(
   model: string,
-  opts: { port: number; deviceId?: string; secret?: string },
+  opts: { port: number; deviceId?: string; secret?: string; releaseKey?: string },
 ): FirmwareImage {
   counter += 1;
   const deviceId = opts.deviceId ?? `${model}-${process.pid}-${counter}`;
@@ -81,6 +81,7 @@ export function testImage(
       identity: { model, name: `Test ${model}`, deviceId },
       credentials: { secret: opts.secret ?? 'a-test-secret-of-some-length' },
       hub: { addresses: [`mqtt://127.0.0.1:${opts.port}`], mdnsName: 'hearth' },
+      ...(opts.releaseKey ? { release: { publicKey: opts.releaseKey } } : {}),
       createdAt: Date.now(),
     },
   });

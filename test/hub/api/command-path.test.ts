@@ -96,6 +96,17 @@ describe('command path: phone → hub → device → ack → phone', () => {
     expect(body.error.code).toBe('device_fault');
     expect(body.error.message).toBe('the TV is updating');
     expect(body.error.details.command.status).toBe('failed');
+
+    // Refusals and timeouts go through the API's one error handler and are counted there.
+    device.answerWith(() => null);
+    const silent = await t.api(`/api/v1/devices/${id}/commands?wait=50`, {
+      method: 'POST',
+      json: { capability: 'power', value: false },
+    });
+    expect(silent.status).toBe(504);
+    const metrics = await (await t.api('/metrics')).text();
+    expect(metrics).toMatch(/hearth_api_errors_total\{code="device_fault"\} [1-9]/);
+    expect(metrics).toMatch(/hearth_api_errors_total\{code="timeout"\} [1-9]/);
   });
 
   it('a command for an offline device is accepted (202), queued, and delivered when it comes online', async () => {

@@ -19,7 +19,7 @@ describe('security: tokens, pairing, device credentials', () => {
     }
     const created = await t.api('/api/v1/tokens', {
       method: 'POST',
-      json: { name: 'script', scopes: ['control'] },
+      json: { name: 'script', role: 'member' },
     });
     expect(created.status).toBe(201);
     const { token, tokenView } = (await created.json()) as { token: string; tokenView: { id: string } };
@@ -28,15 +28,17 @@ describe('security: tokens, pairing, device credentials', () => {
     expect((await t.api('/api/v1/devices', { token })).status).toBe(401);
   });
 
-  it('a control token may send commands but not register devices or manage tokens (403)', async () => {
-    const { token } = t.hub.tokens.create({ name: 'kid', scopes: ['control'], actor: 'test' });
+  it('a member token may register devices but not manage tokens or remove devices (403)', async () => {
+    const { token } = t.hub.tokens.create({ name: 'kid', role: 'member', actor: 'test' });
     const res = await t.api('/api/v1/devices', { method: 'POST', json: { name: 'x', model: 'tv' }, token });
-    expect(res.status).toBe(403);
+    expect(res.status).toBe(201);
+    const { device } = (await res.json()) as { device: { id: string } };
+    expect((await t.api(`/api/v1/devices/${device.id}`, { method: 'DELETE', token })).status).toBe(403);
     expect((await t.api('/api/v1/tokens', { token })).status).toBe(403);
   });
 
   it('pairing: the right code gives a working token once; wrong codes are refused, then rate limited', async () => {
-    const codeRes = await t.api('/api/v1/pairing-codes', { method: 'POST' });
+    const codeRes = await t.api('/api/v1/pairing-codes', { method: 'POST', json: { role: 'admin' } });
     const { code } = (await codeRes.json()) as { code: string };
     const pair = await t.api('/api/v1/pair', {
       method: 'POST',

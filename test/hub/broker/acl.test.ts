@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canPublish, canSubscribe, type Identity } from '../../../hub/broker/acl.js';
 
 const tv: Identity = { kind: 'device', deviceId: 'tv-1' };
-const user: Identity = { kind: 'user', tokenId: 't', scopes: ['admin'] };
+const user: Identity = { kind: 'user', tokenId: 't', role: 'admin', grants: [] };
 const claim: Identity = { kind: 'claim', claimId: 'abcd1234' };
 
 describe('ACL', () => {

@@ -69,6 +69,10 @@ describe('the hearth command', () => {
         '0',
         '--mqtt-port',
         '0',
+        '--https-port',
+        '0',
+        '--mqtt-tls-port',
+        '0',
         '--bind',
         '127.0.0.1',
         '--no-mdns',
@@ -108,7 +112,7 @@ describe('the hearth command', () => {
   it('in a terminal, start shows the pairing URL and a QR code of it (through the hearth shebang and its V8 flags)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hearth-cli-'));
     // script(1) gives the hub a real terminal, as an owner at the console has.
-    const command = `${bin} start --data-dir ${dataDir} --http-port 0 --mqtt-port 0 --bind 127.0.0.1 --no-mdns`;
+    const command = `${bin} start --data-dir ${dataDir} --http-port 0 --mqtt-port 0 --https-port 0 --mqtt-tls-port 0 --bind 127.0.0.1 --no-mdns`;
     const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -137,5 +141,42 @@ describe('the hearth command', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('no token with id nope');
     expect((await hearth(['tokens', 'create', '--data-dir', dataDir])).code).toBe(2);
+    const guest = await hearth([
+      'tokens',
+      'create',
+      '--name',
+      'sitter',
+      '--role',
+      'guest',
+      '--grant',
+      'feeder-1:feed',
+      '--grant',
+      'tv-1:power,channel',
+      '--json',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(guest.code, guest.stderr).toBe(0);
+    expect(JSON.parse(guest.stdout)).toMatchObject({
+      role: 'guest',
+      grants: ['feeder-1:feed', 'tv-1:channel,power'],
+    });
+    expect((await hearth(['tokens', 'list', '--data-dir', dataDir])).stdout).toMatch(
+      /sitter\s+guest.*grants feeder-1:feed tv-1:channel,power/,
+    );
+    const refused = await hearth([
+      'tokens',
+      'create',
+      '--name',
+      'x',
+      '--role',
+      'member',
+      '--grant',
+      'tv-1:*',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('grants are only for guests');
   });
 });

@@ -43,6 +43,8 @@ describe('mDNS discovery (in test network namespaces)', () => {
     ]);
     return follow(hub);
   };
+  // Over the LAN the API is HTTPS: node trusts the hub CA as a phone would once it is installed.
+  const trustHub = () => ({ NODE_EXTRA_CA_CERTS: join(dataDir, 'tls', 'ca.crt') });
   const hubAnswers = () =>
     waitFor(
       () => {
@@ -77,7 +79,14 @@ describe('mDNS discovery (in test network namespaces)', () => {
     };
     expect(out.hubs).toHaveLength(1);
     expect(out.hubs[0]?.addresses).toContain(lan.hub.address);
-    expect(out.hubs[0]?.txt).toMatchObject({ mqtt: '1883', http: '8080', api: '1', tls: '0' });
+    expect(out.hubs[0]?.txt).toMatchObject({
+      mqtt: '1883',
+      http: '8080',
+      api: '1',
+      tls: '1',
+      mqtts: '8883',
+      https: '8443',
+    });
     expect(out.hubs[0]?.host).toMatch(/\.local$/);
   });
 
@@ -97,21 +106,26 @@ describe('mDNS discovery (in test network namespaces)', () => {
       ) as { token: string }
     ).token;
     const image = join(dir, 'tv.img');
-    lan.run(lan.peer, process.execPath, [
-      bin,
-      'flash',
-      'tv',
-      '--name',
-      'TV',
-      '--hub',
-      `http://${lan.hub.address}:8080`,
-      '--token',
-      token,
-      '--mdns-only',
-      '--out',
-      image,
-      '--json',
-    ]);
+    lan.run(
+      lan.peer,
+      process.execPath,
+      [
+        bin,
+        'flash',
+        'tv',
+        '--name',
+        'TV',
+        '--hub',
+        `https://${lan.hub.address}:8443`,
+        '--token',
+        token,
+        '--mdns-only',
+        '--out',
+        image,
+        '--json',
+      ],
+      trustHub(),
+    );
     const inspect = lan.run(lan.peer, process.execPath, [bin, 'device', 'inspect', image, '--json']);
     expect(JSON.parse(inspect)).toMatchObject({ hub: { addresses: [] } });
     const device = lan.spawn(
@@ -163,8 +177,8 @@ describe('mDNS discovery (in test network namespaces)', () => {
       ) as { token: string }
     ).token;
     const api = (method: string, path: string, body?: unknown) => {
-      const script = `fetch(${JSON.stringify(`http://${lan.hub.address}:8080${path}`)}, { method: ${JSON.stringify(method)}, headers: { authorization: 'Bearer ${token}', 'content-type': 'application/json' }${body ? `, body: ${JSON.stringify(JSON.stringify(body))}` : ''} }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.json().catch(() => null) })))`;
-      return JSON.parse(lan.run(lan.peer, process.execPath, ['-e', script])) as {
+      const script = `fetch(${JSON.stringify(`https://${lan.hub.address}:8443${path}`)}, { method: ${JSON.stringify(method)}, headers: { authorization: 'Bearer ${token}', 'content-type': 'application/json' }${body ? `, body: ${JSON.stringify(JSON.stringify(body))}` : ''} }).then(async (r) => console.log(JSON.stringify({ status: r.status, body: await r.json().catch(() => null) })))`;
+      return JSON.parse(lan.run(lan.peer, process.execPath, ['-e', script], trustHub())) as {
         status: number;
         body: Record<string, unknown>;
       };

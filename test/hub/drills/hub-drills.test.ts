@@ -1,4 +1,4 @@
-// The hub drills (hub-restart, hub-kill, reconnect-surge, no-ntp), smaller than `hearth drill`
+// The hub drills (hub-restart, hub-kill, hub-outage, reconnect-surge, no-ntp, bad-update), smaller than `hearth drill`
 // runs them: real hub processes and fleets of simulated devices.
 import { describe, expect, it } from 'vitest';
 import { expectDrillPasses } from './expect-drill.js';
@@ -30,10 +30,33 @@ describe('hub drills', () => {
     expect(report.figures['API probes']).toBeGreaterThan(0);
   }, 60_000);
 
+  // 20 s: longer than the devices' first 30 quick retries (about 15 s), after which the old
+  // backoff let the ceiling jump to 30 s and devices came back up to half a minute late.
+  it('hub-outage: after 20 s away every device is back within 5 s of the hub listening', async () => {
+    const report = await expectDrillPasses('hub-outage', { devices: 30, seconds: 20 }, [
+      'every device back soon after the hub listens',
+      'the API answered throughout',
+      'no desired state lost',
+    ]);
+    expect(report.figures['all back after the hub listens, s']).toBeLessThanOrEqual(5);
+  }, 90_000);
+
   it("no-ntp: a feeder with a wrong clock follows the hub's time and feeds on schedule", async () => {
     await expectDrillPasses('no-ntp', {}, [
       'the feeder following the hub fed on time',
       'control: the feeder on its own wrong clock did not',
     ]);
   }, 60_000);
+
+  it('bad-update: a crashing build stops at the canary, which rolls back; nobody else moves; the feed runs once', async () => {
+    const report = await expectDrillPasses('bad-update', { devices: 6 }, [
+      'the rollout halted at the canary',
+      'the canary rolled back by itself',
+      'no other feeder was offered it',
+      'every feeder is on the old version',
+      'the feed due during the update ran exactly once',
+      'the feed fell due while the canary was updating',
+    ]);
+    expect(report.figures['offer → canary back on the old version, s']).toBeLessThan(30);
+  }, 90_000);
 });

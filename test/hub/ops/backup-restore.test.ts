@@ -34,10 +34,20 @@ describe('backup and restore', () => {
     writing = false;
     await writer;
     await t.cleanup();
-    expect(Object.keys(manifest.files).sort()).toEqual(['config.json', 'hearth.db']);
+    // The hub CA travels with the database: phones and devices keep trusting a restored hub.
+    expect(Object.keys(manifest.files).sort()).toEqual([
+      'config.json',
+      'hearth.db',
+      'tls/ca.crt',
+      'tls/ca.key',
+      'tls/leaf.crt',
+      'tls/leaf.json',
+      'tls/leaf.key',
+      'tls/ticket-keys',
+    ]);
 
     const target = tmp('hearth-restored-');
-    const r = restoreDataDir(file, target);
+    const r = await restoreDataDir(file, target);
     expect(r.previous).toBeNull();
     expect(integrityCheck(join(target, 'hearth.db'))).toBe('ok');
     const db = new Database(join(target, 'hearth.db'), { readonly: true });
@@ -59,7 +69,7 @@ describe('backup and restore', () => {
     });
 
     // A second restore keeps what it replaces.
-    const again = restoreDataDir(file, target);
+    const again = await restoreDataDir(file, target);
     expect(again.previous).not.toBeNull();
     expect(readdirSync(again.previous as string)).toContain('hearth.db');
   });
@@ -70,7 +80,7 @@ describe('backup and restore', () => {
       const file = join(tmp('hearth-bk-'), 'b.tar.gz');
       await backupDataDir(t.dataDir, file);
       const before = readdirSync(t.dataDir).sort();
-      expect(() => restoreDataDir(file, t.dataDir)).toThrow(/a hub is running on .* stop it first/);
+      await expect(restoreDataDir(file, t.dataDir)).rejects.toThrow(/a hub is running on .* stop it first/);
       expect(readdirSync(t.dataDir).sort()).toEqual(before);
     } finally {
       await t.cleanup();
@@ -81,8 +91,8 @@ describe('backup and restore', () => {
     const target = tmp('hearth-target-');
     const junk = join(tmp('hearth-junk-'), 'junk.tar.gz');
     writeFileSync(junk, 'definitely not a tarball');
-    expect(() => restoreDataDir(junk, target)).toThrow(/not a Hearth backup/);
-    expect(() => restoreDataDir(join(target, 'missing.tar.gz'), target)).toThrow(/does not exist/);
+    await expect(restoreDataDir(junk, target)).rejects.toThrow(/not a Hearth backup/);
+    await expect(restoreDataDir(join(target, 'missing.tar.gz'), target)).rejects.toThrow(/does not exist/);
 
     const t = await startTestHub();
     const file = join(tmp('hearth-bk-'), 'b.tar.gz');
@@ -93,7 +103,7 @@ describe('backup and restore', () => {
     writeFileSync(join(unpacked, 'hearth.db'), Buffer.alloc(4096, 7));
     const tampered = join(tmp('hearth-bk-'), 'tampered.tar.gz');
     execFileSync('tar', ['-czf', tampered, '-C', unpacked, '.']);
-    expect(() => restoreDataDir(tampered, target)).toThrow(/hearth\.db does not match its checksum/);
+    await expect(restoreDataDir(tampered, target)).rejects.toThrow(/hearth\.db does not match its checksum/);
     expect(existsSync(join(target, 'hearth.db'))).toBe(false);
   });
 

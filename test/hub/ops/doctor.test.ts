@@ -9,7 +9,16 @@ import { startTestHub } from '../../support/hub.js';
 
 const config = (dataDir: string, extra: Record<string, unknown> = {}) =>
   loadConfig({
-    flags: { dataDir, bind: '127.0.0.1', httpPort: 0, mqttPort: 0, mdns: { enabled: false }, ...extra },
+    flags: {
+      dataDir,
+      bind: '127.0.0.1',
+      httpPort: 0,
+      mqttPort: 0,
+      httpsPort: 0,
+      mqttTlsPort: 0,
+      mdns: { enabled: false },
+      ...extra,
+    },
     env: {},
   });
 const find = (findings: Awaited<ReturnType<typeof runDoctor>>, id: string) =>

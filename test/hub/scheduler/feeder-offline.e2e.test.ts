@@ -69,7 +69,12 @@ describe('a feeder keeps its schedule while the hub is down', () => {
   });
 
   it('feeds on time with the hub stopped, and the hub logs the run once after it restarts', async () => {
-    const [httpPort, mqttPort] = [await freePort(), await freePort()];
+    const [httpPort, mqttPort, httpsPort, mqttTlsPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     // Fixed ports, so the device finds the restarted hub at the address it cached.
     const hubArgs = [
       'start',
@@ -79,6 +84,10 @@ describe('a feeder keeps its schedule while the hub is down', () => {
       String(httpPort),
       '--mqtt-port',
       String(mqttPort),
+      '--https-port',
+      String(httpsPort),
+      '--mqtt-tls-port',
+      String(mqttTlsPort),
       '--bind',
       '127.0.0.1',
       '--no-mdns',

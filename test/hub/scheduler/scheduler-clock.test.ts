@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createCommandService } from '../../../hub/commands/command-service.js';
+import { createCommandPath } from '../../../hub/commands/command-path.js';
 import type { CoreContext, HubMessaging } from '../../../hub/context.js';
 import { createDeviceRegistry, type InternalRegistry } from '../../../hub/registry/device-registry.js';
 import { createScheduler, type SchedulerUnit } from '../../../hub/scheduler/index.js';
@@ -43,13 +43,15 @@ async function startRig(): Promise<Rig> {
   const registry = createDeviceRegistry({ ctx: base, messaging });
   registry.load();
   for (const d of registry.list()) (registry.entry(d.id) as { view: { online: boolean } }).view.online = true;
-  const commands = createCommandService(base, messaging, registry);
+  const { commands, twin } = createCommandPath(base, messaging, registry);
   commands.start();
-  const ctx: CoreContext = { ...base, messaging, registry, commands };
+  twin.start();
+  const ctx: CoreContext = { ...base, messaging, registry, commands, ports: { http: 0, mqtt: 0 } };
   const scheduler = createScheduler(ctx);
   await scheduler.start();
   const stop = async () => {
     await scheduler.stop();
+    twin.stop();
     commands.stop();
     base.writes.flush();
     store.close();

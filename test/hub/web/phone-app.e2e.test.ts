@@ -82,7 +82,9 @@ describe('phone app in a real browser', () => {
   });
 
   it('pairs with the code the hub shows', async () => {
-    const { code } = (await (await t.api('/api/v1/pairing-codes', { method: 'POST' })).json()) as {
+    const { code } = (await (
+      await t.api('/api/v1/pairing-codes', { method: 'POST', json: { role: 'admin' } })
+    ).json()) as {
       code: string;
     };
     await page.goto(t.baseUrl);
@@ -171,6 +173,8 @@ describe('phone app in a real browser', () => {
     // Someone uses the TV's own remote: the change is pushed from the device to the phone.
     tv.proc.send({ device: tv.id, sense: { channel: 7 } });
     await page.getByRole('group', { name: 'Channel' }).getByText('7', { exact: true }).waitFor();
+    // A TV's remote wins (device-wins twin): the app says the channel was changed on the set.
+    await page.getByText('Changed on the device: Channel.').waitFor();
     await page.screenshot({ path: join(shots, 'tv-remote.png') });
     expect(await axeViolations(page)).toEqual([]);
     const mute = page.getByRole('button', { name: 'Mute' });

@@ -1,5 +1,5 @@
 // One device: a TV remote, a feeder panel, or controls from its descriptors; and the result of
-// the last command in plain words (announced to screen readers).
+// the last command in plain words (announced to screen readers), and what has not converged.
 import { describeFault } from '../faults.js';
 import type { CommandNote } from '../store.js';
 import type { Device } from '../types.js';
@@ -26,6 +26,7 @@ export function DeviceView({ device, note }: { device: Device; note: CommandNote
           <strong>{describeFault(device.fault).title}.</strong> {describeFault(device.fault).hint}
         </p>
       ) : null}
+      <TwinLine device={device} />
       <div role="status" aria-live="polite" class={`note ${note?.state ?? ''}`}>
         {note?.text ?? ''}
       </div>
@@ -36,5 +37,19 @@ export function DeviceView({ device, note }: { device: Device; note: CommandNote
         <a href={`#/device/${device.id}/history`}>History and charts</a>
       </p>
     </article>
+  );
+}
+
+function TwinLine({ device }: { device: Device }) {
+  const label = (name: string) => device.capabilities.find((c) => c.name === name)?.label ?? name;
+  const pending = device.twin?.pending ?? [];
+  const changed = device.twin?.changedOnDevice ?? [];
+  if (pending.length === 0 && changed.length === 0) return null;
+  return (
+    <p class="twin">
+      {pending.length > 0 ? `Waiting for the device: ${pending.map(label).join(', ')}.` : ''}
+      {pending.length > 0 && changed.length > 0 ? ' ' : ''}
+      {changed.length > 0 ? `Changed on the device: ${changed.map(label).join(', ')}.` : ''}
+    </p>
   );
 }

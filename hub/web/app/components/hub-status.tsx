@@ -38,7 +38,7 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
   }, []);
   const newCode = async () => {
     try {
-      const r = await api<{ code: string }>('POST', '/api/v1/pairing-codes');
+      const r = await api<{ code: string }>('POST', '/api/v1/pairing-codes', { role: 'admin' });
       setCode(r.code);
     } catch (err) {
       setError(explain(err));
@@ -66,6 +66,9 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
       ) : null}
       <h2>New devices</h2>
       <Discovered />
+      <p>
+        <a href="#/people">People: phones, roles and pairing</a>
+      </p>
       <h2>Pair another phone</h2>
       <button type="button" onClick={newCode}>
         Show a pairing code

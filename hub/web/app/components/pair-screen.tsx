@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { explain } from '../api.js';
 import { pair } from '../link.js';
 
-export function PairScreen({ hubName }: { hubName: string }) {
+export function PairScreen({ hubName, onSkip }: { hubName: string; onSkip?: (() => void) | undefined }) {
   const fromLink = /#pair=([\d-]+)/.exec(location.hash)?.[1] ?? '';
   const [code, setCode] = useState(fromLink);
   const [error, setError] = useState('');
@@ -13,7 +13,9 @@ export function PairScreen({ hubName }: { hubName: string }) {
     setError('');
     try {
       await pair(value);
-      location.hash = '#/';
+      // Keep the CA fingerprint from the pairing link for the trust step.
+      const ca = /[#&]ca=([0-9a-f]{64})/.exec(location.hash)?.[1];
+      location.hash = ca ? `#/&ca=${ca}` : '#/';
     } catch (err) {
       setError(
         explain(err) === 'This phone is no longer paired.'
@@ -54,6 +56,13 @@ export function PairScreen({ hubName }: { hubName: string }) {
           {error}
         </p>
       </form>
+      {onSkip ? (
+        <p>
+          <button type="button" class="link" onClick={onSkip}>
+            Already paired on this phone? Trust the hub
+          </button>
+        </p>
+      ) : null}
     </main>
   );
 }

@@ -1,11 +1,11 @@
-// Bench probe (TARGETS.md "schedules: 1000 due in one second"): a real hub in its own process, as
+// Bench probe for "schedules: 1000 due in one second": a real hub in its own process, as
 // it runs in production (its V8 flags, temp data dir, real aedes and SQLite), `devices` simulated
 // lights connected over MQTT that ack every command, and `schedules` hub-run schedules all due in
 // the same second. Reports how late each command was handed to the command path (the run log's
 // `late`) and how late it reached its device (device receipt minus the scheduled instant; same
 // machine clock), plus doubles and misses.
 import mqtt, { type MqttClient } from 'mqtt';
-import { startHubProcess } from '../drills/hub-process.js';
+import { startHubProcess } from '../../hub/drills/hub-process.js';
 
 export interface LatenessFigures {
   schedules: number;

@@ -1,0 +1,115 @@
+// Anchors measured in the same run as the hub's figures, because absolute times move between
+// machines (the same commit measured a 0.94 ms and a 2.13 ms round trip on two of ours): a bare
+// mosquitto and a bare aedes (the library the hub embeds) QoS 1 round trip, client → broker →
+// client → broker → client, as a command and its ack travel. The hub's round trip is then also
+// reported as a multiple of them (ratioRows).
+import { freePort } from '../hub/drills/cloud-broker.js';
+import { startPlainAedes } from './lib/aedes-peer.js';
+import { client } from './lib/bench-client.js';
+import type { BrokerPeer } from './lib/broker-peer.js';
+import { startMosquitto } from './lib/mosquitto-peer.js';
+import { type BenchRow, check } from './lib/report.js';
+import { round, summarize } from './lib/stats.js';
+
+const PING = { username: 'ping', password: 'ping-secret', clientId: 'ping' };
+const PONG = { username: 'pong', password: 'pong-secret', clientId: 'pong' };
+
+/** Sequential QoS 1 round trips: ping publishes, pong answers, ping receives the answer. */
+async function roundTrips(port: number, samples: number, warmup: number): Promise<number[]> {
+  const [ping, pong] = await Promise.all([client(port, PING), client(port, PONG)]);
+  try {
+    await pong.subscribeAsync('hearth/dev/ping/cmd', { qos: 1 });
+    await ping.subscribeAsync('hearth/dev/pong/ack', { qos: 1 });
+    pong.on('message', (_topic, payload) => pong.publish('hearth/dev/pong/ack', payload, { qos: 1 }));
+    let answered: (() => void) | undefined;
+    ping.on('message', () => answered?.());
+    const times: number[] = [];
+    for (let i = 0; i < warmup + samples; i++) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => {
+        answered = resolve;
+        ping.publish('hearth/dev/ping/cmd', `{"n":${i}}`, { qos: 1 });
+      });
+      if (i >= warmup) times.push(performance.now() - t0);
+    }
+    return times;
+  } finally {
+    await Promise.all([ping.endAsync(true), pong.endAsync(true)]);
+  }
+}
+
+async function anchor(
+  name: 'mosquitto' | 'aedes',
+  start: (port: number) => Promise<BrokerPeer>,
+  samples: number,
+): Promise<BenchRow[]> {
+  const peer = await start(await freePort());
+  try {
+    const rt = summarize(await roundTrips(peer.port, samples, Math.min(500, samples)));
+    const label = name === 'mosquitto' ? 'bare mosquitto' : 'bare aedes (the library the hub embeds)';
+    return [
+      {
+        bench: 'anchor',
+        figure: `${label}: QoS 1 round trip, p50`,
+        value: round(rt.p50, 3),
+        unit: 'ms',
+        target: '',
+        pass: null,
+        key: `anchor.${name}.p50`,
+      },
+      {
+        bench: 'anchor',
+        figure: `${label}: QoS 1 round trip, p99`,
+        value: round(rt.p99, 3),
+        unit: 'ms',
+        target: '',
+        pass: null,
+        key: `anchor.${name}.p99`,
+      },
+    ];
+  } finally {
+    await peer.stop();
+  }
+}
+
+export async function benchAnchors(samples = 3000): Promise<BenchRow[]> {
+  const acl = [
+    'pattern write hearth/dev/%u/#',
+    '',
+    'user ping',
+    'topic read hearth/dev/pong/#',
+    '',
+    'user pong',
+    'topic read hearth/dev/ping/#',
+  ];
+  const reader = { username: 'reader', password: 'reader-secret' };
+  return [
+    ...(await anchor('mosquitto', (port) => startMosquitto(port, [PING, PONG], reader, acl), samples)),
+    ...(await anchor('aedes', (port) => startPlainAedes(port, [PING, PONG]), samples)),
+  ];
+}
+
+/** The hub's figures as multiples of the anchors measured in the same run (TARGETS' ratios). */
+export function ratioRows(rows: BenchRow[]): BenchRow[] {
+  const value = (key: string) => rows.find((r) => r.key === key)?.value;
+  const out: BenchRow[] = [];
+  const ratio = (figure: string, of: string, to: string, limit: number | null) => {
+    const a = value(of);
+    const b = value(to);
+    if (a === undefined || b === undefined || b <= 0) return;
+    const x = round(a / b, 2);
+    out.push({
+      bench: 'ratio',
+      figure,
+      value: x,
+      unit: `x (${a} vs ${b} ms)`,
+      target: limit === null ? '' : `<= ${limit}x`,
+      pass: limit === null ? null : check(x, '<=', limit),
+    });
+  };
+  ratio('round trip p50 / bare mosquitto QoS 1 p50', 'roundtrip.p50', 'anchor.mosquitto.p50', 4);
+  ratio('round trip p99 / bare mosquitto QoS 1 p99', 'roundtrip.p99', 'anchor.mosquitto.p99', 10);
+  ratio('round trip p50 / bare aedes QoS 1 p50', 'roundtrip.p50', 'anchor.aedes.p50', null);
+  ratio('round trip p99 / bare aedes QoS 1 p99', 'roundtrip.p99', 'anchor.aedes.p99', null);
+  return out;
+}

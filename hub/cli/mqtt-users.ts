@@ -1,0 +1,97 @@
+// `hearth mqtt-users add|list|remove`: MQTT users for integrations, on the data directory itself
+// (like `hearth tokens`); a running hub ends a removed user's sessions within a second.
+import { existsSync } from 'node:fs';
+import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
+import { HearthError } from '../../shared/errors.js';
+import { loadConfig } from '../config.js';
+import { systemClock } from '../context.js';
+import { createMqttUserService } from '../security/mqtt-users.js';
+import { openStore, storePath } from '../store/db.js';
+
+const spec: CommandSpec = {
+  usage: 'hearth mqtt-users <add NAME|list|remove NAME> [options]',
+  summary: 'Manage MQTT users for integrations (Home Assistant, Node-RED, bridges).',
+  options: {
+    pub: { type: 'string', multiple: true, value: 'FILTER', description: 'add: may publish on (repeatable)' },
+    sub: {
+      type: 'string',
+      multiple: true,
+      value: 'FILTER',
+      description: 'add: may subscribe within (repeatable)',
+    },
+    'data-dir': { type: 'string', value: 'DIR', description: 'data directory (HEARTH_DATA_DIR)' },
+    json: { type: 'boolean', description: 'machine-readable output' },
+  },
+  notes: [
+    'Hearth topics (hearth/#) are never writable by an integration; the password is shown once.',
+    'Example:',
+    "  hearth mqtt-users add ha --sub 'hearth/dev/+/state' --pub 'homeassistant/#'",
+  ],
+};
+
+export function run(args: string[]): Promise<number> {
+  return runCommand(async () => {
+    const parsed = parseCommand(spec, args);
+    if (!parsed) return 0;
+    const [action, name] = parsed.positionals;
+    const v = parsed.values;
+    const config = loadConfig({ flags: { dataDir: v['data-dir'] as string | undefined } });
+    const path = storePath(config.dataDir);
+    if (!existsSync(path) && action !== 'add') {
+      process.stderr.write(
+        `hearth: no hub data in ${config.dataDir} (start the hub once, or pass --data-dir)\n`,
+      );
+      return 1;
+    }
+    const store = openStore(path);
+    const json = v.json === true;
+    try {
+      const users = createMqttUserService(store, systemClock);
+      switch (action) {
+        case 'add': {
+          if (!name) throw new UsageError('mqtt-users add needs a NAME');
+          const pub = (v.pub as string[] | undefined) ?? [];
+          const sub = (v.sub as string[] | undefined) ?? [];
+          if (pub.length + sub.length === 0) throw new UsageError('give at least one --pub or --sub filter');
+          const { password, user } = users.add({ name, pub, sub }, 'cli');
+          process.stdout.write(
+            json
+              ? `${JSON.stringify({ ...user, password })}\n`
+              : `MQTT user ${name}: username ${name}, password\n${password}\nIt is shown only once.\n`,
+          );
+          return 0;
+        }
+        case 'list': {
+          const list = users.list();
+          if (json) process.stdout.write(`${JSON.stringify(list)}\n`);
+          else if (list.length === 0)
+            process.stdout.write('no MQTT users (hearth mqtt-users add NAME ...)\n');
+          else
+            for (const u of list)
+              process.stdout.write(
+                `${u.name.padEnd(16)} pub ${u.pub.join(' ') || '-'}  sub ${u.sub.join(' ') || '-'}\n`,
+              );
+          return 0;
+        }
+        case 'remove': {
+          if (!name) throw new UsageError('mqtt-users remove needs a NAME');
+          users.remove(name, 'cli');
+          process.stdout.write(
+            json ? `${JSON.stringify({ removed: name })}\n` : `MQTT user ${name} removed\n`,
+          );
+          return 0;
+        }
+        default:
+          throw new UsageError(`unknown action "${action ?? ''}": use add, list or remove`);
+      }
+    } catch (err) {
+      if (err instanceof HearthError) {
+        process.stderr.write(`hearth: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    } finally {
+      store.close();
+    }
+  });
+}

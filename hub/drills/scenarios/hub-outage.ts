@@ -1,0 +1,115 @@
+// hub-outage: the hub is away for a while (a Pi rebooting, an update: 45 s by default), then
+// comes back on the same address. Devices wait it out retrying with full-jitter backoff; once the
+// hub listens again every one of them must be back within 5 s, the API must answer throughout
+// the return, and no desired state may be lost.
+import { connect } from 'node:net';
+import { type Lab, waitUntil } from '../lab.js';
+import type { DrillChecks } from '../report.js';
+
+export interface OutageSize {
+  devices: number;
+  /** How long the hub stays down, seconds. */
+  seconds: number;
+  /** Pass bound for "all back", seconds after the hub listens again. */
+  withinS: number;
+}
+
+export async function hubOutageDrill(lab: Lab, checks: DrillChecks, size: OutageSize): Promise<void> {
+  await lab.startHub();
+  const fleet = await lab.fleet('light', size.devices);
+  const marked = fleet.ids.slice(0, Math.min(20, fleet.ids.length));
+  for (const [i, id] of marked.entries()) {
+    const { status } = await lab.api('POST', `/api/v1/devices/${id}/commands`, {
+      capability: 'brightness',
+      value: 20 + i,
+    });
+    if (status !== 200) throw new Error(`setting up: a command answered ${status}`);
+  }
+
+  await lab.stopHub('SIGTERM');
+  const downAt = performance.now();
+  await new Promise((r) => setTimeout(r, size.seconds * 1000));
+  // Measured from the moment the new hub's MQTT port accepts a connection (it listens before
+  // the API serves), found by probing it while the hub starts.
+  const spawnAt = performance.now();
+  const listening = firstAccept(lab.mqttPort, spawnAt + 60_000);
+  await lab.startHub();
+  const readyAt = performance.now();
+  const listenAt = await listening;
+  let probes = 0;
+  let failed = 0;
+  let slowest = 0;
+  let backAt: number | null = null;
+  const deadline = spawnAt + 60_000;
+  while (performance.now() < deadline) {
+    const p0 = performance.now();
+    const online = await lab.metric('hearth_devices_online').catch(() => -1);
+    probes++;
+    if (online < 0) failed++;
+    slowest = Math.max(slowest, performance.now() - p0);
+    if (online >= size.devices) {
+      backAt = performance.now();
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const seconds = backAt === null ? null : (backAt - listenAt) / 1000;
+  checks.figure('hub down, s', (spawnAt - downAt) / 1000);
+  checks.figure('hub start to MQTT listening, s', (listenAt - spawnAt) / 1000);
+  checks.figure('hub start to API serving, s', (readyAt - spawnAt) / 1000);
+  if (seconds !== null) checks.figure('all back after the hub listens, s', seconds);
+  checks.figure('slowest API answer, ms', slowest);
+  checks.check(
+    'every device back soon after the hub listens',
+    seconds !== null && seconds <= size.withinS,
+    seconds === null
+      ? `not all ${size.devices} back within 60 s of the hub's return`
+      : `${size.devices} back ${seconds.toFixed(2)} s after the hub listened again (bound ${size.withinS} s) after ${size.seconds} s away`,
+  );
+  checks.check(
+    'the API answered throughout',
+    failed === 0,
+    `${probes - failed}/${probes} probes answered, slowest ${Math.round(slowest)} ms`,
+  );
+  const lost: string[] = [];
+  await waitUntil(
+    async () => {
+      lost.length = 0;
+      for (const [i, id] of marked.entries()) {
+        const { body } = await lab.api('GET', `/api/v1/devices/${id}`);
+        const want = 20 + i;
+        const desired = (body.desired as Record<string, unknown>)?.brightness;
+        const reported = (body.reported as Record<string, unknown>)?.brightness;
+        if (desired !== want || reported !== want)
+          lost.push(`${id}: desired ${String(desired)}, reported ${String(reported)}, want ${want}`);
+      }
+      return lost.length === 0;
+    },
+    10_000,
+    'desired state after the outage',
+  ).catch(() => undefined);
+  checks.check(
+    'no desired state lost',
+    lost.length === 0,
+    lost.length === 0
+      ? `${marked.length} devices kept the brightness set before the outage`
+      : lost.join('; '),
+  );
+}
+
+/** When a TCP connect to the port first succeeds (probing every 10 ms until `deadline`). */
+async function firstAccept(port: number, deadline: number): Promise<number> {
+  while (performance.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return performance.now();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return deadline;
+}

@@ -1,0 +1,186 @@
+// The phone on a real LAN address, as a phone reaches a Pi: the hub in one network namespace,
+// Debian's Chromium in another. It pairs over plain HTTP, trusts the hub's CA (imported into a
+// fresh NSS database with certutil, as a phone installs it), opens the HTTPS app — a secure
+// context with a service worker and an installable manifest — keeps opening while the hub is
+// down, and goes live again by itself. The CA's name constraints hold in Chromium.
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRuntimeInfo } from '../../../hub/runtime-file.js';
+import { loadOrCreateCa } from '../../../hub/tls/ca.js';
+import { issueLeaf } from '../../../hub/tls/leaf.js';
+import { openTlsFiles } from '../../../hub/tls/tls-files.js';
+import { CHROMIUM_ARGS } from '../../support/browser.js';
+import { createLan, type Lan, netnsUnavailable } from '../../support/netns.js';
+import { waitFor } from '../../support/wait.js';
+
+const bin = join(import.meta.dirname, '../../../dist/bin/hearth.js');
+// The README's trust-step screenshot: refreshed with HEARTH_UPDATE_SCREENSHOTS=1, else a temp folder.
+const shots = process.env.HEARTH_UPDATE_SCREENSHOTS
+  ? join(import.meta.dirname, '../../../docs/screenshots')
+  : mkdtempSync(join(tmpdir(), 'hearth-shots-'));
+const why = netnsUnavailable();
+
+describe('phone app on a LAN address over HTTPS with the hub CA (network namespaces)', () => {
+  if (why) {
+    it('cannot run here', () => {
+      throw new Error(`not run: ${why}`);
+    });
+    return;
+  }
+  let lan: Lan;
+  let hub: ChildProcess;
+  let hubLog = '';
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-lan-trust-'));
+  const dataDir = join(dir, 'hub');
+  const home = join(dir, 'phone-home');
+  const profile = join(dir, 'phone-profile');
+  const nssdb = `sql:${join(home, '.pki', 'nssdb')}`;
+  let phone: BrowserContext | undefined;
+  let page: Page;
+  let hubUrl: { http: string; https: string };
+
+  const startHub = async () => {
+    hub = lan.spawn(lan.hub, process.execPath, [
+      bin,
+      'start',
+      '--data-dir',
+      dataDir,
+      '--no-mdns',
+      '--log-level',
+      'warn',
+    ]);
+    hub.stdout?.on('data', (d) => (hubLog += d));
+    hub.stderr?.on('data', (d) => (hubLog += d));
+    return waitFor(() => readRuntimeInfo(dataDir), {
+      what: `the hub up (log: ${hubLog})`,
+      timeoutMs: 20_000,
+    });
+  };
+  const stopHub = async () => {
+    const exited = new Promise((r) => hub.once('exit', r));
+    hub.kill('SIGTERM');
+    await exited;
+  };
+  /** Chromium inside the phone's namespace, with its own HOME (and so its own NSS database). */
+  const launchPhone = async () => {
+    const wrapper = join(dir, 'chromium-in-phone-ns');
+    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${lan.peer.ns} /usr/bin/chromium "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    phone = await chromium.launchPersistentContext(profile, {
+      executablePath: wrapper,
+      args: CHROMIUM_ARGS,
+      headless: true,
+      env: { ...process.env, HOME: home },
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
+    page = phone.pages()[0] ?? (await phone.newPage());
+  };
+  /** From the hub's own namespace over loopback, where the whole API answers on plain HTTP. */
+  const hubApi = (path: string, token: string) =>
+    JSON.parse(
+      lan.run(lan.hub, process.execPath, [
+        '-e',
+        `fetch('http://127.0.0.1:8080${path}', { method: 'POST', headers: { authorization: 'Bearer ${token}' } }).then(async (r) => console.log(await r.text()))`,
+      ]),
+    );
+
+  beforeAll(async () => {
+    lan = createLan();
+    mkdirSync(join(home, '.pki', 'nssdb'), { recursive: true });
+    execFileSync('certutil', ['-d', nssdb, '-N', '--empty-password'], { stdio: 'pipe' });
+    await startHub();
+    hubUrl = { http: `http://${lan.hub.address}:8080`, https: `https://${lan.hub.address}:8443` };
+  }, 60_000);
+  afterAll(async () => {
+    await phone?.close().catch(() => undefined);
+    lan?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pairs over plain HTTP, which offers only pairing and the CA, and shows the trust steps', async () => {
+    const { token } = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [bin, 'tokens', 'create', '--name', 'setup', '--data-dir', dataDir, '--json'],
+        {
+          encoding: 'utf8',
+        },
+      ),
+    ) as { token: string };
+    const { code, url } = hubApi('/api/v1/pairing-codes', token) as { code: string; url: string };
+    const fingerprint = readRuntimeInfo(dataDir)?.caFingerprint ?? '';
+    expect(url).toContain(`#pair=${code}&ca=${fingerprint.replaceAll(':', '').toLowerCase()}`);
+    await launchPhone();
+    await page.goto(`${hubUrl.http}/#pair=${code}&ca=${fingerprint.replaceAll(':', '').toLowerCase()}`);
+    await page.getByRole('heading', { name: /^Trust / }).waitFor();
+    expect(await page.getByTestId('ca-fingerprint').textContent()).toBe(fingerprint);
+    await page.screenshot({ path: join(shots, 'trust.png'), fullPage: true });
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(false);
+    const plain = await page.evaluate(async () => {
+      const r = await fetch('/api/v1/devices');
+      return { status: r.status, body: await r.json() };
+    });
+    expect(plain.status).toBe(403);
+    expect(plain.body.error.details.https).toBe(`${hubUrl.https}/`);
+    expect(await page.getByRole('link', { name: 'Open Hearth securely' }).getAttribute('href')).toBe(
+      `${hubUrl.https}/`,
+    );
+    // The phone downloads the CA from the page's link, as a person would.
+    const caFile = join(dir, 'ca.crt');
+    writeFileSync(caFile, await page.evaluate(async () => (await fetch('/ca.crt')).text()));
+    await phone?.close();
+    phone = undefined;
+    execFileSync('certutil', ['-d', nssdb, '-A', '-t', 'C,,', '-n', 'hearth', '-i', caFile], {
+      stdio: 'pipe',
+    });
+  }, 60_000);
+
+  it('opens the HTTPS app once the CA is trusted: secure context, service worker active, manifest installable', async () => {
+    await launchPhone();
+    await page.goto(`${hubUrl.https}/`);
+    await page.locator('.live.live').waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+    const sw = await page.evaluate(async () => {
+      const worker = (await navigator.serviceWorker.ready).active;
+      if (worker && worker.state !== 'activated')
+        await new Promise((resolve) => worker.addEventListener('statechange', resolve));
+      return worker?.state;
+    });
+    expect(sw).toBe('activated');
+    const manifest = await page.evaluate(async () => {
+      const link = document.querySelector('link[rel=manifest]') as HTMLLinkElement;
+      return (await fetch(link.href)).json();
+    });
+    expect(manifest).toMatchObject({ display: 'standalone', start_url: '/#/' });
+    expect(manifest.icons.some((i: { sizes: string }) => i.sizes === '512x512')).toBe(true);
+  }, 60_000);
+
+  it('with the hub stopped a reload still opens the app and says the hub is unreachable; it goes live by itself', async () => {
+    await stopHub();
+    await page.reload();
+    await page.getByText('Can’t reach the hub right now').waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
+    await startHub();
+    await page.locator('.live.live').waitFor({ timeout: 45_000 });
+  }, 90_000);
+
+  it('refuses a certificate the hub CA signed for a name outside its constraints (ERR_CERT_INVALID)', async () => {
+    const { ca } = await loadOrCreateCa(openTlsFiles(dataDir));
+    const rogue = await issueLeaf(ca, { dns: ['bank.example.com'], ips: [lan.hub.address] });
+    writeFileSync(join(dir, 'rogue.key'), rogue.keyPem);
+    writeFileSync(join(dir, 'rogue.crt'), rogue.certPem);
+    const server = lan.spawn(lan.hub, process.execPath, [
+      '-e',
+      `const fs = require('fs'); require('https').createServer({ key: fs.readFileSync(${JSON.stringify(join(dir, 'rogue.key'))}), cert: fs.readFileSync(${JSON.stringify(join(dir, 'rogue.crt'))}) }, (q, r) => r.end('rogue')).listen(9443, () => console.log('listening'))`,
+    ]);
+    await new Promise<void>((resolve) => server.stdout?.once('data', () => resolve()));
+    await expect(page.goto(`https://${lan.hub.address}:9443/`)).rejects.toThrow(/ERR_CERT_INVALID/);
+    server.kill();
+  }, 30_000);
+});
