@@ -49,7 +49,9 @@ describe('cloud status in the phone app', () => {
       { what: 'circuit open with changes queued', timeoutMs: 15_000 },
     );
 
-    const { code } = (await (await t.api('/api/v1/pairing-codes', { method: 'POST' })).json()) as {
+    const { code } = (await (
+      await t.api('/api/v1/pairing-codes', { method: 'POST', json: { role: 'admin' } })
+    ).json()) as {
       code: string;
     };
     const paired = await t.api('/api/v1/pair', { method: 'POST', json: { code }, token: null });

@@ -361,7 +361,13 @@ describe('phone app in a real browser', () => {
   });
 
   it('opened while the hub is down, it keeps retrying and is live by itself soon after the hub is back', async () => {
-    const ports = { httpPort: t.hub.ports.http, mqttPort: t.hub.ports.mqtt };
+    // The devices were flashed with the MQTT-over-TLS port as well: the hub comes back on all of them.
+    const ports = {
+      httpPort: t.hub.ports.http,
+      mqttPort: t.hub.ports.mqtt,
+      httpsPort: t.hub.ports.https,
+      mqttTlsPort: t.hub.ports.mqttTls,
+    };
     await page.getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('link', { name: /Living room TV/ }).click();
     await t.stop();
