@@ -49,7 +49,7 @@ async function setUp(lab: Lab) {
   await name(tv.id, 'Living room TV', 'Living room');
   await name(feeder.id, 'Cat feeder', 'Kitchen');
   await name(bedroom.id, 'Bedroom TV', 'Bedroom');
-  const code = (await lab.api('POST', '/api/v1/pairing-codes')).body.code as string;
+  const code = (await lab.api('POST', '/api/v1/pairing-codes', { role: 'admin' })).body.code as string;
   const paired = await lab.api('POST', '/api/v1/pair', { code, name: 'audit phone' });
   return { tv: tv.id, feeder: feeder.id, cookie: `hearth_token=${paired.body.token as string}` };
 }
