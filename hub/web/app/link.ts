@@ -74,8 +74,9 @@ async function checkHub(): Promise<void> {
     hubCheck.attempt = 0;
     // Plain HTTP on the LAN serves only pairing: pair here, then trust the CA and move to HTTPS.
     const trust = hub.httpsUrl ? { https: hub.httpsUrl, fingerprint: hub.caFingerprint } : null;
-    const paired =
-      Boolean(hub.session) || (trust !== null && getState().trust !== null && getState().paired === true);
+    // A phone that said it paired before (skipPairing) stays on the trust step.
+    const skipped = trust !== null && getState().trust !== null && getState().paired === true;
+    const paired = Boolean(hub.session) || skipped;
     rememberPaired(paired && !trust);
     set({ hubName: hub.name, paired, trust });
     if (!paired || trust) {
