@@ -134,10 +134,10 @@ export interface CommandService {
   /**
    * Validates against the device's descriptors (throws HearthError: unknown_device,
    * unknown_capability, unsupported, invalid_payload, out_of_range), records, publishes, and waits
-   * up to `waitMs` for the ack. Resolves with the record as it stands then. `onRecorded` is called
-   * with the new command's id before `issue` returns, inside the caller's transaction if it has one
-   * (a scheduler tick writes it into the run log in the same commit). A request whose `issuedAt`
-   * plus ttl has passed throws `expired`.
+   * up to `waitMs` for the ack (not at all for a device known to be offline). Resolves with the
+   * record as it stands then. `onRecorded` is called with the new command's id before `issue`
+   * returns, inside the caller's transaction if it has one (a scheduler tick writes it into the
+   * run log in the same commit). A request whose `issuedAt` plus ttl has passed throws `expired`.
    */
   issue(request: CommandRequest, options?: IssueOptions): Promise<CommandRecord>;
   get(commandId: string): CommandRecord | undefined;

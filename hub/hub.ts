@@ -154,14 +154,22 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       config.http.plain
         ? { scheme: 'http', port: ports.http, caFingerprint: tls.fingerprintHex }
         : { scheme: 'https', port: ports.https, caFingerprint: tls.fingerprintHex };
+    const httpsUrl = (host: string) =>
+      `https://${host.replace(/:\d+$/, '') || lanAddress(config.bind)}:${ports.https}/`;
     const modules: ApiModule[] = [];
     modules.push(
       createWebModule(),
       createTrustModule(tls, config.hubName),
-      createPairingModule(ctx, pairing, tokens, () => ({
-        httpsPort: ports.https,
-        caFingerprint: tls.fingerprint,
-      })),
+      createPairingModule(
+        ctx,
+        pairing,
+        tokens,
+        () => ({
+          httpsPort: ports.https,
+          caFingerprint: tls.fingerprint,
+        }),
+        httpsUrl,
+      ),
       createTokensModule(ctx, tokens, pairing, firstContact),
       createDevicesModule(ctx, () => ({ port: ports.mqtt, tlsPort: ports.mqttTls, ca: tls.caPem })),
       createEventsModule(ctx),
@@ -169,8 +177,6 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       ...featureModules,
       createSystemModule(ctx, health, () => openApiDocument(modules)),
     );
-    const httpsUrl = (host: string) =>
-      `https://${host.replace(/:\d+$/, '') || lanAddress(config.bind)}:${ports.https}/`;
     const app = createApiApp({ log, metrics, tokens, modules: () => modules, gate: plainHttpGate(httpsUrl) });
     const web = await openWebListeners({ config, app, broker, tls });
     ports.https = web.https;

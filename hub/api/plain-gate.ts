@@ -18,6 +18,7 @@ export const FIRST_CONTACT_PATHS: ReadonlySet<string> = new Set([
   '/manifest.webmanifest',
   '/icon-192.png',
   '/icon-512.png',
+  '/favicon.ico',
   '/sw.js',
   '/api/v1/hub',
   '/api/v1/pair',

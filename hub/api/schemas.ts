@@ -117,6 +117,13 @@ export const PairBodySchema = z.strictObject({
 });
 export const PairResponseSchema = z.object({ token: z.string(), tokenId: z.string() });
 
+export const SessionSchema = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  grants: z.array(z.string()),
+});
+
 export const HubInfoSchema = z.object({
   name: z.string(),
   version: z.string(),
@@ -126,13 +133,13 @@ export const HubInfoSchema = z.object({
   httpsPort: z.number().int(),
   /** SHA-256 of the hub CA, colon-separated hex, to compare with what the phone shows. */
   caFingerprint: z.string(),
-});
-
-export const SessionSchema = z.object({
-  tokenId: z.string(),
-  name: z.string(),
-  role: RoleSchema,
-  grants: z.array(z.string()),
+  /**
+   * Set when this request came in clear from another machine, where plain HTTP serves only first
+   * contact: the secure app's address, to move to once the phone trusts the hub CA. Else null.
+   */
+  httpsUrl: z.string().nullable(),
+  /** The caller's own session when it sent a valid token, else null. */
+  session: SessionSchema.nullable(),
 });
 
 export const TokenViewSchema = z.object({

@@ -316,7 +316,9 @@ export function createCommandService(
         if (record.status === 'sent' && active.has(record.id) && registry.get(record.deviceId)?.online)
           publish(record);
       });
-      await waitFor(record.id, options.waitMs ?? config.commands.waitMs);
+      // Nobody waits on a device the hub knows is offline: the caller hears at once that the
+      // command is queued, and until when.
+      if (online) await waitFor(record.id, options.waitMs ?? config.commands.waitMs);
       return { ...record };
     },
     get,

@@ -211,7 +211,7 @@ export function createDevicesModule(
           {
             '200': jsonResponse('the device acknowledged it', CommandRecordSchema),
             '202': jsonResponse(
-              'accepted but not acknowledged yet (device offline, or wait=0)',
+              'accepted but not acknowledged yet: the device is offline (answered at once; it gets the command when back, until expiresAt), or wait=0',
               CommandRecordSchema,
             ),
             ...errors(
@@ -232,7 +232,7 @@ export function createDevicesModule(
           {
             parameters: [
               idParam,
-              queryParam('wait', 'ms to wait for the ack (0–30000, default 3000)', {
+              queryParam('wait', 'ms to wait for the ack of an online device (0–30000, default 3000)', {
                 type: 'integer',
                 minimum: 0,
                 maximum: 30000,

@@ -5,29 +5,36 @@ import type { CoreContext } from '../../context.js';
 import type { PairingService } from '../../security/pairing.js';
 import type { TokenService } from '../../security/token-service.js';
 import { hearthVersion } from '../../version.js';
+import { requestToken, TOKEN_COOKIE } from '../auth.js';
+import { incomingOf } from '../node-request.js';
 import { errorResponse, jsonResponse, op } from '../openapi-helpers.js';
+import { isPlainFromLan } from '../plain-gate.js';
 import { type ApiEnv, type ApiModule, readJson } from '../route-module.js';
 import { HubInfoSchema, PairBodySchema, PairResponseSchema } from '../schemas.js';
-
-export const TOKEN_COOKIE = 'hearth_token';
 
 export function createPairingModule(
   ctx: CoreContext,
   pairing: PairingService,
   tokens: TokenService,
   trust: () => { httpsPort: number; caFingerprint: string },
+  httpsUrl: (host: string) => string,
 ): ApiModule {
   const app = new Hono<ApiEnv>();
 
-  app.get('/hub', (c) =>
-    c.json({
+  app.get('/hub', (c) => {
+    // The phone app's first question, answered without a 401 (which a browser logs as an error).
+    const token = requestToken(c);
+    const incoming = incomingOf(c);
+    return c.json({
       name: ctx.config.hubName,
       version: hearthVersion(),
       apiVersion: 1 as const,
       paired: tokens.count() > 0,
       ...trust(),
-    }),
-  );
+      httpsUrl: incoming && isPlainFromLan(incoming) ? httpsUrl(incoming.headers.host ?? '') : null,
+      session: (token && tokens.verify(token)) || null,
+    });
+  });
 
   app.post('/pair', async (c) => {
     const body = await readJson(c, PairBodySchema);

@@ -4,12 +4,14 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { DeviceList } from './components/device-list.js';
 import { DeviceView } from './components/device-view.js';
+import { History } from './components/history.js';
 import { HubStatus } from './components/hub-status.js';
 import { PairScreen } from './components/pair-screen.js';
 import { People } from './components/people.js';
 import { Schedules } from './components/schedules.js';
 import { TrustScreen } from './components/trust-screen.js';
-import { checkSession, connectEvents, skipPairing, useStore } from './store.js';
+import { skipPairing, startLink } from './link.js';
+import { useStore } from './store.js';
 
 function useRoute(): string {
   const [route, setRoute] = useState(location.hash || '#/');
@@ -24,29 +26,27 @@ function useRoute(): string {
 function App() {
   const s = useStore();
   const route = useRoute();
-  useEffect(() => {
-    void checkSession();
-  }, []);
-  useEffect(() => {
-    if (s.paired && !s.trust) connectEvents();
-  }, [s.paired, s.trust]);
-  const devices = Object.values(s.devices);
+  const devices = Object.values(s.devices ?? {});
   const banner =
     s.connection === 'lost' ? (
       <div class="banner" role="alert">
-        Can’t reach the hub right now. Showing the last known state; retrying…
+        Can’t reach the hub right now.{' '}
+        {s.devices ? 'Showing the last known state; retrying…' : 'Is the phone on the home Wi-Fi? Retrying…'}
       </div>
     ) : null;
-  if (s.paired === null)
-    return <main aria-busy="true">{banner ?? <p class="muted">Connecting to the hub…</p>}</main>;
+  // A phone that has never paired sees the pairing screen at once, not after the hub's answer.
+  if (s.paired === null && banner) return <main aria-busy="true">{banner}</main>;
+  // Plain HTTP on the LAN: once paired, the next step is trusting the hub CA and moving to HTTPS.
   if (s.trust && s.paired) return <TrustScreen hubName={s.hubName} {...s.trust} />;
   if (!s.paired || route.startsWith('#pair='))
     return <PairScreen hubName={s.hubName} onSkip={s.trust ? skipPairing : undefined} />;
-  const deviceId = /^#\/device\/(.+)$/.exec(route)?.[1];
-  const device = deviceId ? s.devices[deviceId] : undefined;
-  let page = <DeviceList devices={devices} />;
-  if (device) page = <DeviceView device={device} note={s.notes[device.id]} />;
-  else if (route === '#/schedules') page = <Schedules devices={s.devices} />;
+  const [, deviceId, sub] = /^#\/device\/([^/]+)(\/history)?$/.exec(route) ?? [];
+  const device = deviceId ? s.devices?.[deviceId] : undefined;
+  let page = <DeviceList devices={s.devices === null ? null : devices} />;
+  if (device && sub) page = <History device={device} />;
+  else if (device) page = <DeviceView device={device} note={s.notes[device.id]} />;
+  else if (deviceId && s.devices === null) page = <p class="muted">Loading…</p>;
+  else if (route === '#/schedules') page = <Schedules devices={s.devices ?? {}} />;
   else if (route === '#/people') page = <People />;
   else if (route === '#/hub')
     page = <HubStatus online={devices.filter((d) => d.online).length} total={devices.length} />;
@@ -64,7 +64,7 @@ function App() {
         </span>
       </header>
       {banner}
-      <div class="page">{page}</div>
+      <main class="page">{page}</main>
       <nav aria-label="Sections">
         {tab('#/', 'Devices')}
         {tab('#/schedules', 'Schedules')}
@@ -74,5 +74,6 @@ function App() {
   );
 }
 
+startLink();
 render(<App />, document.getElementById('app') as HTMLElement);
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => undefined);

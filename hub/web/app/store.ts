@@ -1,37 +1,63 @@
-// The app's state: devices with live state (from SSE), each device's last command status, and
-// whether the hub is reachable. Components subscribe with useStore(); nothing else holds state.
+// The app's state: devices with live state, each device's last command outcome, and whether the
+// hub is reachable. Components subscribe with useStore(); nothing else holds state. The device
+// list is kept in localStorage too, so an app opened while the hub is away shows the last known
+// state instead of nothing.
 import { useEffect, useState } from 'preact/hooks';
-import { type ApiError, api, explain } from './api.js';
-import type { CommandRecord, Device } from './types.js';
+import type { Device } from './types.js';
 
 export interface CommandNote {
   capability: string;
   state: 'pending' | 'done' | 'queued' | 'error';
   text: string;
+  /** When it was said (ms): a state report right after "Done." is that command's own. */
+  at: number;
 }
 
 export interface AppState {
+  /** null until the hub has said whether this phone is paired (or the phone remembers it was). */
   paired: boolean | null;
   hubName: string;
-  devices: Record<string, Device>;
+  /** null while loading: "no devices" is only said once the hub has answered. */
+  devices: Record<string, Device> | null;
   notes: Record<string, CommandNote>;
   connection: 'connecting' | 'live' | 'lost';
   /** Set on plain HTTP from the LAN: where the secure app is and the CA's fingerprint to compare. */
   trust: { https: string; fingerprint: string } | null;
 }
 
+const DEVICES_KEY = 'hearth.devices';
+
+function remembered(): Record<string, Device> | null {
+  try {
+    const raw = localStorage.getItem(DEVICES_KEY);
+    return raw ? (JSON.parse(raw) as Record<string, Device>) : null;
+  } catch {
+    return null;
+  }
+}
+
 let state: AppState = {
   paired: null,
   hubName: 'Hearth',
-  devices: {},
+  devices: remembered(),
   notes: {},
   connection: 'connecting',
   trust: null,
 };
 const listeners = new Set<() => void>();
 
-function set(patch: Partial<AppState>): void {
+export const getState = (): AppState => state;
+
+export function set(patch: Partial<AppState>): void {
   state = { ...state, ...patch };
+  if (patch.devices !== undefined) {
+    try {
+      if (patch.devices) localStorage.setItem(DEVICES_KEY, JSON.stringify(patch.devices));
+      else localStorage.removeItem(DEVICES_KEY);
+    } catch {
+      // storage full or disabled: the app still works, it only opens emptier while the hub is away
+    }
+  }
   for (const l of listeners) l();
 }
 
@@ -45,159 +71,34 @@ export function useStore(): AppState {
   return state;
 }
 
-export async function loadDevices(): Promise<void> {
-  const { devices } = await api<{ devices: Device[] }>('GET', '/api/v1/devices');
-  set({ devices: Object.fromEntries(devices.map((d) => [d.id, d])) });
-}
-
-async function refreshDevice(id: string): Promise<void> {
-  try {
-    const d = await api<Device>('GET', `/api/v1/devices/${id}`);
-    set({ devices: { ...state.devices, [id]: d } });
-  } catch {
-    const { [id]: _gone, ...rest } = state.devices;
-    set({ devices: rest });
-  }
-}
-
-function patchDevice(id: string, patch: Partial<Device>): void {
-  const d = state.devices[id];
+export function patchDevice(id: string, patch: Partial<Device>): void {
+  const d = state.devices?.[id];
   if (d) set({ devices: { ...state.devices, [id]: { ...d, ...patch } } });
 }
 
-function note(deviceId: string, n: CommandNote): void {
-  set({ notes: { ...state.notes, [deviceId]: n } });
+export function putDevice(device: Device): void {
+  set({ devices: { ...state.devices, [device.id]: device } });
 }
 
-/** Sends a command and keeps its note up to date: pending → done, queued or the error in words. */
-export async function sendCommand(
-  device: Device,
-  capability: string,
-  body: { value?: unknown; params?: Record<string, number> },
-) {
-  note(device.id, { capability, state: 'pending', text: 'Sending…' });
-  try {
-    const r = await api<CommandRecord>('POST', `/api/v1/devices/${device.id}/commands?wait=5000`, {
-      capability,
-      ...body,
-    });
-    if (r.status === 'done') note(device.id, { capability, state: 'done', text: 'Done.' });
-    else {
-      const until = new Date(r.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-      note(device.id, {
-        capability,
-        state: 'queued',
-        text: `${device.name} is offline. It will do this when it is back (until ${until}).`,
-      });
-    }
-  } catch (err) {
-    note(device.id, { capability, state: 'error', text: explain(err) });
-  }
+export function dropDevice(id: string): void {
+  const { [id]: _gone, ...rest } = state.devices ?? {};
+  set({ devices: rest });
 }
 
-let source: EventSource | undefined;
-let retry = 0;
-
-/** Live updates over SSE, reconnecting with full-jitter backoff; reloads everything on reconnect. */
-export function connectEvents(): void {
-  source?.close();
-  source = new EventSource('/api/v1/events');
-  source.addEventListener('hello', () => {
-    retry = 0;
-    set({ connection: 'live' });
-    loadDevices().catch(() => undefined);
-  });
-  source.addEventListener('device.state', (e) => {
-    const { deviceId, state: s } = JSON.parse((e as MessageEvent).data) as {
-      deviceId: string;
-      state: { values: Record<string, unknown>; fault?: string };
-    };
-    const before = state.devices[deviceId];
-    patchDevice(deviceId, { reported: s.values, fault: s.fault ?? null });
-    // A report that may change what has converged (a pending setting arrived, or the device
-    // changed one itself): the hub's view of the twin says which.
-    const desired = before?.desired ?? {};
-    if (
-      before &&
-      (before.twin?.converged === false || Object.keys(desired).some((k) => desired[k] !== s.values[k]))
-    )
-      void refreshDevice(deviceId);
-  });
-  source.addEventListener('device.availability', (e) => {
-    const { deviceId, online, at } = JSON.parse((e as MessageEvent).data) as {
-      deviceId: string;
-      online: boolean;
-      at: number;
-    };
-    patchDevice(deviceId, { online, lastSeenAt: at });
-  });
-  for (const name of ['device.info', 'device.added', 'device.updated']) {
-    source.addEventListener(name, (e) =>
-      refreshDevice((JSON.parse((e as MessageEvent).data) as { deviceId: string }).deviceId),
-    );
-  }
-  source.addEventListener('device.removed', (e) => {
-    const { deviceId } = JSON.parse((e as MessageEvent).data) as { deviceId: string };
-    const { [deviceId]: _gone, ...rest } = state.devices;
-    set({ devices: rest });
-  });
-  source.addEventListener('command.updated', (e) => {
-    const u = JSON.parse((e as MessageEvent).data) as {
-      deviceId: string;
-      capability: string;
-      status: string;
-      error?: { code: string; message: string };
-    };
-    if (u.status !== 'pending' && u.status !== 'sent') void refreshDevice(u.deviceId);
-    const current = state.notes[u.deviceId];
-    if (!current || current.capability !== u.capability || current.state === 'pending') return;
-    if (u.status === 'done') note(u.deviceId, { capability: u.capability, state: 'done', text: 'Done.' });
-    if (u.status === 'failed' || u.status === 'expired')
-      note(u.deviceId, { capability: u.capability, state: 'error', text: explain(u.error) });
-  });
-  source.onerror = () => {
-    source?.close();
-    set({ connection: 'lost' });
-    retry += 1;
-    const delay = Math.random() * Math.min(30_000, 500 * 2 ** retry);
-    setTimeout(connectEvents, delay);
-  };
+export function note(deviceId: string, n: Omit<CommandNote, 'at'> | null): void {
+  const { [deviceId]: _old, ...rest } = state.notes;
+  set({ notes: n ? { ...rest, [deviceId]: { ...n, at: Date.now() } } : rest });
 }
 
-export async function checkSession(): Promise<void> {
-  try {
-    const hub = await api<{ name: string; caFingerprint?: string }>('GET', '/api/v1/hub');
-    set({ hubName: hub.name });
-    try {
-      await api('GET', '/api/v1/session');
-      set({ paired: true });
-    } catch (err) {
-      const https = ((err as ApiError).details as { https?: string } | undefined)?.https;
-      if ((err as ApiError).status !== 403 || !https) throw err;
-      // Plain HTTP on the LAN serves only pairing: pair here, then trust the CA and move to HTTPS.
-      set({ trust: { https, fingerprint: hub.caFingerprint ?? '' }, paired: false });
-    }
-  } catch (err) {
-    if ((err as { status?: number }).status === 401) return set({ paired: false });
-    // Opened from the service worker's cache while the hub is away: say so, and keep asking
-    // until the hub answers, so the app goes live by itself.
-    set({ connection: 'lost', paired: state.paired });
-    sessionRetry += 1;
-    setTimeout(checkSession, Math.random() * Math.min(10_000, 500 * 2 ** sessionRetry));
-  }
-}
-
-let sessionRetry = 0;
-
-/** On the plain-HTTP first-contact page: this phone paired before, go on to the trust step. */
-export function skipPairing(): void {
-  set({ paired: true });
-}
-
-export async function pair(code: string): Promise<void> {
-  await api('POST', '/api/v1/pair', {
-    code,
-    name: navigator.userAgent.includes('Mobile') ? 'phone' : 'browser',
-  });
-  set({ paired: true });
+/**
+ * Outcomes are about a moment: they go once the device has moved on. `keep` says which notes
+ * survive (a pending one always does: its answer is still coming).
+ */
+export function forgetNotes(keep: (n: CommandNote) => boolean, deviceId?: string): void {
+  const notes = Object.fromEntries(
+    Object.entries(state.notes).filter(
+      ([id, n]) => n.state === 'pending' || (deviceId !== undefined && id !== deviceId) || keep(n),
+    ),
+  );
+  if (Object.keys(notes).length !== Object.keys(state.notes).length) set({ notes });
 }

@@ -43,8 +43,11 @@ export interface Schedule {
   command: { capability: string; value?: unknown; params?: Record<string, number> };
   cron: string | null;
   at: number | null;
+  sun: { event: 'sunrise' | 'sunset'; offsetMinutes: number } | null;
   tz: string;
   enabled: boolean;
+  catchUp: { policy: 'skip' } | { policy: 'run-once-if-late'; withinMinutes: number };
+  runsOn: 'hub' | 'device';
   nextRunAt: number | null;
 }
 

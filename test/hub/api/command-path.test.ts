@@ -113,13 +113,18 @@ describe('command path: phone → hub → device → ack → phone', () => {
     const { id, client } = await t.connectDevice('tv');
     await client.publishAsync(`hearth/dev/${id}/status`, 'offline', { retain: true, qos: 1 });
     await client.endAsync();
-    const res = await t.api(`/api/v1/devices/${id}/commands`, {
+    await waitFor(() => t.hub.context.registry.get(id)?.online === false, { what: 'device offline' });
+    const asked = Date.now();
+    const res = await t.api(`/api/v1/devices/${id}/commands?wait=5000`, {
       method: 'POST',
       json: { capability: 'volume', value: 30 },
     });
     expect(res.status).toBe(202);
-    const queued = (await res.json()) as { id: string; status: string };
+    // At once, not after `wait`: the hub knows the device is offline.
+    expect(Date.now() - asked).toBeLessThan(1000);
+    const queued = (await res.json()) as { id: string; status: string; expiresAt: number };
     expect(queued.status).toBe('pending');
+    expect(queued.expiresAt).toBeGreaterThan(Date.now());
 
     const again = await t.connectDeviceAs(id);
     const device = await scriptDevice(id, again);

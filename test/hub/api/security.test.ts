@@ -52,6 +52,12 @@ describe('security: tokens, pairing, device credentials', () => {
     // Cookie auth works too (what EventSource uses).
     const cookie = (pair.headers.get('set-cookie') as string).split(';')[0] as string;
     expect((await fetch(`${t.baseUrl}/api/v1/session`, { headers: { cookie } })).status).toBe(200);
+    // /hub tells the app whether it is paired without a 401: the session for a good token, else null.
+    const hubAs = async (headers: Record<string, string>) =>
+      ((await (await fetch(`${t.baseUrl}/api/v1/hub`, { headers })).json()) as { session: unknown }).session;
+    expect(await hubAs({ cookie })).toMatchObject({ name: 'my phone' });
+    expect(await hubAs({})).toBeNull();
+    expect(await hubAs({ cookie: 'hearth_token=abc.def' })).toBeNull();
 
     const reused = await t.api('/api/v1/pair', { method: 'POST', json: { code }, token: null });
     expect(reused.status).toBe(401);

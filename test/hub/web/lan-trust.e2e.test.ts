@@ -86,7 +86,7 @@ describe('phone app on a LAN address over HTTPS with the hub CA (network namespa
     JSON.parse(
       lan.run(lan.hub, process.execPath, [
         '-e',
-        `fetch('http://127.0.0.1:8080${path}', { method: 'POST', headers: { authorization: 'Bearer ${token}' } }).then(async (r) => console.log(await r.text()))`,
+        `fetch('http://127.0.0.1:8080${path}', { method: 'POST', headers: { authorization: 'Bearer ${token}', 'content-type': 'application/json' }, body: JSON.stringify({ role: 'admin' }) }).then(async (r) => console.log(await r.text()))`,
       ]),
     );
 

@@ -1,6 +1,7 @@
 // An action (feed) is not idempotent: it asks for confirmation, with its parameters, first.
 import { useRef, useState } from 'preact/hooks';
-import { sendCommand } from '../store.js';
+import { sendCommand } from '../commands.js';
+import { paramLabel, slug } from '../labels.js';
 import type { Descriptor, Device } from '../types.js';
 
 export function ConfirmAction({ device, d }: { device: Device; d: Descriptor }) {
@@ -13,7 +14,7 @@ export function ConfirmAction({ device, d }: { device: Device; d: Descriptor }) 
       <button type="button" class="primary" onClick={() => dialog.current?.showModal()}>
         {d.label} now…
       </button>
-      <dialog ref={dialog} aria-labelledby={`${device.id}-${d.name}-title`}>
+      <dialog ref={dialog} aria-labelledby={`${slug(device.id)}-${d.name}-title`}>
         <form
           method="dialog"
           onSubmit={(e) => {
@@ -21,12 +22,12 @@ export function ConfirmAction({ device, d }: { device: Device; d: Descriptor }) 
             if (submitter?.value === 'ok') void sendCommand(device, d.name, { params });
           }}
         >
-          <h2 id={`${device.id}-${d.name}-title`}>
+          <h2 id={`${slug(device.id)}-${d.name}-title`}>
             {d.label}: {device.name}
           </h2>
           {Object.entries(d.params ?? {}).map(([k, p]) => (
             <label>
-              {k}
+              {paramLabel(k)}
               <input
                 type="number"
                 inputMode="numeric"

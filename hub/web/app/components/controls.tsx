@@ -1,11 +1,16 @@
 // Controls rendered from capability descriptors: a new device type needs no UI code.
 import { useState } from 'preact/hooks';
-import { sendCommand } from '../store.js';
+import { sendCommand } from '../commands.js';
+import { optionLabel } from '../labels.js';
 import type { Descriptor, Device } from '../types.js';
 import { ConfirmAction } from './confirm-action.js';
 
-const fmt = (d: Descriptor, v: unknown) =>
-  v === undefined || v === null ? '–' : `${String(v)}${d.unit && d.unit !== 'mired' ? ` ${d.unit}` : ''}`;
+const fmt = (d: Descriptor, v: unknown) => {
+  if (v === undefined || v === null) return '–';
+  // Mired is what bulbs speak; people know kelvin (2700 K is warm white).
+  if (d.unit === 'mired' && typeof v === 'number') return `${Math.round(1e6 / v / 50) * 50} K`;
+  return `${String(v)}${d.unit ? ` ${d.unit}` : ''}`;
+};
 
 export function Control({ device, d }: { device: Device; d: Descriptor }) {
   const value = device.reported[d.name];
@@ -64,7 +69,7 @@ export function Control({ device, d }: { device: Device; d: Descriptor }) {
           onChange={(e) => send((e.target as HTMLSelectElement).value)}
         >
           {(d.options ?? []).map((o) => (
-            <option value={o}>{o}</option>
+            <option value={o}>{optionLabel(o)}</option>
           ))}
         </select>
       </div>
@@ -73,7 +78,7 @@ export function Control({ device, d }: { device: Device; d: Descriptor }) {
   const min = d.min ?? 0;
   const max = d.max ?? 100;
   const current = typeof value === 'number' ? value : min;
-  if (max - min > 100)
+  if (max - min > 100 && d.unit !== 'mired')
     return <Stepper label={d.label} id={id} value={current} min={min} max={max} onChange={send} />;
   return <Slider d={d} id={id} value={current} onCommit={send} />;
 }
@@ -99,7 +104,7 @@ function Slider({
         type="range"
         min={d.min}
         max={d.max}
-        step={d.step ?? 1}
+        step={d.unit === 'mired' ? 10 : (d.step ?? 1)}
         value={shown}
         onInput={(e) => setDraft(Number((e.target as HTMLInputElement).value))}
         onChange={(e) => {

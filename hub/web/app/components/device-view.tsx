@@ -1,5 +1,6 @@
 // One device: a TV remote, a feeder panel, or controls from its descriptors; and the result of
 // the last command in plain words (announced to screen readers), and what has not converged.
+import { describeFault } from '../faults.js';
 import type { CommandNote } from '../store.js';
 import type { Device } from '../types.js';
 import { Control } from './controls.js';
@@ -19,8 +20,12 @@ export function DeviceView({ device, note }: { device: Device; note: CommandNote
         {device.online
           ? 'Online'
           : `Offline${device.lastSeenAt ? ` since ${new Date(device.lastSeenAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}` : ''}. Commands wait until it is back.`}
-        {device.fault ? ` · Fault: ${device.fault}` : ''}
       </p>
+      {device.fault ? (
+        <p class="fault-box">
+          <strong>{describeFault(device.fault).title}.</strong> {describeFault(device.fault).hint}
+        </p>
+      ) : null}
       <TwinLine device={device} />
       <div role="status" aria-live="polite" class={`note ${note?.state ?? ''}`}>
         {note?.text ?? ''}
@@ -28,6 +33,9 @@ export function DeviceView({ device, note }: { device: Device; note: CommandNote
       {isTv ? <TvRemote device={device} /> : null}
       {isFeeder ? <FeederPanel device={device} /> : null}
       {!isTv && !isFeeder ? device.capabilities.map((d) => <Control device={device} d={d} />) : null}
+      <p>
+        <a href={`#/device/${device.id}/history`}>History and charts</a>
+      </p>
     </article>
   );
 }

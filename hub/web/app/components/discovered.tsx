@@ -39,7 +39,7 @@ export function Discovered() {
         {list.map((w) => (
           <li>
             <label>
-              {w.model} ({w.claimId}) — name
+              Name for the new {w.model} ({w.claimId})
               <input
                 value={names[w.claimId] ?? ''}
                 placeholder={`New ${w.model}`}

@@ -25,7 +25,7 @@ export function FeederPanel({ device }: { device: Device }) {
         .map((d) => (
           <Control device={device} d={d} />
         ))}
-      <h3>Next feeds</h3>
+      <h2>Next feeds</h2>
       {upcoming.length === 0 ? (
         <p class="muted">No feeds scheduled.</p>
       ) : (
@@ -42,7 +42,7 @@ export function FeederPanel({ device }: { device: Device }) {
           ))}
         </ul>
       )}
-      <h3>Last runs</h3>
+      <h2>Last runs</h2>
       {runs.length === 0 ? (
         <p class="muted">No runs yet.</p>
       ) : (

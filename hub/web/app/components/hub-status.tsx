@@ -11,12 +11,30 @@ interface Health {
   components: Record<string, { ok: boolean; detail?: Record<string, unknown> }>;
 }
 
+const changes = (n: number) => `${n} change${n === 1 ? '' : 's'}`;
+
+/** What the cloud link is doing, in words: never "OK" while the cloud cannot be reached. */
+export function cloudText(d: Record<string, unknown>): string {
+  const waiting = typeof d.queueDepth === 'number' ? d.queueDepth : 0;
+  const age = typeof d.oldestAgeSeconds === 'number' ? d.oldestAgeSeconds : null;
+  const since = age !== null && age >= 60 ? ` (oldest ${Math.round(age / 60)} min)` : '';
+  if (d.state === 'stopped') return 'Off';
+  if (d.state === 'connected')
+    return waiting > 0 ? `Connected — sending ${changes(waiting)}` : 'Connected — up to date';
+  if (d.state === 'circuit-open' || d.circuit !== 'closed' || d.lastError)
+    return `Cloud unreachable — ${changes(waiting)} waiting${since}. Everything at home works as usual.`;
+  return `Connecting… ${changes(waiting)} waiting`;
+}
+
 export function HubStatus({ online, total }: { online: number; total: number }) {
   const [health, setHealth] = useState<Health | null>(null);
   const [code, setCode] = useState('');
   const [error, setError] = useState('');
   useEffect(() => {
-    api<Health>('GET', '/api/v1/health').then(setHealth, (err) => setError(explain(err)));
+    const load = () => api<Health>('GET', '/api/v1/health').then(setHealth, (err) => setError(explain(err)));
+    void load();
+    const timer = setInterval(load, 5000);
+    return () => clearInterval(timer);
   }, []);
   const newCode = async () => {
     try {
@@ -27,7 +45,7 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
     }
   };
   return (
-    <main aria-labelledby="hub-title">
+    <section aria-labelledby="hub-title">
       <h1 id="hub-title">Hub</h1>
       <p>
         {online} of {total} devices online.
@@ -41,10 +59,7 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
           {Object.entries(health.components).map(([name, c]) => (
             <>
               <dt>{name === 'cloud-sync' ? 'Cloud sync' : name}</dt>
-              <dd>
-                {c.ok ? 'OK' : 'Problem'}
-                {c.detail && typeof c.detail.state === 'string' ? ` · ${c.detail.state}` : ''}
-              </dd>
+              <dd>{name === 'cloud-sync' ? cloudText(c.detail ?? {}) : c.ok ? 'OK' : 'Problem'}</dd>
             </>
           ))}
         </dl>
@@ -66,6 +81,6 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
       <p role="alert" class="error">
         {error}
       </p>
-    </main>
+    </section>
   );
 }

@@ -1,7 +1,7 @@
 // First visit: exchange the code the hub printed (or the QR's #pair=CODE) for this phone's token.
 import { useEffect, useState } from 'preact/hooks';
 import { explain } from '../api.js';
-import { pair } from '../store.js';
+import { pair } from '../link.js';
 
 export function PairScreen({ hubName, onSkip }: { hubName: string; onSkip?: (() => void) | undefined }) {
   const fromLink = /#pair=([\d-]+)/.exec(location.hash)?.[1] ?? '';

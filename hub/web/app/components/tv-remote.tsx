@@ -1,6 +1,7 @@
 // A TV remote: power, channel up/down, a number pad, volume, mute and input.
 import { useState } from 'preact/hooks';
-import { sendCommand } from '../store.js';
+import { sendCommand } from '../commands.js';
+import { optionLabel } from '../labels.js';
 import type { Device } from '../types.js';
 
 export function TvRemote({ device }: { device: Device }) {
@@ -16,51 +17,48 @@ export function TvRemote({ device }: { device: Device }) {
         <button
           type="button"
           class={r.power ? 'power on' : 'power'}
-          aria-pressed={r.power === true}
           onClick={() => send('power', r.power !== true)}
         >
           {r.power ? 'Turn off' : 'Turn on'}
         </button>
-        <button type="button" aria-pressed={r.mute === true} onClick={() => send('mute', r.mute !== true)}>
-          {r.mute ? 'Unmute' : 'Mute'}
+        <button
+          type="button"
+          class="mute"
+          aria-pressed={r.mute === true}
+          onClick={() => send('mute', r.mute !== true)}
+        >
+          Mute
         </button>
       </div>
       <div class="remote-rockers">
         <fieldset class="rocker" aria-label="Channel">
-          <button type="button" aria-label="Channel up" onClick={() => send('channel', channel + 1)}>
-            CH +
+          <button type="button" onClick={() => send('channel', channel + 1)}>
+            CH +<span class="sr-only">, channel up</span>
           </button>
           <output aria-live="polite" aria-label="Channel">
             {channel}
           </output>
-          <button
-            type="button"
-            aria-label="Channel down"
-            disabled={channel <= 1}
-            onClick={() => send('channel', channel - 1)}
-          >
-            CH −
+          <button type="button" disabled={channel <= 1} onClick={() => send('channel', channel - 1)}>
+            CH −<span class="sr-only">, channel down</span>
           </button>
         </fieldset>
         <fieldset class="rocker" aria-label="Volume">
           <button
             type="button"
-            aria-label="Volume up"
             disabled={volume >= 100}
             onClick={() => send('volume', Math.min(100, volume + 5))}
           >
-            VOL +
+            VOL +<span class="sr-only">, volume up</span>
           </button>
           <output aria-live="polite" aria-label="Volume">
             {volume}
           </output>
           <button
             type="button"
-            aria-label="Volume down"
             disabled={volume <= 0}
             onClick={() => send('volume', Math.max(0, volume - 5))}
           >
-            VOL −
+            VOL −<span class="sr-only">, volume down</span>
           </button>
         </fieldset>
       </div>
@@ -68,7 +66,9 @@ export function TvRemote({ device }: { device: Device }) {
         {['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'OK'].map((k) => (
           <button
             type="button"
-            aria-label={k === '⌫' ? 'Delete digit' : k === 'OK' ? `Go to channel ${digits || '…'}` : k}
+            aria-label={
+              k === '⌫' ? 'Delete digit' : k === 'OK' ? `OK, go to channel ${digits || '…'}` : undefined
+            }
             onClick={() => {
               if (k === '⌫') setDigits(digits.slice(0, -1));
               else if (k === 'OK') {
@@ -92,7 +92,7 @@ export function TvRemote({ device }: { device: Device }) {
             onChange={(e) => send('input', (e.target as HTMLSelectElement).value)}
           >
             {inputs.map((o) => (
-              <option value={o}>{o}</option>
+              <option value={o}>{optionLabel(o)}</option>
             ))}
           </select>
         </label>
