@@ -43,7 +43,10 @@ export function Discovered() {
       setMessage(`Adopted. It will appear under Devices in a moment.`);
       await load();
     } catch (err) {
-      setMessage(explain(err));
+      // The hub's own words say what went wrong with this adoption (a wrong code, no answer).
+      const e = err as { code?: string; message?: string };
+      const own = e.message && ['forbidden', 'device_offline', 'conflict'].includes(e.code ?? '');
+      setMessage(own ? `${e.message?.charAt(0).toUpperCase()}${e.message?.slice(1)}.` : explain(err));
     } finally {
       setBusy(null);
     }
@@ -54,28 +57,30 @@ export function Discovered() {
       <ul class="list">
         {list.map((w) => (
           <li>
-            <label>
-              {w.model} ({w.claimId}) — name
-              <input
-                value={names[w.claimId] ?? ''}
-                placeholder={`New ${w.model}`}
-                onInput={(e) => setNames({ ...names, [w.claimId]: (e.target as HTMLInputElement).value })}
-              />
-            </label>
-            <label>
-              setup code (on the label)
-              <input
-                value={codes[w.claimId] ?? ''}
-                placeholder="ABCD-EFGH-IJKL-MNOP"
-                autocomplete="off"
-                autocapitalize="characters"
-                spellcheck={false}
-                onInput={(e) => setCodes({ ...codes, [w.claimId]: (e.target as HTMLInputElement).value })}
-              />
-            </label>
-            <button type="button" class="primary" disabled={busy !== null} onClick={() => adopt(w)}>
-              {busy === w.claimId ? 'Adopting…' : 'Adopt'}
-            </button>
+            <div class="editor" style={{ flex: 1, marginTop: 0 }}>
+              <label>
+                {w.model} ({w.claimId}) — name
+                <input
+                  value={names[w.claimId] ?? ''}
+                  placeholder={`New ${w.model}`}
+                  onInput={(e) => setNames({ ...names, [w.claimId]: (e.target as HTMLInputElement).value })}
+                />
+              </label>
+              <label>
+                setup code (on the label)
+                <input
+                  value={codes[w.claimId] ?? ''}
+                  placeholder="ABCD-EFGH-IJKL-MNOP"
+                  autocomplete="off"
+                  autocapitalize="characters"
+                  spellcheck={false}
+                  onInput={(e) => setCodes({ ...codes, [w.claimId]: (e.target as HTMLInputElement).value })}
+                />
+              </label>
+              <button type="button" class="primary" disabled={busy !== null} onClick={() => adopt(w)}>
+                {busy === w.claimId ? 'Adopting…' : 'Adopt'}
+              </button>
+            </div>
           </li>
         ))}
       </ul>
