@@ -13,6 +13,11 @@ import type { CoreContext } from '../context.js';
 /** How long the hub waits for the device's proof (it may be reconnecting, or crowded off its id). */
 export const PROOF_WAIT_MS = 15_000;
 export const ATTEMPTS_PER_MINUTE = 5;
+/**
+ * After a proof that does not verify, how long a valid one may still come: anyone on the claim id
+ * may answer, so an intruder's garbage does not refuse the owner while the real device answers.
+ */
+export const AFTER_BAD_PROOF_MS = 3000;
 
 export interface Proven {
   hubNonce: string;
@@ -23,6 +28,8 @@ interface Outstanding {
   code: string;
   hubNonce: string;
   settle: (result: Proven | HearthError) => void;
+  /** Set at the first proof that does not verify: refuse when the grace ends. */
+  refuseSoon?: NodeJS.Timeout;
 }
 
 export function createAdoptionChallenges(ctx: CoreContext, log: Logger) {
@@ -59,10 +66,14 @@ export function createAdoptionChallenges(ctx: CoreContext, log: Logger) {
     if (verifyAdoptionProof(o.code, t.claimId, o.hubNonce, p.value.deviceNonce, p.value.proof))
       return o.settle({ hubNonce: o.hubNonce, deviceNonce: p.value.deviceNonce });
     log.warn({ claimId: t.claimId }, 'adoption proof does not match the setup code typed');
-    o.settle(
-      new HearthError('forbidden', 'the device could not prove the setup code; check the label', {
-        claimId: t.claimId,
-      }),
+    o.refuseSoon ??= setTimeout(
+      () =>
+        o.settle(
+          new HearthError('forbidden', 'the device could not prove the setup code; check the label', {
+            claimId: t.claimId,
+          }),
+        ),
+      AFTER_BAD_PROOF_MS,
     );
   };
 
@@ -96,14 +107,16 @@ export function createAdoptionChallenges(ctx: CoreContext, log: Logger) {
             ),
           PROOF_WAIT_MS,
         );
-        outstanding.set(claimId, {
+        const o: Outstanding = {
           code,
           hubNonce,
           settle: (r) => {
             clearTimeout(timer);
+            clearTimeout(o.refuseSoon);
             resolve(r);
           },
-        });
+        };
+        outstanding.set(claimId, o);
         sendChallenge(claimId, hubNonce);
       });
       outstanding.delete(claimId);

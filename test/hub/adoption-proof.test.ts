@@ -61,7 +61,16 @@ describe('adoption with proof of possession', () => {
         },
       ),
     );
-    intruder.on('message', (topic, payload) => heard.push({ topic, payload: payload.toString() }));
+    intruder.on('message', (topic, payload) => {
+      heard.push({ topic, payload: payload.toString() });
+      if (!topic.endsWith('/challenge')) return;
+      const { hubNonce } = JSON.parse(payload.toString()) as { hubNonce: string };
+      intruder.publish(
+        `hearth/provision/${claimId}/proof`,
+        JSON.stringify({ hubNonce, deviceNonce: 'x'.repeat(22), proof: 'y'.repeat(43) }),
+        { qos: 1 },
+      );
+    });
     // Everything the hub puts on the topics a claim may read, whoever held the id at that moment.
     const readable = ['challenge', 'credentials'].map((c) => `hearth/provision/${claimId}/${c}`);
     const onWire: Array<{ topic: string; payload: string }> = [];
@@ -115,7 +124,9 @@ describe('adoption with proof of possession', () => {
         }),
         password,
       ).rejects.toThrow();
-    process.stderr.write(`adoption: the intruder heard ${heard.length} messages, none usable\n`);
+    process.stderr.write(
+      `adoption: the intruder heard ${heard.length} messages (${heard.map((h) => h.topic.split('/').pop()).join(', ')}), none usable; ${onWire.length} went out\n`,
+    );
     device.child.kill('SIGTERM');
     await device.exited;
   }, 120_000);
