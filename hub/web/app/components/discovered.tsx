@@ -51,7 +51,18 @@ export function Discovered() {
       setBusy(null);
     }
   };
-  if (!list || list.length === 0) return <p class="muted">No new devices are waiting to be adopted.</p>;
+  const status = (
+    <p role="status" aria-live="polite">
+      {message}
+    </p>
+  );
+  if (!list || list.length === 0)
+    return (
+      <div>
+        <p class="muted">No new devices are waiting to be adopted.</p>
+        {status}
+      </div>
+    );
   return (
     <div>
       <ul class="list">
@@ -84,9 +95,7 @@ export function Discovered() {
           </li>
         ))}
       </ul>
-      <p role="status" aria-live="polite">
-        {message}
-      </p>
+      {status}
     </div>
   );
 }
