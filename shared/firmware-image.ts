@@ -33,6 +33,11 @@ export const ImageBodySchema = z
       /** Set for registered devices; factory images have a claim id instead. */
       deviceId: DeviceIdSchema.optional(),
       claimId: z.string().regex(CLAIM_ID_PATTERN).optional(),
+      /** Factory images: the setup code on the label (canonical, 16 base32 characters). */
+      setupCode: z
+        .string()
+        .regex(/^[A-Z2-7]{16}$/)
+        .optional(),
     }),
     /** null in a factory image: the device is adopted later and receives them over provisioning. */
     credentials: z.strictObject({ secret: z.string().min(16).max(128) }).nullable(),

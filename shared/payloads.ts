@@ -221,7 +221,10 @@ export const HubCaPemSchema = z
   .max(8192)
   .regex(/^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/, 'a PEM certificate');
 
-/** `hearth/provision/<claim>/credentials`: the hub adopts the device. */
+/**
+ * What the hub adopts the device with, as the device keeps it. It never travels in the clear: it is
+ * the plaintext inside ProvisionSealedSchema.
+ */
 export const ProvisionCredentialsSchema = z.strictObject({
   deviceId: DeviceIdSchema,
   secret: z.string().min(16).max(128),
@@ -239,3 +242,33 @@ export const ProvisionCredentialsSchema = z.strictObject({
     .optional(),
 });
 export type ProvisionCredentials = z.infer<typeof ProvisionCredentialsSchema>;
+
+/** A one-time random value of an adoption (newNonce in shared/adoption-crypto.ts: 16 bytes). */
+const NonceSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a base64url nonce');
+
+/** `hearth/provision/<claim>/challenge`: the hub asks the device to prove its setup code. */
+export const ProvisionChallengeSchema = z.strictObject({ hubNonce: NonceSchema });
+export type ProvisionChallenge = z.infer<typeof ProvisionChallengeSchema>;
+
+/** `hearth/provision/<claim>/proof`: the device's answer, an HMAC over both nonces (adoptionProof). */
+export const ProvisionProofSchema = z.strictObject({
+  hubNonce: NonceSchema,
+  deviceNonce: NonceSchema,
+  proof: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a base64url HMAC-SHA256'),
+});
+export type ProvisionProof = z.infer<typeof ProvisionProofSchema>;
+
+/**
+ * `hearth/provision/<claim>/credentials`: ProvisionCredentials as JSON, sealed (AES-256-GCM) under a
+ * key derived from the setup code and both nonces, which travel beside it.
+ */
+export const ProvisionSealedSchema = z.strictObject({
+  hubNonce: NonceSchema,
+  deviceNonce: NonceSchema,
+  sealed: z.strictObject({
+    iv: z.string().regex(/^[A-Za-z0-9_-]{16}$/),
+    data: z.string().regex(/^[A-Za-z0-9_-]{1,16000}$/),
+    tag: z.string().regex(/^[A-Za-z0-9_-]{22}$/),
+  }),
+});
+export type ProvisionSealed = z.infer<typeof ProvisionSealedSchema>;

@@ -38,7 +38,14 @@ export const HUB_CHANNELS = ['status', 'time'] as const;
 export type HubChannel = (typeof HUB_CHANNELS)[number];
 
 /** Provisioning: a factory device announces itself; the hub answers with credentials. */
-export const PROVISION_CHANNELS = ['announce', 'credentials'] as const;
+/**
+ * A factory device announces itself and answers the hub's challenge with a proof of its setup code
+ * (`announce`, `proof`: the claim publishes); the hub sends the `challenge` and the sealed
+ * `credentials` (the claim reads).
+ */
+export const PROVISION_CHANNELS = ['announce', 'credentials', 'challenge', 'proof'] as const;
+export const CLAIM_PUBLISH_CHANNELS = ['announce', 'proof'] as const;
+export const CLAIM_SUBSCRIBE_CHANNELS = ['credentials', 'challenge'] as const;
 export type ProvisionChannel = (typeof PROVISION_CHANNELS)[number];
 
 export type ParsedTopic =

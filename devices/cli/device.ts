@@ -1,8 +1,10 @@
 // `hearth device run IMAGE…`: boots firmware images in this process (one or many), prints when
 // each goes online/offline, and takes fault-switch control lines on stdin.
-// `hearth device inspect IMAGE`: prints an image's header and identity (never its secret).
+// `hearth device inspect IMAGE`: prints an image's header and identity (never its secret); with
+// `--label`, a factory image's label (claim id and setup code, text and QR).
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { formatSetupCode } from '../../shared/adoption-crypto.js';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
 import { decodeImage, type FirmwareImage } from '../../shared/firmware-image.js';
@@ -11,6 +13,7 @@ import { createDeviceHost } from '../host/device-host.js';
 import { createDeviceLogger, type DeviceLogLevel } from '../log.js';
 import { reportFailure } from './output.js';
 import { printLine, serveUntilSignal } from './serve.js';
+import { renderLabel } from './setup-label.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -68,9 +71,15 @@ export const deviceRunSpec: CommandSpec = {
 };
 
 const inspectSpec: CommandSpec = {
-  usage: 'hearth device inspect IMAGE [--json]',
+  usage: 'hearth device inspect IMAGE [--label] [--json]',
   summary: 'Check a firmware image and print its header and identity (not its secret).',
-  options: { json: { type: 'boolean', description: 'print JSON' } },
+  options: {
+    json: { type: 'boolean', description: 'print JSON' },
+    label: {
+      type: 'boolean',
+      description: "print a factory image's label instead: claim id and setup code, as text and QR",
+    },
+  },
 };
 
 async function loadImage(path: string): Promise<FirmwareImage> {
@@ -167,9 +176,27 @@ async function inspect(args: string[]): Promise<number> {
   if (!path || parsed.positionals.length > 1) throw new UsageError('give exactly one image');
   try {
     const { header, body } = await loadImage(resolve(path));
+    const { setupCode, ...identity } = body.identity;
+    if (parsed.values.label === true) {
+      if (!setupCode || !identity.claimId)
+        throw new HearthError(
+          'unsupported',
+          `${path} is not a factory image with a setup code: it has no label`,
+        );
+      if (json)
+        process.stdout.write(
+          `${JSON.stringify({ claimId: identity.claimId, setupCode: formatSetupCode(setupCode), model: identity.model })}\n`,
+        );
+      else
+        process.stdout.write(
+          await renderLabel({ model: identity.model, claimId: identity.claimId, setupCode }),
+        );
+      return 0;
+    }
+    // The setup code is shown only on the label (--label), like the secret it is.
     const view = {
       header,
-      identity: body.identity,
+      identity: { ...identity, hasSetupCode: setupCode !== undefined },
       hub: body.hub,
       hasCredentials: body.credentials !== null,
       releaseKey: body.release?.publicKey ?? null,

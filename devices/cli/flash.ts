@@ -1,7 +1,9 @@
 // `hearth flash <model> --name NAME`: registers the device with the hub, writes its firmware image
-// and reads it back to verify it. `--factory` writes an image with no credentials, to adopt later.
+// and reads it back to verify it. `--factory` writes an image with no credentials, to adopt later,
+// and prints its label: the setup code (text and QR) that adopting it will ask for.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { formatSetupCode } from '../../shared/adoption-crypto.js';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
 import { decodeImage } from '../../shared/firmware-image.js';
@@ -18,6 +20,7 @@ import { buildImage } from './image-builder.js';
 import { reportFailure, tokenFrom } from './output.js';
 import { createProgress } from './progress.js';
 import { releaseKeyToFlash } from './release-files.js';
+import { renderLabel } from './setup-label.js';
 
 export const flashSpec: CommandSpec = {
   usage: 'hearth flash <model> --name NAME [--hub URL] [--token TOKEN] [--out FILE] [--factory] [--json]',
@@ -140,7 +143,12 @@ export function run(args: string[]): Promise<number> {
         factory,
         releaseKey: releaseKey ?? null,
         device,
-        ...(factory ? { claimId: image.body.identity.claimId } : {}),
+        ...(factory
+          ? {
+              claimId: image.body.identity.claimId,
+              setupCode: formatSetupCode(image.body.identity.setupCode as string),
+            }
+          : {}),
       };
       if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else {
@@ -148,6 +156,9 @@ export function run(args: string[]): Promise<number> {
         process.stdout.write(
           `Flashed ${model} "${name}" as ${who}\n  image   ${out} (${bytes.length} bytes, sha256 ${image.header.sha256.slice(0, 16)}…, verified)\n  boot it hearth device run ${out}\n`,
         );
+        const { claimId, setupCode } = image.body.identity;
+        if (factory && claimId && setupCode)
+          process.stdout.write(`\n${await renderLabel({ model, claimId, setupCode })}`);
       }
       return 0;
     } catch (err) {

@@ -1,6 +1,7 @@
 // Builds image bytes for a registered or a factory device, and checks them by decoding them back:
 // the flash tool never writes an image the firmware would refuse.
 import { randomBytes } from 'node:crypto';
+import { generateSetupCode, normalizeSetupCode } from '../../shared/adoption-crypto.js';
 import { decodeImage, encodeImage, type FirmwareImage, type ImageBody } from '../../shared/firmware-image.js';
 import { findModel } from '../models/index.js';
 
@@ -32,7 +33,10 @@ export function buildImage(req: ImageRequest): { bytes: Buffer; image: FirmwareI
     identity: {
       model: model.model,
       name: req.name,
-      ...(factory ? { claimId: newClaimId() } : { deviceId: req.deviceId }),
+      // A factory image carries the setup code printed on its label, and nothing else to prove it.
+      ...(factory
+        ? { claimId: newClaimId(), setupCode: normalizeSetupCode(generateSetupCode()) as string }
+        : { deviceId: req.deviceId }),
     },
     credentials: factory ? null : { secret: req.secret as string },
     hub: {

@@ -1,16 +1,20 @@
 // Adoption of a factory-fresh device: it connects anonymously as `claim-<claim>` (the broker lets
-// it speak only on its own provisioning topics), announces what it is every few seconds, and
-// waits for the hub to answer with credentials — which it then keeps in flash. While it waits it
+// it speak only on its own provisioning topics), announces what it is every few seconds, answers
+// the hub's challenge with a proof of the setup code on its label, and waits for the credentials
+// sealed under that code — which it opens and then keeps in flash. While it waits it
 // also advertises _hearth-device._tcp on mDNS so `hearth discover` and the phone can see it.
 import { Bonjour } from 'bonjour-service';
 import mqtt from 'mqtt';
+import { adoptionProof, newNonce, openSealed } from '../../shared/adoption-crypto.js';
 import { createBackoff } from '../../shared/backoff.js';
 import { decodeJson } from '../../shared/decode.js';
 import { DEVICE_SERVICE } from '../../shared/mdns-browse.js';
 import {
   PAYLOAD_LIMITS,
+  ProvisionChallengeSchema,
   type ProvisionCredentials,
   ProvisionCredentialsSchema,
+  ProvisionSealedSchema,
 } from '../../shared/payloads.js';
 import { provisionTopic } from '../../shared/topics.js';
 import type { ProvisioningContext, ProvisioningHook } from '../runtime/hooks.js';
@@ -19,6 +23,8 @@ const ANNOUNCE_EVERY_MS = 3000;
 
 export function mqttProvisioning(options: { mdns?: boolean } = {}): ProvisioningHook {
   return async (ctx) => {
+    if (!ctx.image.body.identity.setupCode)
+      throw new Error('this factory image has no setup code: flash it again with hearth flash --factory');
     const mdns = options.mdns ? advertise(ctx) : undefined;
     const backoff = createBackoff({ baseMs: 500, maxMs: 15_000 });
     try {
@@ -67,22 +73,59 @@ function tryHub(ctx: ProvisioningContext, host: string, port: number): Promise<P
         { qos: 1 },
       );
     client.on('connect', () => {
-      client.subscribe(provisionTopic(ctx.claimId, 'credentials'), { qos: 1 }, (err) => {
+      const topics = [provisionTopic(ctx.claimId, 'credentials'), provisionTopic(ctx.claimId, 'challenge')];
+      client.subscribe(topics, { qos: 1 }, (err) => {
         if (err) return finish(null, err);
         ctx.log.info({ claimId: ctx.claimId, hub: host }, 'waiting to be adopted');
         announce();
         timer = setInterval(announce, ANNOUNCE_EVERY_MS);
       });
     });
-    client.on('message', (_topic, payload) => {
-      const creds = decodeJson(ProvisionCredentialsSchema, payload, PAYLOAD_LIMITS.provision);
-      const { tls } = creds.ok ? creds.value : {};
-      if (creds.ok) finish(tls ? { ...creds.value, tls: { ...tls, host } } : creds.value);
-      else ctx.log.warn({ code: creds.error.code }, 'credentials refused');
+    client.on('message', (topic, payload) => {
+      if (topic.endsWith('/challenge')) return answerChallenge(ctx, client, payload);
+      const creds = openCredentials(ctx, payload);
+      if (!creds) return;
+      const { tls } = creds;
+      finish(tls ? { ...creds, tls: { ...tls, host } } : creds);
     });
     client.on('error', (err) => finish(null, err));
     client.on('close', () => finish(null, new Error('connection closed')));
   });
+}
+
+const setupCode = (ctx: ProvisioningContext) => ctx.image.body.identity.setupCode as string;
+
+/** Proves the setup code: an HMAC over the hub's nonce and a fresh one of ours. */
+function answerChallenge(ctx: ProvisioningContext, client: mqtt.MqttClient, payload: Buffer): void {
+  const c = decodeJson(ProvisionChallengeSchema, payload, PAYLOAD_LIMITS.provision);
+  if (!c.ok) {
+    ctx.log.warn({ code: c.error.code }, 'challenge refused');
+    return;
+  }
+  const deviceNonce = newNonce();
+  const proof = adoptionProof(setupCode(ctx), ctx.claimId, c.value.hubNonce, deviceNonce);
+  ctx.log.info({ claimId: ctx.claimId }, 'answering the adoption challenge');
+  client.publish(
+    provisionTopic(ctx.claimId, 'proof'),
+    JSON.stringify({ hubNonce: c.value.hubNonce, deviceNonce, proof }),
+    { qos: 1 },
+  );
+}
+
+/** Opens credentials sealed under our setup code; null (and a warning) for anything else. */
+function openCredentials(ctx: ProvisioningContext, payload: Buffer): ProvisionCredentials | null {
+  const s = decodeJson(ProvisionSealedSchema, payload, PAYLOAD_LIMITS.provision);
+  if (!s.ok) {
+    ctx.log.warn({ code: s.error.code }, 'credentials refused');
+    return null;
+  }
+  const { hubNonce, deviceNonce, sealed } = s.value;
+  const plain = openSealed(setupCode(ctx), ctx.claimId, hubNonce, deviceNonce, sealed);
+  const creds =
+    plain === null ? null : decodeJson(ProvisionCredentialsSchema, plain, PAYLOAD_LIMITS.provision);
+  if (creds?.ok) return creds.value;
+  ctx.log.warn({ claimId: ctx.claimId }, 'credentials refused: not sealed under our setup code');
+  return null;
 }
 
 function advertise(ctx: ProvisioningContext): Bonjour {

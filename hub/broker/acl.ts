@@ -1,9 +1,12 @@
 // Who may publish and subscribe to what: pure functions over an authenticated identity, so the
 // rules read in one place and test without a broker. A device stays inside its own topics; an
 // token user reads what its role and grants let it see; an integration user stays within its
-// own filters; an unadopted factory device may only speak provisioning.
+// own filters; an unadopted factory device may only speak provisioning (announce and
+// prove; read its challenge and sealed credentials).
 import {
   CLAIM_ID_PATTERN,
+  CLAIM_PUBLISH_CHANNELS,
+  CLAIM_SUBSCRIBE_CHANNELS,
   DEVICE_ID_PATTERN,
   DEVICE_PUBLISH_CHANNELS,
   DEVICE_SUBSCRIBE_CHANNELS,
@@ -43,7 +46,11 @@ export function canPublish(who: Identity, topic: string): boolean {
         (DEVICE_PUBLISH_CHANNELS as readonly string[]).includes(t.channel)
       );
     case 'claim':
-      return t.kind === 'provision' && t.claimId === who.claimId && t.channel === 'announce';
+      return (
+        t.kind === 'provision' &&
+        t.claimId === who.claimId &&
+        (CLAIM_PUBLISH_CHANNELS as readonly string[]).includes(t.channel)
+      );
     case 'user':
       return false;
   }
@@ -69,7 +76,7 @@ export function canSubscribe(who: Identity, filter: string): boolean {
         (DEVICE_SUBSCRIBE_CHANNELS as readonly string[]).includes(parts[3] as string)
       );
     case 'claim':
-      return filter === `${TOPIC_ROOT}/provision/${who.claimId}/credentials`;
+      return CLAIM_SUBSCRIBE_CHANNELS.some((c) => filter === `${TOPIC_ROOT}/provision/${who.claimId}/${c}`);
     case 'user': {
       // hearth/dev/<id or +>/<readable channel> are read-only views; hearth/dev/# is not (it
       // would include cmd/schedules/ota). `+` over devices only for those who see every device.

@@ -1,12 +1,15 @@
-// `hearth adopt <claim> --name NAME`: adopt a factory device waiting on the LAN (see hearth discover).
+// `hearth adopt <claim> --name NAME --setup-code CODE`: adopt a factory device waiting on the LAN
+// (see hearth discover); the code is the one on its label, which the device must prove it holds.
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
 import { loadConfig } from '../config.js';
 import { readRuntimeInfo } from '../runtime-file.js';
 
 const spec: CommandSpec = {
-  usage: 'hearth adopt <claim> --name NAME [--room ROOM] [--hub URL] [--token TOKEN]',
-  summary: 'Adopt a factory-fresh device: the hub registers it and sends it its credentials.',
+  usage: 'hearth adopt <claim> --name NAME --setup-code CODE [--room ROOM] [--hub URL] [--token TOKEN]',
+  summary:
+    'Adopt a factory-fresh device: it proves the setup code on its label, then the hub registers it and sends it its credentials, sealed under that code.',
   options: {
+    'setup-code': { type: 'string', value: 'CODE', description: 'the setup code on the device label' },
     name: { type: 'string', value: 'NAME', description: 'what to call it' },
     room: { type: 'string', value: 'ROOM', description: 'which room it is in' },
     hub: { type: 'string', value: 'URL', description: 'the hub (default: the running hub of --data-dir)' },
@@ -48,8 +51,10 @@ export function run(args: string[]): Promise<number> {
         return 0;
       }
       if (!v.name) throw new UsageError('--name is required');
+      if (!v['setup-code']) throw new UsageError('--setup-code is required: it is on the device label');
       const { device } = (await call('POST', `/api/v1/discovered/${claim}/adopt`, {
         name: v.name,
+        setupCode: v['setup-code'],
         ...(v.room ? { room: v.room } : {}),
       })) as unknown as {
         device: { id: string };

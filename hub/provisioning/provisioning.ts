@@ -1,12 +1,14 @@
 // Factory-fresh devices waiting to be adopted: recorded from their announcements on
 // hearth/provision/<claim>/announce (unadopted claims expire), listed at /api/v1/discovered, and
-// adopted with POST /api/v1/discovered/:claim/adopt, which registers the device and hands it its
-// credentials on the one topic only that claim can read. A device that missed them (it rebooted,
-// it was not subscribed yet) announces again, and gets them again, in the same shape, until it
-// first connects with them (or a day has passed).
+// adopted with POST /api/v1/discovered/:claim/adopt {setupCode}: the device first proves it holds
+// the code on its label (adoption-challenge.ts), then the hub registers it and hands it its
+// credentials sealed under a key from that code and both nonces — whoever else reads the claim's
+// topics gets ciphertext. A device that missed them (it rebooted, it was not subscribed yet)
+// announces again, and gets them again, until it first connects with them (or a day has passed).
 import { eq, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { normalizeSetupCode, sealForDevice } from '../../shared/adoption-crypto.js';
 import { decodeJson } from '../../shared/decode.js';
 import { HearthError } from '../../shared/errors.js';
 import {
@@ -14,6 +16,7 @@ import {
   ProvisionAnnounceSchema,
   type ProvisionCredentials,
   ProvisionCredentialsSchema,
+  ProvisionSealedSchema,
 } from '../../shared/payloads.js';
 import { allProvisionTopic, isClaimId, parseTopic, provisionTopic } from '../../shared/topics.js';
 import { errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
@@ -21,6 +24,7 @@ import { type ApiEnv, readJson, requireRight } from '../api/route-module.js';
 import type { CoreContext, Unit } from '../context.js';
 import { audit } from '../security/audit.js';
 import { discovered } from '../store/schema/index.js';
+import { ATTEMPTS_PER_MINUTE, createAdoptionChallenges, PROOF_WAIT_MS } from './adoption-challenge.js';
 
 export const CLAIM_TTL_MS = 10 * 60_000;
 /** How long credentials of an adopted device that has not connected yet are re-sent. */
@@ -38,40 +42,55 @@ const DiscoveredSchema = z.object({
 const AdoptBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(64),
   room: z.string().trim().min(1).max(64).nullable().optional(),
+  setupCode: z
+    .string()
+    .max(64)
+    .refine((s) => normalizeSetupCode(s) !== null, {
+      message: 'the setup code is the 16 letters and digits (A-Z, 2-7) on the device label',
+    })
+    .describe('the setup code on the device label (any case; spaces and dashes ignored)'),
 });
 
 export function createProvisioning(ctx: CoreContext): Unit {
   const log = ctx.log.child({ module: 'provisioning' });
   const { db } = ctx.store;
-  /** Adopted claims whose device has not connected yet: the credentials to send, and until when. */
-  const pending = new Map<string, { creds: ProvisionCredentials; until: number }>();
+  /** Adopted claims whose device has not connected yet: the sealed credentials, and until when. */
+  const pending = new Map<string, { deviceId: string; sealed: string; until: number }>();
+  const challenges = createAdoptionChallenges(ctx, log);
+  let unsubscribeProofs: (() => Promise<void>) | undefined;
   let unsubscribe: (() => Promise<void>) | undefined;
   let unlisten: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  // Parsed with the device's own schema: what leaves is exactly what a device accepts. With the
+  // Parsed with the device's own schema: what is sealed is exactly what a device accepts. With the
   // credentials go the hub CA and TLS port: an adopted device talks TLS from then on.
-  const sendCredentials = (claimId: string, c: ProvisionCredentials) => {
+  const seal = (
+    claimId: string,
+    code: string,
+    nonces: { hubNonce: string; deviceNonce: string },
+    c: ProvisionCredentials,
+  ) => {
     const tlsPort = ctx.trust?.mqttTlsPort() ?? 0;
     const tls = ctx.trust && tlsPort > 0 ? { tls: { ca: ctx.trust.caPem, port: tlsPort } } : {};
-    return ctx.messaging.publish(
-      provisionTopic(claimId, 'credentials'),
-      JSON.stringify(ProvisionCredentialsSchema.parse({ ...c, ...tls })),
-      { qos: 1 },
-    );
+    const plain = JSON.stringify(ProvisionCredentialsSchema.parse({ ...c, ...tls }));
+    const sealed = sealForDevice(code, claimId, nonces.hubNonce, nonces.deviceNonce, plain);
+    return JSON.stringify(ProvisionSealedSchema.parse({ ...nonces, sealed }));
   };
+  const sendCredentials = (claimId: string, sealed: string) =>
+    ctx.messaging.publish(provisionTopic(claimId, 'credentials'), sealed, { qos: 1 });
 
   const onAnnounce = (topic: string, payload: Buffer) => {
     const t = parseTopic(topic);
     if (t?.kind !== 'provision') return;
     const again = pending.get(t.claimId);
     if (again) {
-      log.info({ claimId: t.claimId, deviceId: again.creds.deviceId }, 'credentials sent again');
-      sendCredentials(t.claimId, again.creds).catch((err: unknown) =>
+      log.info({ claimId: t.claimId, deviceId: again.deviceId }, 'credentials sent again');
+      sendCredentials(t.claimId, again.sealed).catch((err: unknown) =>
         log.warn({ err, claimId: t.claimId }, 'could not send credentials'),
       );
       return;
     }
+    if (challenges.resend(t.claimId)) log.info({ claimId: t.claimId }, 'challenge sent again');
     const a = decodeJson(ProvisionAnnounceSchema, payload, PAYLOAD_LIMITS.provision);
     if (!a.ok)
       return log.warn({ claimId: t.claimId, code: a.error.code }, `announcement refused: ${a.error.message}`);
@@ -111,16 +130,20 @@ export function createProvisioning(ctx: CoreContext): Unit {
         'not_found',
         `no device waiting for adoption with claim ${claimId} (it may have expired)`,
       );
+    const code = normalizeSetupCode(body.setupCode) as string;
+    // Nothing is created until the device has proven the code.
+    const nonces = await challenges.prove(claimId, code);
+    if (pending.has(claimId)) throw new HearthError('conflict', `claim ${claimId} is already adopted`);
     const { device, secret } = ctx.registry.create({
       name: body.name,
       model: row.model,
       room: body.room ?? null,
     });
-    const creds: ProvisionCredentials = { deviceId: device.id, secret, name: body.name };
-    pending.set(claimId, { creds, until: ctx.clock.now() + CREDENTIALS_RESEND_MS });
+    const sealed = seal(claimId, code, nonces, { deviceId: device.id, secret, name: body.name });
+    pending.set(claimId, { deviceId: device.id, sealed, until: ctx.clock.now() + CREDENTIALS_RESEND_MS });
     db.delete(discovered).where(eq(discovered.claimId, claimId)).run();
     audit(ctx.store, ctx.clock, `token:${c.get('auth').tokenId}`, 'device.adopt', device.id, { claimId });
-    await sendCredentials(claimId, creds);
+    await sendCredentials(claimId, sealed);
     ctx.bus.emit('provision.adopted', { claimId, deviceId: device.id });
     return c.json({ device }, 201);
   });
@@ -145,15 +168,18 @@ export function createProvisioning(ctx: CoreContext): Unit {
           },
           '/api/v1/discovered/{claim}/adopt': {
             post: op(
-              'Adopt a factory device: register it and send it its credentials',
+              `Adopt a factory device: it must prove the setup code on its label (the hub waits up to ${PROOF_WAIT_MS / 1000} s for it), then it is registered and sent its credentials sealed under that code`,
               'devices',
               {
                 '201': jsonResponse('adopted', z.object({ device: z.record(z.string(), z.unknown()) })),
                 ...errors(
                   [400, 'malformed JSON'],
+                  [403, 'the device could not prove the setup code (forbidden)'],
                   [404, 'no such claim (not_found)'],
+                  [409, 'the device did not answer (device_offline), or an adoption is under way (conflict)'],
                   [413, 'body too large'],
                   [422, 'invalid body'],
+                  [429, `more than ${ATTEMPTS_PER_MINUTE} attempts a minute for this claim (rate_limited)`],
                 ),
               },
               {
@@ -168,10 +194,11 @@ export function createProvisioning(ctx: CoreContext): Unit {
     ],
     async start() {
       unsubscribe = await ctx.messaging.subscribe(allProvisionTopic('announce'), onAnnounce);
+      unsubscribeProofs = await challenges.start();
       // Used: the adopted device connected with its credentials, so they are not sent again.
       unlisten = ctx.bus.on('device.availability', 'provisioning', ({ deviceId, online }) => {
         if (!online) return;
-        for (const [claim, p] of pending) if (p.creds.deviceId === deviceId) pending.delete(claim);
+        for (const [claim, p] of pending) if (p.deviceId === deviceId) pending.delete(claim);
       });
       timer = setInterval(() => {
         const now = ctx.clock.now();
@@ -183,7 +210,9 @@ export function createProvisioning(ctx: CoreContext): Unit {
     async stop() {
       if (timer) clearInterval(timer);
       unlisten?.();
+      challenges.stop();
       await unsubscribe?.();
+      await unsubscribeProofs?.();
     },
   };
 }

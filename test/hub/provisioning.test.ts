@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adoptionProof, newNonce } from '../../shared/adoption-crypto.js';
 import { killAll, runHearth, spawnHearth } from '../devices/support/processes.js';
 import { startTestHub, type TestHub } from '../support/hub.js';
 import { waitFor } from '../support/wait.js';
@@ -32,6 +33,8 @@ describe('adopting a factory device', () => {
       '--json',
     ]);
     expect(flashed.code).toBe(0);
+    const { setupCode } = JSON.parse(flashed.stdout) as { setupCode: string };
+    expect(setupCode).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/);
     const device = spawnHearth(['device', 'run', image, '--flash-dir', join(t.dataDir, 'flash'), '--json']);
     const waiting = await waitFor(
       async () => {
@@ -46,16 +49,23 @@ describe('adopting a factory device', () => {
 
     const bad = await t.api(`/api/v1/discovered/${waiting.claimId}/adopt`, {
       method: 'POST',
-      json: { name: '' },
+      json: { name: '', setupCode },
     });
     expect(bad.status).toBe(422);
+    // The setup code is required, and must look like one.
+    for (const json of [{ name: 'x' }, { name: 'x', setupCode: 'ABC' }]) {
+      const r = await t.api(`/api/v1/discovered/${waiting.claimId}/adopt`, { method: 'POST', json });
+      expect(r.status, JSON.stringify(json)).toBe(422);
+    }
     expect(
-      (await t.api('/api/v1/discovered/zzzzzzzz9/adopt', { method: 'POST', json: { name: 'x' } })).status,
+      (await t.api('/api/v1/discovered/zzzzzzzz9/adopt', { method: 'POST', json: { name: 'x', setupCode } }))
+        .status,
     ).toBe(404);
 
+    // Typed as a person would: lower case, with spaces.
     const adopted = await t.api(`/api/v1/discovered/${waiting.claimId}/adopt`, {
       method: 'POST',
-      json: { name: 'Bedroom TV', room: 'Bedroom' },
+      json: { name: 'Bedroom TV', room: 'Bedroom', setupCode: setupCode.toLowerCase().replaceAll('-', ' ') },
     });
     expect(adopted.status).toBe(201);
     const { device: view } = (await adopted.json()) as { device: { id: string } };
@@ -110,9 +120,21 @@ describe('adopting a factory device', () => {
       '--json',
     ]);
     expect(flashed.code).toBe(0);
-    const { claimId } = JSON.parse(flashed.stdout) as { claimId: string };
-    // The device announces, then reboots before the hub answers: the first credentials reach nobody.
+    const { claimId, setupCode } = JSON.parse(flashed.stdout) as { claimId: string; setupCode: string };
+    // The device announces and proves its code, then reboots before the hub answers: the first
+    // credentials reach nobody. (Played by a client that knows the code, as the firmware would.)
     const before = await mqtt.connectAsync(t.mqttUrl, { clientId: `claim-${claimId}`, reconnectPeriod: 0 });
+    await before.subscribeAsync(`hearth/provision/${claimId}/challenge`, { qos: 1 });
+    before.on('message', (_topic, payload) => {
+      const { hubNonce } = JSON.parse(payload.toString()) as { hubNonce: string };
+      const deviceNonce = newNonce();
+      const code = setupCode.replaceAll('-', '');
+      before.publish(
+        `hearth/provision/${claimId}/proof`,
+        JSON.stringify({ hubNonce, deviceNonce, proof: adoptionProof(code, claimId, hubNonce, deviceNonce) }),
+        { qos: 1 },
+      );
+    });
     await before.publishAsync(
       `hearth/provision/${claimId}/announce`,
       JSON.stringify({ model: 'plug', firmware: '1.0.0', capabilities: [{ name: 'power' }] }),
@@ -125,12 +147,12 @@ describe('adopting a factory device', () => {
         ).discovered.some((d) => d.claimId === claimId),
       { what: 'the claim listed' },
     );
-    await before.endAsync();
     const adopted = await t.api(`/api/v1/discovered/${claimId}/adopt`, {
       method: 'POST',
-      json: { name: 'Desk plug' },
+      json: { name: 'Desk plug', setupCode },
     });
     expect(adopted.status).toBe(201);
+    await before.endAsync();
     const { device: view } = (await adopted.json()) as { device: { id: string } };
 
     // Back from its reboot, the real firmware announces again and must be adopted.
@@ -159,7 +181,15 @@ describe('adopting a factory device', () => {
         (err: { packet?: { granted?: number[] } }) => err.packet?.granted?.[0],
       );
     expect(await suback('hearth/provision/abcdefgh12/credentials')).toBe(1);
-    for (const f of ['hearth/dev/+/state', 'hearth/provision/+/credentials', 'hearth/#', '#'])
+    expect(await suback('hearth/provision/abcdefgh12/challenge')).toBe(1);
+    for (const f of [
+      'hearth/dev/+/state',
+      'hearth/provision/+/credentials',
+      'hearth/provision/+/challenge',
+      'hearth/provision/abcdefgh12/proof',
+      'hearth/#',
+      '#',
+    ])
       expect(await suback(f), f).toBe(128);
     const closed = new Promise<void>((r) => claim.once('close', () => r()));
     claim.publish('hearth/provision/otherclaim1/announce', '{}', { qos: 0 });

@@ -11,7 +11,10 @@ import {
   OtaOfferSchema,
   PAYLOAD_LIMITS,
   ProvisionAnnounceSchema,
+  ProvisionChallengeSchema,
   ProvisionCredentialsSchema,
+  ProvisionProofSchema,
+  ProvisionSealedSchema,
 } from '../../shared/payloads.js';
 
 const now = 1_790_000_000_000;
@@ -51,6 +54,13 @@ const valid = {
   time: { now },
   announce: { model: 'feeder', firmware: '1.0.0', capabilities: [{ name: 'feed' }] },
   credentials: { deviceId: 'feeder-1', secret: 's'.repeat(43) },
+  challenge: { hubNonce: 'n'.repeat(22) },
+  proof: { hubNonce: 'n'.repeat(22), deviceNonce: 'd'.repeat(22), proof: 'p'.repeat(43) },
+  sealed: {
+    hubNonce: 'n'.repeat(22),
+    deviceNonce: 'd'.repeat(22),
+    sealed: { iv: 'i'.repeat(16), data: 'x'.repeat(100), tag: 't'.repeat(22) },
+  },
 };
 
 const cases = [
@@ -64,6 +74,9 @@ const cases = [
   ['hub time', HubTimeSchema, valid.time, PAYLOAD_LIMITS.hubTime],
   ['announce', ProvisionAnnounceSchema, valid.announce, PAYLOAD_LIMITS.provision],
   ['credentials', ProvisionCredentialsSchema, valid.credentials, PAYLOAD_LIMITS.provision],
+  ['challenge', ProvisionChallengeSchema, valid.challenge, PAYLOAD_LIMITS.provision],
+  ['proof', ProvisionProofSchema, valid.proof, PAYLOAD_LIMITS.provision],
+  ['sealed credentials', ProvisionSealedSchema, valid.sealed, PAYLOAD_LIMITS.provision],
 ] as const;
 
 describe('payload schemas', () => {

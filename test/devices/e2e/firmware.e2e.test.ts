@@ -261,10 +261,44 @@ describe('simulated firmware against a real hub', () => {
       ok: true,
       factory: true,
       claimId: expect.stringMatching(/^[a-z0-9]{12}$/),
+      setupCode: expect.stringMatching(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/),
     });
+    const { claimId, setupCode } = f.json as { claimId: string; setupCode: string };
     const inspect = await runHearth(['device', 'inspect', factory, '--json']);
-    expect(inspect.json).toMatchObject({ header: { factory: true, model: 'feeder' }, hasCredentials: false });
+    expect(inspect.json).toMatchObject({
+      header: { factory: true, model: 'feeder' },
+      identity: { hasSetupCode: true },
+      hasCredentials: false,
+    });
     expect(inspect.stdout).not.toMatch(/secret/);
+    // The setup code is on the label only: printed by flash, again by inspect --label, text and QR.
+    expect(inspect.stdout).not.toContain(setupCode.replaceAll('-', ''));
+    const label = await runHearth(['device', 'inspect', '--label', factory]);
+    expect(label.code, label.stderr).toBe(0);
+    expect(label.stdout).toContain(`setup code  ${setupCode}`);
+    expect(label.stdout).toContain(claimId);
+    expect(label.stdout).toMatch(/[▄▀█]{10}/);
+    expect((await runHearth(['device', 'inspect', '--label', factory, '--json'])).json).toEqual({
+      claimId,
+      setupCode,
+      model: 'feeder',
+    });
+    const shown = await runHearth([
+      'flash',
+      'tv',
+      '--name',
+      'Boxed TV',
+      '--factory',
+      '--out',
+      `${factory}.tv`,
+    ]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/setup code {2}[A-Z2-7]{4}(-[A-Z2-7]{4}){3}\n/);
+    expect(shown.stdout).toMatch(/[▄▀█]{10}/);
+    const registered = await flash('plug', 'Labelled plug');
+    const noLabel = await runHearth(['device', 'inspect', '--label', registered.image, '--json']);
+    expect(noLabel.code).toBe(1);
+    expect(noLabel.json).toMatchObject({ ok: false, error: { code: 'unsupported' } });
     const model = await runHearth(['flash', 'toaster', '--name', 'x', '--token', 't']);
     expect(model.code).toBe(2);
     expect(model.stderr).toMatch(/unknown model "toaster"/);

@@ -48,8 +48,14 @@ describe('ACL', () => {
     expect(canPublish(user, 'hearth/dev/tv-1/cmd')).toBe(false);
   });
 
-  it('an unadopted factory device may only announce itself and read its credentials', () => {
+  it('an unadopted factory device may only announce and prove itself, and read its challenge and credentials', () => {
     expect(canPublish(claim, 'hearth/provision/abcd1234/announce')).toBe(true);
+    expect(canPublish(claim, 'hearth/provision/abcd1234/proof')).toBe(true);
+    expect(canPublish(claim, 'hearth/provision/zzzz9999/proof')).toBe(false);
+    expect(canPublish(claim, 'hearth/provision/abcd1234/challenge')).toBe(false);
+    expect(canSubscribe(claim, 'hearth/provision/abcd1234/challenge')).toBe(true);
+    expect(canSubscribe(claim, 'hearth/provision/abcd1234/proof')).toBe(false);
+    expect(canSubscribe(claim, 'hearth/provision/+/challenge')).toBe(false);
     expect(canPublish(claim, 'hearth/provision/zzzz9999/announce')).toBe(false);
     expect(canPublish(claim, 'hearth/provision/abcd1234/credentials')).toBe(false);
     expect(canPublish(claim, 'hearth/dev/tv-1/state')).toBe(false);

@@ -184,7 +184,7 @@ describe('mDNS discovery (in test network namespaces)', () => {
       };
     };
     const image = join(dir, 'factory.img');
-    lan.run(lan.peer, process.execPath, [
+    const flashed = lan.run(lan.peer, process.execPath, [
       bin,
       'flash',
       'feeder',
@@ -197,6 +197,7 @@ describe('mDNS discovery (in test network namespaces)', () => {
       image,
       '--json',
     ]);
+    const { setupCode } = JSON.parse(flashed) as { setupCode: string };
     const device = lan.spawn(
       lan.peer,
       process.execPath,
@@ -214,7 +215,10 @@ describe('mDNS discovery (in test network namespaces)', () => {
     ).catch((err: Error) => {
       throw new Error(`${err.message}; device said: ${out.text().slice(-1500)}`);
     });
-    const adopted = api('POST', `/api/v1/discovered/${waiting.claimId}/adopt`, { name: 'Cat feeder' });
+    const adopted = api('POST', `/api/v1/discovered/${waiting.claimId}/adopt`, {
+      name: 'Cat feeder',
+      setupCode,
+    });
     expect(adopted.status).toBe(201);
     const id = (adopted.body.device as { id: string }).id;
     await waitFor(() => (api('GET', `/api/v1/devices/${id}`).body as { online?: boolean }).online, {
