@@ -49,7 +49,7 @@ describe('adopting from the phone app', () => {
     await page.getByLabel('Pairing code').fill(code);
     await page.getByRole('button', { name: 'Pair' }).click();
     await page.getByText('Live', { exact: true }).waitFor();
-    await page.getByRole('link', { name: 'Hub' }).click();
+    await page.getByRole('link', { name: 'Hub', exact: true }).click();
     const row = page.getByRole('listitem').filter({ hasText: claimId });
     await row.waitFor({ timeout: 20_000 });
 
