@@ -3,7 +3,8 @@
 // hub listens again every one of them must be back within 5 s, the API must answer throughout
 // the return, and no desired state may be lost.
 import { connect } from 'node:net';
-import { type Lab, waitUntil } from '../lab.js';
+import { markDesired } from '../desired-marks.js';
+import type { Lab } from '../lab.js';
 import type { DrillChecks } from '../report.js';
 
 export interface OutageSize {
@@ -17,14 +18,7 @@ export interface OutageSize {
 export async function hubOutageDrill(lab: Lab, checks: DrillChecks, size: OutageSize): Promise<void> {
   await lab.startHub();
   const fleet = await lab.fleet('light', size.devices);
-  const marked = fleet.ids.slice(0, Math.min(20, fleet.ids.length));
-  for (const [i, id] of marked.entries()) {
-    const { status } = await lab.api('POST', `/api/v1/devices/${id}/commands`, {
-      capability: 'brightness',
-      value: 20 + i,
-    });
-    if (status !== 200) throw new Error(`setting up: a command answered ${status}`);
-  }
+  const marks = await markDesired(lab, fleet.ids, 20);
 
   await lab.stopHub('SIGTERM');
   const downAt = performance.now();
@@ -71,30 +65,7 @@ export async function hubOutageDrill(lab: Lab, checks: DrillChecks, size: Outage
     failed === 0,
     `${probes - failed}/${probes} probes answered, slowest ${Math.round(slowest)} ms`,
   );
-  const lost: string[] = [];
-  await waitUntil(
-    async () => {
-      lost.length = 0;
-      for (const [i, id] of marked.entries()) {
-        const { body } = await lab.api('GET', `/api/v1/devices/${id}`);
-        const want = 20 + i;
-        const desired = (body.desired as Record<string, unknown>)?.brightness;
-        const reported = (body.reported as Record<string, unknown>)?.brightness;
-        if (desired !== want || reported !== want)
-          lost.push(`${id}: desired ${String(desired)}, reported ${String(reported)}, want ${want}`);
-      }
-      return lost.length === 0;
-    },
-    10_000,
-    'desired state after the outage',
-  ).catch(() => undefined);
-  checks.check(
-    'no desired state lost',
-    lost.length === 0,
-    lost.length === 0
-      ? `${marked.length} devices kept the brightness set before the outage`
-      : lost.join('; '),
-  );
+  await marks.verify(checks, 'outage');
 }
 
 /** When a TCP connect to the port first succeeds (probing every 10 ms until `deadline`). */

@@ -1,7 +1,9 @@
 // reconnect-surge: every device of a fleet loses its connection at the same moment (a Wi-Fi access
 // point reboots) and comes straight back. Admission control must keep the API answering while the
 // broker accepts them all, and no desired state may be lost.
-import { type Lab, waitUntil } from '../lab.js';
+
+import { markDesired } from '../desired-marks.js';
+import type { Lab } from '../lab.js';
 import type { DrillChecks } from '../report.js';
 
 export interface SurgeSize {
@@ -17,14 +19,7 @@ export async function reconnectSurgeDrill(lab: Lab, checks: DrillChecks, size: S
   await lab.startHub();
   const fleet = await lab.fleet('light', size.devices);
   // Desired state set before the surge must survive it.
-  const marked = fleet.ids.slice(0, Math.min(20, fleet.ids.length));
-  for (const [i, id] of marked.entries()) {
-    const { status } = await lab.api('POST', `/api/v1/devices/${id}/commands`, {
-      capability: 'brightness',
-      value: 10 + i,
-    });
-    if (status !== 200) throw new Error(`setting up: a command answered ${status}`);
-  }
+  const marks = await markDesired(lab, fleet.ids, 10);
   const connects0 = await lab.metric('hearth_mqtt_connections_total', 'result="accepted"');
 
   const t0 = performance.now();
@@ -76,26 +71,5 @@ export async function reconnectSurgeDrill(lab: Lab, checks: DrillChecks, size: S
     failed === 0 && slowest <= RESPONSIVE_MS,
     `${probes - failed}/${probes} probes answered, slowest ${Math.round(slowest)} ms (bound ${RESPONSIVE_MS} ms)`,
   );
-  const lost: string[] = [];
-  await waitUntil(
-    async () => {
-      lost.length = 0;
-      for (const [i, id] of marked.entries()) {
-        const { body } = await lab.api('GET', `/api/v1/devices/${id}`);
-        const want = 10 + i;
-        const desired = (body.desired as Record<string, unknown>)?.brightness;
-        const reported = (body.reported as Record<string, unknown>)?.brightness;
-        if (desired !== want || reported !== want)
-          lost.push(`${id}: desired ${String(desired)}, reported ${String(reported)}, want ${want}`);
-      }
-      return lost.length === 0;
-    },
-    10_000,
-    'desired state after the surge',
-  ).catch(() => undefined);
-  checks.check(
-    'no desired state lost',
-    lost.length === 0,
-    lost.length === 0 ? `${marked.length} devices kept the brightness set before the surge` : lost.join('; '),
-  );
+  await marks.verify(checks, 'surge');
 }
