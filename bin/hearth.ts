@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=20
 // The `hearth` command: a thin dispatcher. Each subcommand's code lives with the side that owns it
 // (hub/ or devices/); this file only maps names to modules and prints help.
-import { hearthVersion } from '../hub/version.js';
+import { hearthVersion } from '../hub/infra/version.js';
 
 interface Subcommand {
   summary: string;

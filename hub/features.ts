@@ -1,7 +1,9 @@
 // Optional and feature units, started after the core (store, broker, registry, commands) and
 // before the HTTP server. Each entry builds one or more units from the core context; a feature
 // owns its own files and adds exactly one line here.
-import type { CoreContext, Unit } from './context.js';
+
+import type { ApiUnit } from './api/route-module.js';
+import type { CoreContext } from './core/context.js';
 import { createFirmware } from './firmware/index.js';
 import { createNightlyBackup } from './ops/nightly-backup.js';
 import { loadPlugins } from './plugins/load-plugins.js';
@@ -9,7 +11,7 @@ import { createProvisioning } from './provisioning/provisioning.js';
 import { createScheduler } from './scheduler/index.js';
 import { createRetentionUnit } from './store/retention.js';
 
-export type FeatureFactory = (ctx: CoreContext) => Unit | Unit[] | Promise<Unit | Unit[]>;
+export type FeatureFactory = (ctx: CoreContext) => ApiUnit | ApiUnit[] | Promise<ApiUnit | ApiUnit[]>;
 
 export const featureFactories: FeatureFactory[] = [
   createRetentionUnit,

@@ -1,7 +1,7 @@
 // The hub's own gauges in /metrics: devices, commands in flight, and the process's memory (to watch
 // the footprint on a Pi). Registered once the core is up.
-import type { CommandService, DeviceRegistry } from './context.js';
-import type { Metrics } from './metrics.js';
+import type { CommandService, DeviceRegistry } from './core/context.js';
+import type { Metrics } from './infra/metrics.js';
 
 export function registerHubGauges(
   metrics: Metrics,

@@ -3,7 +3,7 @@
 import { deviceTopic, hubTopic, isDeviceId } from '../shared/topics.js';
 import { createApiApp, openApiDocument } from './api/app.js';
 import { plainHttpGate } from './api/plain-gate.js';
-import type { ApiModule } from './api/route-module.js';
+import type { ApiModule, ApiUnit } from './api/route-module.js';
 import { createDevicesModule } from './api/routes/devices.js';
 import { createEventsModule } from './api/routes/events.js';
 import { createMqttUsersModule } from './api/routes/mqtt-users.js';
@@ -11,21 +11,24 @@ import { createPairingModule } from './api/routes/pairing.js';
 import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
 import { createBroker } from './broker/index.js';
-import { createEventBus } from './bus.js';
-import { createCommandPath } from './commands/command-path.js';
-import type { Config } from './config.js';
-import { type Clock, type CoreContext, type HubContext, systemClock, type Unit } from './context.js';
+import { createEventBus } from './core/bus.js';
+import { createCommandPath } from './core/commands/command-path.js';
+import type { CoreContext, HubContext } from './core/context.js';
+import { createDeviceRegistry } from './core/registry/device-registry.js';
+import { createShadowIngest } from './core/shadow/shadow-ingest.js';
 import { createMdnsAdvertiser } from './discovery/advertiser.js';
 import { featureFactories } from './features.js';
 import { registerHubGauges } from './hub-gauges.js';
-import { acquireHubLock, type HubLock } from './hub-lock.js';
-import { createLogger, type Logger } from './log.js';
-import { createMetrics } from './metrics.js';
+import { type Clock, systemClock } from './infra/clock.js';
+import type { Config } from './infra/config.js';
+import { acquireHubLock, type HubLock } from './infra/hub-lock.js';
+import { createLogger, type Logger } from './infra/log.js';
+import { createMetrics } from './infra/metrics.js';
+import { type RuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './infra/runtime-file.js';
+import type { Unit } from './infra/unit.js';
+import { hearthVersion } from './infra/version.js';
 import { ensurePrivateDir, makeDataDirPrivate } from './ops/private-files.js';
 import { announcePairing } from './pairing-announcement.js';
-import { createDeviceRegistry } from './registry/device-registry.js';
-import { createShadowIngest } from './registry/shadow-ingest.js';
-import { type RuntimeInfo, removeRuntimeInfo, writeRuntimeInfo } from './runtime-file.js';
 import { createMqttUserService } from './security/mqtt-users.js';
 import { createPairingService } from './security/pairing.js';
 import { type FirstContact, lanAddress } from './security/pairing-url.js';
@@ -36,7 +39,6 @@ import { openStore, type Store, storePath } from './store/db.js';
 import { createWriteBatcher } from './store/write-batcher.js';
 import { createHubTls, type HubTls } from './tls/hub-tls.js';
 import { createTrustModule } from './tls/trust-module.js';
-import { hearthVersion } from './version.js';
 import { createWebModule } from './web/web-module.js';
 import { openWebListeners, readyLine } from './web-listeners.js';
 
@@ -66,7 +68,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
   const clock = options.clock ?? systemClock;
   const bus = createEventBus(log.child({ module: 'bus' }));
   const metrics = createMetrics();
-  const started: Unit[] = [];
+  const started: ApiUnit[] = [];
   const ports = { http: 0, mqtt: 0, https: 0, mqttTls: 0 };
   const tls = createHubTls({ config, log, clock }, { checkMs: config.tls.checkMs });
   let core: CoreContext | undefined;
@@ -74,7 +76,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
   let lock: HubLock | undefined;
   let written: RuntimeInfo | undefined;
 
-  async function startUnit(unit: Unit): Promise<void> {
+  async function startUnit(unit: ApiUnit): Promise<void> {
     const t0 = performance.now();
     await unit.start();
     started.push(unit);

@@ -1,6 +1,6 @@
 // On a hub with no paired phone, show the owner how to pair: the code, the URL and a QR code of
 // it in a terminal; a log line otherwise (journald), so `journalctl -u hearth` shows it too.
-import type { CoreContext } from './context.js';
+import type { CoreContext } from './core/context.js';
 import type { PairingService } from './security/pairing.js';
 import { type FirstContact, pairingUrl } from './security/pairing-url.js';
 

@@ -6,9 +6,9 @@ import type { Hono } from 'hono';
 import { isPlainFromLan } from './api/plain-gate.js';
 import type { ApiEnv } from './api/route-module.js';
 import type { BrokerUnit } from './broker/index.js';
-import type { Config } from './config.js';
-import type { Unit } from './context.js';
 import { createHttpServer } from './http-server.js';
+import type { Config } from './infra/config.js';
+import type { Unit } from './infra/unit.js';
 import type { HubTls } from './tls/hub-tls.js';
 
 export interface WebListeners {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { light } from '../../devices/models/light.js';
-import { loadConfig } from '../../hub/config.js';
 import { createHub, type Hub } from '../../hub/hub.js';
+import { loadConfig } from '../../hub/infra/config.js';
 import { storePath } from '../../hub/store/db.js';
 import { type ChangeLog, watchChanges } from './change-log.js';
 

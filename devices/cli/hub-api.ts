@@ -1,6 +1,6 @@
 // The flash tool's view of the hub: where it is (a flag, the running hub's runtime.json, or the
 // default port) and the one call it needs, `POST /api/v1/devices`. devices/ never imports hub/,
-// so runtime.json is read here with a schema of its own (hub/runtime-file.ts writes it).
+// so runtime.json is read here with a schema of its own (hub/infra/runtime-file.ts writes it).
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';

@@ -1,10 +1,10 @@
 // The HTTP API: mounts each resource module, guards all but the public ones with a token, maps
 // every error to one envelope, and serves the OpenAPI document assembled from the modules.
 import { Hono, type MiddlewareHandler } from 'hono';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import type { Logger } from '../infra/log.js';
+import type { Metrics } from '../infra/metrics.js';
+import { hearthVersion } from '../infra/version.js';
 import type { TokenService } from '../security/token-service.js';
-import { hearthVersion } from '../version.js';
 import { requireToken } from './auth.js';
 import { createErrorHandler } from './errors.js';
 import { limitBody } from './request-body.js';

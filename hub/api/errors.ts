@@ -4,7 +4,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type ErrorCode, HearthError } from '../../shared/errors.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 
 export const HTTP_STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_json: 400,

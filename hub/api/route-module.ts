@@ -4,6 +4,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { HearthError } from '../../shared/errors.js';
+import type { Unit } from '../infra/unit.js';
 import { type AuthInfo, checkRight, type Right, type RightTarget } from '../security/rights.js';
 import { readBody } from './request-body.js';
 
@@ -35,6 +36,11 @@ export interface ApiModule {
   public?: boolean;
   /** Routes (full paths) that take bodies larger than MAX_BODY_BYTES, with their limit. */
   bodyLimits?: Record<string, number>;
+}
+
+/** A unit that also serves HTTP resources; the API unit, which starts last, mounts them. */
+export interface ApiUnit extends Unit {
+  readonly apiModules?: ApiModule[];
 }
 
 /** JSON Schema for OpenAPI from a zod schema (zod 4 built-in). */

@@ -3,6 +3,8 @@
 // token user reads what its role and grants let it see; an integration user stays within its
 // own filters; an unadopted factory device may only speak provisioning (announce and
 // prove; read its challenge and sealed credentials).
+
+import { filterCovers, isValidFilter, topicMatches } from '../../shared/topic-filters.js';
 import {
   CLAIM_ID_PATTERN,
   CLAIM_PUBLISH_CHANNELS,
@@ -15,7 +17,6 @@ import {
   TOPIC_ROOT,
 } from '../../shared/topics.js';
 import { canSeeDevice, type Role, seesAllDevices } from '../security/rights.js';
-import { filterCovers, isValidFilter, topicMatches } from './topic-filters.js';
 
 export type Identity =
   | { kind: 'device'; deviceId: string }

@@ -12,7 +12,8 @@ import {
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import mqttPacket from 'mqtt-packet';
 import type { WebSocketServer } from 'ws';
-import type { HubContext, HubMessaging, Unit } from '../context.js';
+import type { HubContext, HubMessaging } from '../core/context.js';
+import type { Unit } from '../infra/unit.js';
 import type { AuthInfo } from '../security/rights.js';
 import { canPublish, canSubscribe, claimIdOf, type Identity } from './acl.js';
 import { createAdmission } from './admission.js';

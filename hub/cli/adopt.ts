@@ -1,8 +1,8 @@
 // `hearth adopt <claim> --name NAME --setup-code CODE`: adopt a factory device waiting on the LAN
 // (see hearth discover); the code is the one on its label, which the device must prove it holds.
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
-import { loadConfig } from '../config.js';
-import { readRuntimeInfo } from '../runtime-file.js';
+import { loadConfig } from '../infra/config.js';
+import { readRuntimeInfo } from '../infra/runtime-file.js';
 
 const spec: CommandSpec = {
   usage: 'hearth adopt <claim> --name NAME --setup-code CODE [--room ROOM] [--hub URL] [--token TOKEN]',

@@ -11,10 +11,10 @@ import {
   UsageError,
 } from '../../shared/cli.js';
 import { downgradeStatement, loadReleasePrivateKey, signWithReleaseKey } from '../../shared/release-key.js';
-import { loadConfig } from '../config.js';
 import type { ImageView, RolloutView } from '../firmware/schemas.js';
 import { parseWaves } from '../firmware/wave-plan.js';
-import { readRuntimeInfo } from '../runtime-file.js';
+import { loadConfig } from '../infra/config.js';
+import { readRuntimeInfo } from '../infra/runtime-file.js';
 
 const spec: CommandSpec = {
   usage: 'hearth firmware <upload IMAGE | images | rollout start|status|halt> [options]',

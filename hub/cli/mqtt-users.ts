@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
-import { loadConfig } from '../config.js';
-import { systemClock } from '../context.js';
+import { systemClock } from '../infra/clock.js';
+import { loadConfig } from '../infra/config.js';
 import { createMqttUserService } from '../security/mqtt-users.js';
 import { openStore, storePath } from '../store/db.js';
 

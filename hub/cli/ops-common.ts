@@ -1,6 +1,6 @@
 // Shared by the operations subcommands: the config from --data-dir/--config, and a progress bar
 // that only draws when a person is watching.
-import { type Config, ConfigError, loadConfig } from '../config.js';
+import { type Config, ConfigError, loadConfig } from '../infra/config.js';
 
 export function opsConfig(values: Record<string, unknown>): Config {
   try {

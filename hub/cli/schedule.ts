@@ -8,8 +8,8 @@ import {
   runCommand,
   UsageError,
 } from '../../shared/cli.js';
-import { loadConfig } from '../config.js';
-import { probeRunningHub } from '../hub-lock.js';
+import { loadConfig } from '../infra/config.js';
+import { probeRunningHub } from '../infra/hub-lock.js';
 import type { RunView, ScheduleView } from '../scheduler/schemas.js';
 
 const spec: CommandSpec = {

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
+import { packageRoot } from '../infra/version.js';
 import { renderUnit } from '../ops/systemd-unit.js';
-import { packageRoot } from '../version.js';
 
 const UNIT_PATH = '/etc/systemd/system/hearth.service';
 

@@ -1,8 +1,8 @@
 // `hearth start`: parse flags into the config, start the hub, stop it cleanly on SIGINT/SIGTERM.
 import { type CommandSpec, parseCommand, runCommand } from '../../shared/cli.js';
-import { ConfigError, loadConfig } from '../config.js';
 import { createHub } from '../hub.js';
-import { HubLockedError } from '../hub-lock.js';
+import { ConfigError, loadConfig } from '../infra/config.js';
+import { HubLockedError } from '../infra/hub-lock.js';
 
 const spec: CommandSpec = {
   usage: 'hearth start [options]',

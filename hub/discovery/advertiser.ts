@@ -5,7 +5,8 @@
 import { hostname, networkInterfaces } from 'node:os';
 import { Bonjour } from 'bonjour-service';
 import { HUB_SERVICE } from '../../shared/mdns-browse.js';
-import type { HubContext, Unit } from '../context.js';
+import type { HubContext } from '../core/context.js';
+import type { Unit } from '../infra/unit.js';
 
 export interface AdvertiserOptions {
   httpPort: () => number;

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { HearthError } from '../../shared/errors.js';
 import { compareVersions, decodeUpdateImage } from '../../shared/update-image.js';
-import type { CoreContext } from '../context.js';
+import type { CoreContext } from '../core/context.js';
 import type { FirmwareStore, ImageRow, RolloutDeviceRow, RolloutRow } from './firmware-store.js';
 import type { ImageFiles } from './image-files.js';
 import type { RolloutEngine } from './rollout-engine.js';

@@ -1,6 +1,6 @@
 // The firmware unit's only door to SQLite: uploaded images, rollouts and each device's place in one.
 import { and, asc, desc, eq } from 'drizzle-orm';
-import type { HubContext } from '../context.js';
+import type { HubContext } from '../core/context.js';
 import { firmwareImages, firmwareRolloutDevices, firmwareRollouts } from '../store/schema/index.js';
 
 export type ImageRow = typeof firmwareImages.$inferSelect;

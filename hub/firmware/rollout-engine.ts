@@ -6,7 +6,7 @@
 import { decodeJson } from '../../shared/decode.js';
 import { DeviceInfoSchema, type OtaOffer, PAYLOAD_LIMITS } from '../../shared/payloads.js';
 import { allDevicesTopic, deviceTopic, parseTopic } from '../../shared/topics.js';
-import type { CoreContext } from '../context.js';
+import type { CoreContext } from '../core/context.js';
 import type { FirmwareStore, RolloutDeviceStatus, RolloutRow } from './firmware-store.js';
 
 export const DEVICE_TIMEOUT_MS = 15 * 60_000;

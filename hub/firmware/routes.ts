@@ -9,7 +9,7 @@ import { requestHeader } from '../api/node-request.js';
 import { errorResponse, errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
 import { readBody } from '../api/request-body.js';
 import { type ApiEnv, type ApiModule, readJson, requireRight } from '../api/route-module.js';
-import type { CoreContext } from '../context.js';
+import type { CoreContext } from '../core/context.js';
 import type { FirmwareService } from './firmware-service.js';
 import type { ImageFiles } from './image-files.js';
 import { ImageViewSchema, RolloutStartSchema, RolloutViewSchema } from './schemas.js';

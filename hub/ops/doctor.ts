@@ -6,8 +6,8 @@ import { connect, createServer } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Config } from '../config.js';
-import { probeRunningHub, type RunningHub } from '../hub-lock.js';
+import type { Config } from '../infra/config.js';
+import { probeRunningHub, type RunningHub } from '../infra/hub-lock.js';
 import { storePath } from '../store/db.js';
 import { integrityCheck } from './backup.js';
 

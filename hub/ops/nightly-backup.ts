@@ -1,7 +1,8 @@
 // A backup every night at the configured hour into <data-dir>/backups, keeping the newest `keep`.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { HubContext, Unit } from '../context.js';
+import type { HubContext } from '../core/context.js';
+import type { Unit } from '../infra/unit.js';
 import { backupDataDir, defaultBackupName } from './backup.js';
 import { ensurePrivateDir } from './private-files.js';
 

@@ -2,7 +2,7 @@
 // the data it replaces is kept aside as a fallback.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { probeRunningHub } from '../hub-lock.js';
+import { probeRunningHub } from '../infra/hub-lock.js';
 import { unpackAndVerify } from './backup.js';
 import { ensurePrivateDir, makeDataDirPrivate } from './private-files.js';
 

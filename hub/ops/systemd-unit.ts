@@ -1,6 +1,6 @@
 // The systemd unit for running Hearth as a service on a Pi: a dedicated user, state under
 // /var/lib/hearth, restart on failure, and the sandboxing systemd offers for a network daemon.
-import { HUB_NODE_FLAGS } from '../node-flags.js';
+import { HUB_NODE_FLAGS } from '../infra/node-flags.js';
 
 export interface UnitOptions {
   user: string;

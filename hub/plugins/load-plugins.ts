@@ -1,7 +1,9 @@
 // Loads the plugins named in config.plugins (and only those: the core imports none of them),
 // validates each one's config with its own schema, and isolates failures: a plugin that cannot
 // load, has a bad config or throws while starting is logged and skipped; the hub carries on.
-import type { CoreContext, Unit } from '../context.js';
+
+import type { ApiUnit } from '../api/route-module.js';
+import type { CoreContext } from '../core/context.js';
 import type { HearthPlugin, PluginInstance } from './plugin.js';
 
 /** Known plugins, imported only when configured. */
@@ -9,12 +11,12 @@ const catalog: Record<string, () => Promise<{ plugin: HearthPlugin }>> = {
   'cloud-sync': () => import('./cloud-sync/index.js'),
 };
 
-export function loadPlugins(ctx: CoreContext): Unit[] {
+export function loadPlugins(ctx: CoreContext): ApiUnit[] {
   const log = ctx.log.child({ module: 'plugins' });
-  return Object.entries(ctx.config.plugins).map(([name, raw]): Unit => {
+  return Object.entries(ctx.config.plugins).map(([name, raw]): ApiUnit => {
     let instance: PluginInstance | undefined;
     let failure: string | undefined;
-    const apiModules: NonNullable<Unit['apiModules']> = [];
+    const apiModules: NonNullable<ApiUnit['apiModules']> = [];
     return {
       name,
       apiModules,

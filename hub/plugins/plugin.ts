@@ -3,10 +3,11 @@
 // slow or absent remote never delays the hub), and a failing plugin is logged and skipped.
 import type { z } from 'zod';
 import type { ApiModule } from '../api/route-module.js';
-import type { EventBus } from '../bus.js';
-import type { Clock, CommandService, DeviceRegistry, HubMessaging } from '../context.js';
-import type { Logger } from '../log.js';
-import type { Metrics } from '../metrics.js';
+import type { EventBus } from '../core/bus.js';
+import type { CommandService, DeviceRegistry, HubMessaging } from '../core/context.js';
+import type { Clock } from '../infra/clock.js';
+import type { Logger } from '../infra/log.js';
+import type { Metrics } from '../infra/metrics.js';
 import type { Store } from '../store/db.js';
 
 export interface PluginContext {

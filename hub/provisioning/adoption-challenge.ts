@@ -8,7 +8,7 @@ import { decodeJson } from '../../shared/decode.js';
 import { HearthError } from '../../shared/errors.js';
 import { PAYLOAD_LIMITS, ProvisionProofSchema } from '../../shared/payloads.js';
 import { allProvisionTopic, parseTopic, provisionTopic } from '../../shared/topics.js';
-import type { CoreContext } from '../context.js';
+import type { CoreContext } from '../core/context.js';
 
 /** How long the hub waits for the device's proof (it may be reconnecting, or crowded off its id). */
 export const PROOF_WAIT_MS = 15_000;

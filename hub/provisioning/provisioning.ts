@@ -20,8 +20,8 @@ import {
 } from '../../shared/payloads.js';
 import { allProvisionTopic, isClaimId, parseTopic, provisionTopic } from '../../shared/topics.js';
 import { errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
-import { type ApiEnv, readJson, requireRight } from '../api/route-module.js';
-import type { CoreContext, Unit } from '../context.js';
+import { type ApiEnv, type ApiUnit, readJson, requireRight } from '../api/route-module.js';
+import type { CoreContext } from '../core/context.js';
 import { audit } from '../security/audit.js';
 import { discovered } from '../store/schema/index.js';
 import { ATTEMPTS_PER_MINUTE, createAdoptionChallenges, PROOF_WAIT_MS } from './adoption-challenge.js';
@@ -51,7 +51,7 @@ const AdoptBodySchema = z.strictObject({
     .describe('the setup code on the device label (any case; spaces and dashes ignored)'),
 });
 
-export function createProvisioning(ctx: CoreContext): Unit {
+export function createProvisioning(ctx: CoreContext): ApiUnit {
   const log = ctx.log.child({ module: 'provisioning' });
   const { db } = ctx.store;
   /** Adopted claims whose device has not connected yet: the sealed credentials, and until when. */

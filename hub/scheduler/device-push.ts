@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { DeviceSchedule, DeviceSchedules } from '../../shared/payloads.js';
 import { deviceTopic } from '../../shared/topics.js';
-import type { CoreContext } from '../context.js';
+import type { CoreContext } from '../core/context.js';
 import { schedulePushes } from '../store/schema/index.js';
 import type { ScheduleRow, ScheduleStore } from './schedule-store.js';
 import { runsOnDevice } from './timing.js';

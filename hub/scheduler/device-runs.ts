@@ -3,7 +3,7 @@
 
 import type { DeviceEvent } from '../../shared/payloads.js';
 import { parseOccurrenceId } from '../../shared/schedule-engine.js';
-import type { CoreContext } from '../context.js';
+import type { CoreContext } from '../core/context.js';
 import type { RunLog } from './run-log.js';
 import type { ScheduleStore } from './schedule-store.js';
 

@@ -1,6 +1,8 @@
 // The scheduler unit: schedules stored in the hub, run in the hub or pushed to devices that keep
 // their own, one run log for both, and the hub's clock published for devices without NTP.
-import type { CoreContext, Unit } from '../context.js';
+
+import type { ApiUnit } from '../api/route-module.js';
+import type { CoreContext } from '../core/context.js';
 import { createDevicePush } from './device-push.js';
 import { recordDeviceRun } from './device-runs.js';
 import { createHubRunner, type FiredRun } from './hub-runner.js';
@@ -10,7 +12,7 @@ import { createScheduleService, type ScheduleService } from './schedule-service.
 import { createScheduleStore } from './schedule-store.js';
 import { createTimePublisher } from './time-publisher.js';
 
-export interface SchedulerUnit extends Unit {
+export interface SchedulerUnit extends ApiUnit {
   readonly service: ScheduleService;
 }
 

@@ -1,7 +1,7 @@
 // The run log: exactly one row per occurrence, whoever ran it. The occurrence id is the primary
 // key and every insert is INSERT OR IGNORE, so a device report that arrives twice, or a hub run
 // racing a device report, is recorded once. Hot-path statements are prepared once.
-import type { HubContext } from '../context.js';
+import type { HubContext } from '../core/context.js';
 import type { RunView } from './schemas.js';
 
 export type RunStatus = RunView['status'];

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { validateRequest } from '../../shared/capabilities.js';
 import { HearthError } from '../../shared/errors.js';
 import { isDeviceId } from '../../shared/topics.js';
-import type { CoreContext, DeviceView } from '../context.js';
+import type { CoreContext, DeviceView } from '../core/context.js';
 import type { DevicePush } from './device-push.js';
 import type { HubRunner } from './hub-runner.js';
 import type { ScheduleRow, ScheduleStore } from './schedule-store.js';

@@ -1,7 +1,7 @@
 // Schedules in SQLite. Reads go through drizzle; `markEvaluated`, on the firing path, is a
 // prepared statement.
 import { eq } from 'drizzle-orm';
-import type { HubContext } from '../context.js';
+import type { HubContext } from '../core/context.js';
 import { schedules } from '../store/schema/index.js';
 
 export type ScheduleRow = typeof schedules.$inferSelect;

@@ -1,7 +1,7 @@
 // `hearth/hub/time`, retained, at start and every minute: wall-clock time for devices with no NTP.
 import type { HubTime } from '../../shared/payloads.js';
 import { hubTopic } from '../../shared/topics.js';
-import type { CoreContext } from '../context.js';
+import type { CoreContext } from '../core/context.js';
 
 export const HUB_TIME_INTERVAL_MS = 60_000;
 

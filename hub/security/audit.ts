@@ -1,5 +1,5 @@
 // The audit log of security-relevant actions: pairing, tokens, device registration and removal.
-import type { Clock } from '../context.js';
+import type { Clock } from '../infra/clock.js';
 import type { Store } from '../store/db.js';
 import { auditLog } from '../store/schema/index.js';
 

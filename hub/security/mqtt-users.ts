@@ -4,8 +4,8 @@
 import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { HearthError } from '../../shared/errors.js';
-import { isValidFilter } from '../broker/topic-filters.js';
-import type { Clock } from '../context.js';
+import { isValidFilter } from '../../shared/topic-filters.js';
+import type { Clock } from '../infra/clock.js';
 import type { Store } from '../store/db.js';
 import { mqttUsers } from '../store/schema/index.js';
 import { audit } from './audit.js';

@@ -5,7 +5,7 @@ import { randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual } from 'nod
 import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { HearthError } from '../../shared/errors.js';
-import type { HubContext } from '../context.js';
+import type { HubContext } from '../core/context.js';
 import { settings } from '../store/schema/index.js';
 import { audit } from './audit.js';
 import { createTokenBucket } from './rate-limiter.js';

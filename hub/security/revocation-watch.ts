@@ -1,7 +1,7 @@
 // Notices tokens revoked or given other rights, and MQTT users removed, by another process on the
 // same data directory (`hearth tokens revoke` while the hub runs), so their open MQTT sessions and
 // event streams end within a second, as they do for a change through the API.
-import type { Unit } from '../context.js';
+import type { Unit } from '../infra/unit.js';
 
 export const REVOCATION_POLL_MS = 250;
 

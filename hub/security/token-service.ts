@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { HearthError } from '../../shared/errors.js';
-import type { Clock } from '../context.js';
+import type { Clock } from '../infra/clock.js';
 import type { Store } from '../store/db.js';
 import { tokens } from '../store/schema/index.js';
 import { audit } from './audit.js';

@@ -4,11 +4,17 @@
 // that stalled one command in ~300 for ~5 ms here (far longer on an SD card), which set the round
 // trip's p99. On a timer the fsyncs come twice a second at most, none while nothing is written,
 // and a home hub's WAL stays small.
-import type { HubContext, Unit } from '../context.js';
+import type { Logger } from '../infra/log.js';
+import type { Metrics } from '../infra/metrics.js';
+import type { Unit } from '../infra/unit.js';
+import type { Store } from './db.js';
 
 export const CHECKPOINT_INTERVAL_MS = 500;
 
-export function createCheckpointer(ctx: HubContext, intervalMs = CHECKPOINT_INTERVAL_MS): Unit {
+export function createCheckpointer(
+  ctx: { store: Store; log: Logger; metrics: Metrics },
+  intervalMs = CHECKPOINT_INTERVAL_MS,
+): Unit {
   const log = ctx.log.child({ module: 'store' });
   const { sqlite } = ctx.store;
   const runs = ctx.metrics.counter('hearth_db_checkpoints_total', 'WAL checkpoints run by the hub');

@@ -1,14 +1,24 @@
 // Bounded history: events, state history, idempotency keys and settled commands older than their retention are
 // deleted at start and then hourly, so a hub running for years keeps a small database.
 import { and, lt, notInArray } from 'drizzle-orm';
-import type { HubContext, Unit } from '../context.js';
+import type { Clock } from '../infra/clock.js';
+import type { Logger } from '../infra/log.js';
+import type { Unit } from '../infra/unit.js';
+import type { Store } from './db.js';
 import { IDEMPOTENCY_KEEP_MS } from './idempotency-store.js';
 import { commands, events, idempotencyKeys, stateHistory } from './schema/index.js';
 
 export const RETENTION_DAYS = { events: 30, stateHistory: 7, commands: 30 } as const;
 const DAY = 24 * 3600_000;
 
-export function pruneHistory(ctx: HubContext): {
+/** What pruning needs: the store, and the clock it measures age by. */
+export interface RetentionDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+}
+
+export function pruneHistory(ctx: Omit<RetentionDeps, 'log'>): {
   events: number;
   stateHistory: number;
   commands: number;
@@ -41,7 +51,7 @@ export function pruneHistory(ctx: HubContext): {
   };
 }
 
-export function createRetentionUnit(ctx: HubContext): Unit {
+export function createRetentionUnit(ctx: RetentionDeps): Unit {
   const log = ctx.log.child({ module: 'retention' });
   let timer: NodeJS.Timeout | undefined;
   const run = () => {

@@ -2,7 +2,7 @@
 // writes in one transaction per tick rather than one per message). Writes that must be durable
 // before the caller is answered (a new command) go straight to the store instead.
 import type Database from 'better-sqlite3';
-import type { Logger } from '../log.js';
+import type { Logger } from '../infra/log.js';
 
 export interface WriteBatcher {
   enqueue(write: () => void): void;

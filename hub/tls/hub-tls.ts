@@ -2,7 +2,8 @@
 // addresses (re-issued by itself when they change, checked at start and on a timer), and the
 // session-ticket keys, for the HTTPS and MQTT-over-TLS listeners to serve.
 import type { SecureContextOptions } from 'node:tls';
-import type { HubContext, Unit } from '../context.js';
+import type { HubContext } from '../core/context.js';
+import type { Unit } from '../infra/unit.js';
 import { hubAddresses, hubDnsNames } from './addresses.js';
 import { fingerprintHex, type HubCa, loadOrCreateCa } from './ca.js';
 import { type HubLeaf, issueLeaf, type LeafNames, leafProblem, readLeaf, writeLeaf } from './leaf.js';

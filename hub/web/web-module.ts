@@ -12,7 +12,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { requestHeader } from '../api/node-request.js';
 import type { ApiEnv, ApiModule } from '../api/route-module.js';
-import { packageRoot } from '../version.js';
+import { packageRoot } from '../infra/version.js';
 
 const HTML = 'text/html; charset=utf-8';
 const ASSETS: Record<string, { file: string; type: string }> = {

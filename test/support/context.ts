@@ -1,11 +1,12 @@
 // A hub context for unit tests of one part: the real config parser, a real SQLite file in
 // `dataDir`, the real write batcher, bus and metrics, a silent logger and the system clock.
 import { join } from 'node:path';
-import { createEventBus } from '../../hub/bus.js';
-import { loadConfig } from '../../hub/config.js';
-import { type HubContext, systemClock } from '../../hub/context.js';
-import { createLogger } from '../../hub/log.js';
-import { createMetrics } from '../../hub/metrics.js';
+import { createEventBus } from '../../hub/core/bus.js';
+import type { HubContext } from '../../hub/core/context.js';
+import { systemClock } from '../../hub/infra/clock.js';
+import { loadConfig } from '../../hub/infra/config.js';
+import { createLogger } from '../../hub/infra/log.js';
+import { createMetrics } from '../../hub/infra/metrics.js';
 import { openStore } from '../../hub/store/db.js';
 import { createWriteBatcher } from '../../hub/store/write-batcher.js';
 

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { type ConfigInput, loadConfig } from '../../hub/config.js';
 import { createHub, type Hub } from '../../hub/hub.js';
+import { type ConfigInput, loadConfig } from '../../hub/infra/config.js';
 
 export interface TestHub {
   hub: Hub;

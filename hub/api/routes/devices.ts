@@ -4,7 +4,7 @@ import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { HearthError } from '../../../shared/errors.js';
 import { isDeviceId } from '../../../shared/topics.js';
-import type { CoreContext, DeviceView } from '../../context.js';
+import type { CoreContext, DeviceView } from '../../core/context.js';
 import { canSeeDevice } from '../../security/rights.js';
 import { stateHistory } from '../../store/schema/index.js';
 import { errors, jsonResponse, op, pathParam, queryParam } from '../openapi-helpers.js';

@@ -3,8 +3,8 @@
 // proxies and phones from dropping an idle stream.
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { HubEventName } from '../../bus.js';
-import type { CoreContext } from '../../context.js';
+import type { HubEventName } from '../../core/bus.js';
+import type { CoreContext } from '../../core/context.js';
 import { type AuthInfo, can, canSeeDevice } from '../../security/rights.js';
 import { errors, op } from '../openapi-helpers.js';
 import { type ApiEnv, type ApiModule, requireRight } from '../route-module.js';

@@ -1,10 +1,10 @@
 // The only routes that answer without a token: what the pairing screen needs, and pairing itself.
 import { Hono } from 'hono';
 import { setCookie } from 'hono/cookie';
-import type { CoreContext } from '../../context.js';
+import type { CoreContext } from '../../core/context.js';
+import { hearthVersion } from '../../infra/version.js';
 import type { PairingService } from '../../security/pairing.js';
 import type { TokenService } from '../../security/token-service.js';
-import { hearthVersion } from '../../version.js';
 import { requestToken, TOKEN_COOKIE } from '../auth.js';
 import { incomingOf } from '../node-request.js';
 import { errorResponse, jsonResponse, op } from '../openapi-helpers.js';

@@ -1,7 +1,7 @@
 // /api/v1/session, /api/v1/tokens and /api/v1/pairing-codes: who am I, and the owner's keys.
 import { Hono } from 'hono';
 import { z } from 'zod';
-import type { CoreContext } from '../../context.js';
+import type { CoreContext } from '../../core/context.js';
 import type { PairingService } from '../../security/pairing.js';
 import { type FirstContact, pairingUrl } from '../../security/pairing-url.js';
 import type { TokenService } from '../../security/token-service.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createBackoff } from '../../../shared/backoff.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../infra/log.js';
 import { createTokenBucket } from '../../security/rate-limiter.js';
 import type { CloudSyncConfig } from './config.js';
 import type { Outbox, OutboxRow } from './outbox.js';

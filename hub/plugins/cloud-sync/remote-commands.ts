@@ -8,8 +8,8 @@ import type { MqttClient } from 'mqtt';
 import { z } from 'zod';
 import { decodeJson } from '../../../shared/decode.js';
 import { HearthError } from '../../../shared/errors.js';
-import type { CommandService } from '../../context.js';
-import type { Logger } from '../../log.js';
+import type { CommandService } from '../../core/context.js';
+import type { Logger } from '../../infra/log.js';
 
 /** At most the idempotency keys' lifetime: a command is never still runnable once its id is forgotten. */
 export const REMOTE_MAX_TTL_MS = 24 * 3600_000;

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../hub/config.js';
+import { loadConfig } from '../../../hub/infra/config.js';
 import { runDoctor } from '../../../hub/ops/doctor.js';
 import { startTestHub } from '../../support/hub.js';
 

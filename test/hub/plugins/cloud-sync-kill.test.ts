@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, startCloudBroker } from '../../../hub/drills/cloud-broker.js';
-import { readRuntimeInfo } from '../../../hub/runtime-file.js';
+import { readRuntimeInfo } from '../../../hub/infra/runtime-file.js';
 import { killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
 import { waitFor } from '../../support/wait.js';
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRuntimeInfo } from '../../../hub/runtime-file.js';
+import { readRuntimeInfo } from '../../../hub/infra/runtime-file.js';
 import { waitFor } from '../../support/wait.js';
 
 const run = promisify(execFile);

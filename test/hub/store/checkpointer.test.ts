@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { HubContext } from '../../../hub/context.js';
+import type { HubContext } from '../../../hub/core/context.js';
 import { CHECKPOINT_INTERVAL_MS, createCheckpointer } from '../../../hub/store/checkpointer.js';
 import { testContext } from '../../support/context.js';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRuntimeInfo } from '../../../hub/runtime-file.js';
+import { readRuntimeInfo } from '../../../hub/infra/runtime-file.js';
 import { loadOrCreateCa } from '../../../hub/tls/ca.js';
 import { issueLeaf } from '../../../hub/tls/leaf.js';
 import { openTlsFiles } from '../../../hub/tls/tls-files.js';

@@ -7,9 +7,9 @@
 //   value) is corrected (`hub` wins: the desired value is sent again) or adopted (`device` wins:
 //   desired follows the device, and the view says `changedOnDevice`).
 // The view (DeviceView.twin) shows what has not converged: `pending` commands and the `delta`.
-import type { SettingValue } from '../../shared/capabilities.js';
+import type { SettingValue } from '../../../shared/capabilities.js';
 import type { CommandRecord, CommandRequest, HubContext } from '../context.js';
-import type { DeviceEntry, InternalRegistry } from './device-registry.js';
+import type { DeviceEntry, InternalRegistry } from '../registry/device-registry.js';
 
 /** A hub-wins setting is sent again at most this often while it keeps drifting. */
 const RESEND_EVERY_MS = 2000;

@@ -1,31 +1,14 @@
 // What every unit of the hub is handed: one context object instead of long constructor lists.
 // Services are added by the units that own them, in start order (see hub.ts).
-import type { CapabilityDescriptor, SettingValue } from '../shared/capabilities.js';
-import type { ErrorBody } from '../shared/errors.js';
-import type { ApiModule } from './api/route-module.js';
+import type { CapabilityDescriptor, SettingValue } from '../../shared/capabilities.js';
+import type { ErrorBody } from '../../shared/errors.js';
+import type { Clock } from '../infra/clock.js';
+import type { Config } from '../infra/config.js';
+import type { Logger } from '../infra/log.js';
+import type { Metrics } from '../infra/metrics.js';
+import type { Store } from '../store/db.js';
+import type { WriteBatcher } from '../store/write-batcher.js';
 import type { EventBus } from './bus.js';
-import type { Config } from './config.js';
-import type { Logger } from './log.js';
-import type { Metrics } from './metrics.js';
-import type { Store } from './store/db.js';
-import type { WriteBatcher } from './store/write-batcher.js';
-
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
-
-/** A unit of the hub: constructed without side effects, started and stopped in order. */
-export interface Unit {
-  readonly name: string;
-  start(): Promise<void> | void;
-  stop(): Promise<void> | void;
-  /** HTTP resources this unit serves; mounted by the API unit, which starts last. */
-  readonly apiModules?: ApiModule[];
-  /** Extra detail for /api/v1/health. */
-  health?(): { ok: boolean; detail?: Record<string, unknown> };
-}
 
 /** Publishing and subscribing as the hub itself (in-process on the embedded broker). */
 export interface HubMessaging {

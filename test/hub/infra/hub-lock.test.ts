@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { backupDataDir } from '../../hub/ops/backup.js';
-import { waitFor } from '../support/wait.js';
+import { backupDataDir } from '../../../hub/ops/backup.js';
+import { waitFor } from '../../support/wait.js';
 
 const run = promisify(execFile);
-const bin = join(import.meta.dirname, '../../dist/bin/hearth.js');
+const bin = join(import.meta.dirname, '../../../dist/bin/hearth.js');
 const hearth = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   run(process.execPath, [bin, ...args], { env: { ...process.env, ...env } }).then(
     (r) => ({ code: 0, ...r }),

@@ -2,7 +2,7 @@
 // the twin, and the twin sends drifted hub-wins settings again through the commands.
 import type { HubContext, HubMessaging } from '../context.js';
 import type { InternalRegistry } from '../registry/device-registry.js';
-import { createTwin, type Twin } from '../registry/twin.js';
+import { createTwin, type Twin } from '../shadow/twin.js';
 import { type CommandUnit, createCommandService } from './command-service.js';
 
 export function createCommandPath(

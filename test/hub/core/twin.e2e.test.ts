@@ -4,10 +4,10 @@
 // Everything is read back through the HTTP API, as the phone sees it.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, runHearth, spawnHearth } from '../devices/support/processes.js';
-import { scriptDevice } from '../support/device-client.js';
-import { startTestHub, type TestHub } from '../support/hub.js';
-import { waitFor } from '../support/wait.js';
+import { killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
+import { scriptDevice } from '../../support/device-client.js';
+import { startTestHub, type TestHub } from '../../support/hub.js';
+import { waitFor } from '../../support/wait.js';
 
 interface View {
   online: boolean;

@@ -2,7 +2,7 @@
 // Lets the API validate commands for a device that has been flashed but has not booted yet. The
 // twin policies match the models' own declarations (devices/models): a TV's remote, a plug's
 // button and a thermostat's dial and own schedules win over the hub; a light's settings are hub-wins.
-import type { CapabilityDeclaration } from '../../shared/capabilities.js';
+import type { CapabilityDeclaration } from '../../../shared/capabilities.js';
 
 const byModel: Record<string, CapabilityDeclaration[]> = {
   tv: [

@@ -1,8 +1,8 @@
 // Turns what devices publish (retained info/status/state, events, acks) into the shadow. Every
 // payload is validated with the shared schemas; a bad one is logged, counted and changes nothing.
 
-import { decodeJson } from '../../shared/decode.js';
-import { type ErrorCode, HearthError } from '../../shared/errors.js';
+import { decodeJson } from '../../../shared/decode.js';
+import { type ErrorCode, HearthError } from '../../../shared/errors.js';
 import {
   AckSchema,
   AvailabilitySchema,
@@ -10,10 +10,10 @@ import {
   DeviceInfoSchema,
   DeviceStateSchema,
   PAYLOAD_LIMITS,
-} from '../../shared/payloads.js';
-import { allDevicesTopic, parseTopic } from '../../shared/topics.js';
+} from '../../../shared/payloads.js';
+import { allDevicesTopic, parseTopic } from '../../../shared/topics.js';
 import type { HubContext, HubMessaging } from '../context.js';
-import { type DeviceEntry, descriptorsOf, type InternalRegistry } from './device-registry.js';
+import { type DeviceEntry, descriptorsOf, type InternalRegistry } from '../registry/device-registry.js';
 
 export interface ShadowIngest {
   start(): Promise<void>;

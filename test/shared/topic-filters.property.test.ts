@@ -1,7 +1,7 @@
 // Property tests for filter coverage: covers(a, b) must hold exactly when no topic matches b but
 // not a, checked against topicMatches over every topic of a small alphabet.
 import { describe, expect, it } from 'vitest';
-import { filterCovers, isValidFilter, topicMatches } from '../../../hub/broker/topic-filters.js';
+import { filterCovers, isValidFilter, topicMatches } from '../../shared/topic-filters.js';
 
 // A tiny deterministic PRNG, so a failure reproduces.
 function rng(seed: number) {

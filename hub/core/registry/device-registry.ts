@@ -3,16 +3,17 @@
 // Reported state is written here; desired state belongs to the twin (twin.ts), which writes it.
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { type CapabilityDeclaration, describeCapability } from '../../shared/capabilities.js';
-import { HearthError } from '../../shared/errors.js';
-import { DeviceInfoSchema } from '../../shared/payloads.js';
-import { DEVICE_CHANNELS, deviceTopic, isDeviceId } from '../../shared/topics.js';
-import type { Clock, DeviceRegistry, DeviceView, HubContext, HubMessaging } from '../context.js';
-import { audit } from '../security/audit.js';
-import { generateSecret, hashSecret, verifySecret } from '../security/secrets.js';
-import { deviceState, devices } from '../store/schema/index.js';
+import { type CapabilityDeclaration, describeCapability } from '../../../shared/capabilities.js';
+import { HearthError } from '../../../shared/errors.js';
+import { DeviceInfoSchema } from '../../../shared/payloads.js';
+import { DEVICE_CHANNELS, deviceTopic, isDeviceId } from '../../../shared/topics.js';
+import type { Clock } from '../../infra/clock.js';
+import { audit } from '../../security/audit.js';
+import { generateSecret, hashSecret, verifySecret } from '../../security/secrets.js';
+import { deviceState, devices } from '../../store/schema/index.js';
+import type { DeviceRegistry, DeviceView, HubContext, HubMessaging } from '../context.js';
+import { emptyTwinView } from '../shadow/twin-view.js';
 import { defaultCapabilities } from './model-defaults.js';
-import { emptyTwinView } from './twin-view.js';
 
 export interface RegistryDeps {
   ctx: HubContext;

@@ -1,7 +1,7 @@
 // A typed event bus that isolates failures: a listener that throws (or rejects) is logged with its
 // owner's name and never takes the emitter, or the hub, down.
-import type { Ack, DeviceEvent, DeviceInfo, DeviceState } from '../shared/payloads.js';
-import type { Logger } from './log.js';
+import type { Ack, DeviceEvent, DeviceInfo, DeviceState } from '../../shared/payloads.js';
+import type { Logger } from '../infra/log.js';
 
 export interface CommandUpdate {
   commandId: string;

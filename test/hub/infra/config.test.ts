@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configFromEnv, loadConfig } from '../../hub/config.js';
+import { ConfigError, configFromEnv, loadConfig } from '../../../hub/infra/config.js';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'hearth-config-'));
 

@@ -3,15 +3,15 @@
 // comes back online, unless they have expired: a feeder offline for three hours never feeds late.
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { type SettingValue, validateRequest } from '../../shared/capabilities.js';
-import { HearthError } from '../../shared/errors.js';
-import type { Ack, Command } from '../../shared/payloads.js';
-import { deviceTopic } from '../../shared/topics.js';
+import { type SettingValue, validateRequest } from '../../../shared/capabilities.js';
+import { HearthError } from '../../../shared/errors.js';
+import type { Ack, Command } from '../../../shared/payloads.js';
+import { deviceTopic } from '../../../shared/topics.js';
+import { createIdempotencyStore, type IdempotencyStore, requestHash } from '../../store/idempotency-store.js';
+import { commands } from '../../store/schema/index.js';
 import type { CommandRecord, CommandService, HubContext, HubMessaging } from '../context.js';
 import type { InternalRegistry } from '../registry/device-registry.js';
-import type { Twin } from '../registry/twin.js';
-import { createIdempotencyStore, type IdempotencyStore, requestHash } from '../store/idempotency-store.js';
-import { commands } from '../store/schema/index.js';
+import type { Twin } from '../shadow/twin.js';
 
 const MAX_TTL_MS = 7 * 24 * 3600_000;
 const SWEEP_MS = 1000;

@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HUB_NODE_FLAGS } from '../../hub/node-flags.js';
-import { renderUnit } from '../../hub/ops/systemd-unit.js';
+import { HUB_NODE_FLAGS } from '../../../hub/infra/node-flags.js';
+import { renderUnit } from '../../../hub/ops/systemd-unit.js';
 
-const root = join(import.meta.dirname, '../..');
+const root = join(import.meta.dirname, '../../..');
 const flags = HUB_NODE_FLAGS.join(' ');
 
 describe('the hub’s V8 flags', () => {
