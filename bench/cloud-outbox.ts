@@ -7,8 +7,8 @@ import { pino } from 'pino';
 import { freePort, startCloudBroker } from '../hub/drills/cloud-broker.js';
 import { CloudSyncConfigSchema } from '../hub/plugins/cloud-sync/config.js';
 import { createDrainer } from '../hub/plugins/cloud-sync/drainer.js';
-import { createOutbox } from '../hub/plugins/cloud-sync/outbox.js';
 import { openStore, storePath } from '../hub/store/db.js';
+import { createOutbox } from '../hub/store/outbox.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round } from './lib/stats.js';
 

@@ -36,6 +36,7 @@ import { createRevocationWatch } from './security/revocation-watch.js';
 import { createTokenService, type TokenService } from './security/token-service.js';
 import { createCheckpointer } from './store/checkpointer.js';
 import { openStore, type Store, storePath } from './store/db.js';
+import { createRepositories } from './store/repositories.js';
 import { createWriteBatcher } from './store/write-batcher.js';
 import { createHubTls, type HubTls } from './tls/hub-tls.js';
 import { createTrustModule } from './tls/trust-module.js';
@@ -93,7 +94,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     started.push({ name: 'store', start: () => undefined, stop: () => store.close() });
     const writes = createWriteBatcher(store.sqlite, log.child({ module: 'store' }));
     started.push({ name: 'write-batcher', start: () => undefined, stop: () => writes.flush() });
-    const base: HubContext = { config, log, bus, metrics, clock, store, writes };
+    const repos = createRepositories(store, clock);
+    const base: HubContext = { config, log, bus, metrics, clock, store, repos, writes };
     await startUnit(createCheckpointer(base));
     await startUnit(tls);
     const tokens = createTokenService(store, clock, (tokenId) => bus.emit('token.changed', { tokenId }));

@@ -8,15 +8,17 @@ import { HearthError } from './errors.js';
  *  feature: something the device can do for itself (e.g. keep schedules), no control. */
 export type CapabilityKind = 'setting' | 'action' | 'sensor' | 'feature';
 export type ValueType = 'boolean' | 'integer' | 'number' | 'enum' | 'none';
-export type HaComponent =
-  | 'switch'
-  | 'number'
-  | 'select'
-  | 'button'
-  | 'light'
-  | 'climate'
-  | 'sensor'
-  | 'binary_sensor';
+export const HA_COMPONENTS = [
+  'switch',
+  'number',
+  'select',
+  'button',
+  'light',
+  'climate',
+  'sensor',
+  'binary_sensor',
+] as const;
+export type HaComponent = (typeof HA_COMPONENTS)[number];
 
 export interface ActionParam {
   type: 'integer';
@@ -35,21 +37,29 @@ export interface ActionParam {
 export type TwinPolicy = 'hub' | 'device';
 export const TWIN_POLICIES = ['hub', 'device'] as const;
 
-export interface CapabilityDescriptor {
-  name: CapabilityName;
-  kind: CapabilityKind;
-  type: ValueType;
-  label: string;
-  min?: number;
-  max?: number;
-  step?: number;
-  unit?: string;
-  options?: readonly string[];
-  params?: Readonly<Record<string, ActionParam>>;
-  ha: HaComponent | null;
+/** What the catalog says of a capability (its name aside): one definition, for the hub and the wire. */
+const CapabilityEntrySchema = z.object({
+  kind: z.enum(['setting', 'action', 'sensor', 'feature']),
+  type: z.enum(['boolean', 'integer', 'number', 'enum', 'none']),
+  label: z.string(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  step: z.number().optional(),
+  unit: z.string().optional(),
+  options: z.array(z.string()).readonly().optional(),
+  params: z
+    .record(
+      z.string(),
+      z.object({ type: z.literal('integer'), min: z.number(), max: z.number(), default: z.number() }),
+    )
+    .optional(),
+  ha: z.enum(HA_COMPONENTS).nullable(),
   /** Settings only: who wins on drift (see TwinPolicy). */
-  twin?: TwinPolicy;
-}
+  twin: z.enum(TWIN_POLICIES).optional(),
+});
+
+/** A capability as the hub describes it (CapabilityDescriptorSchema below is its one definition). */
+export type CapabilityDescriptor = z.infer<typeof CapabilityDescriptorSchema>;
 
 const catalog = {
   power: { kind: 'setting', type: 'boolean', label: 'Power', ha: 'switch' },
@@ -138,11 +148,14 @@ const catalog = {
     ha: 'sensor',
   },
   schedules: { kind: 'feature', type: 'none', label: 'Local schedules', ha: null },
-} as const satisfies Record<string, Omit<CapabilityDescriptor, 'name'>>;
+} as const satisfies Record<string, z.infer<typeof CapabilityEntrySchema>>;
 
 export type CapabilityName = keyof typeof catalog;
 export const CAPABILITY_NAMES = Object.keys(catalog) as CapabilityName[];
 export const CapabilityNameSchema = z.enum(CAPABILITY_NAMES as [CapabilityName, ...CapabilityName[]]);
+
+/** A capability's full description: the catalog entry merged with what the device declared. */
+export const CapabilityDescriptorSchema = CapabilityEntrySchema.extend({ name: CapabilityNameSchema });
 
 export function isCapabilityName(value: string): value is CapabilityName {
   return Object.hasOwn(catalog, value);

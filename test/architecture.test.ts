@@ -6,7 +6,7 @@ const root = join(import.meta.dirname, '..');
 const fixture = join(import.meta.dirname, 'fixtures', 'layering-bad');
 
 describe('layering', () => {
-  it('shared/ imports neither side; hub/ and devices/ never import each other, bench/ or test/', () => {
+  it('shared/ imports neither side; hub/ and devices/ never import each other, bench/ or test/; infra, store and core import only the rooms below them', () => {
     expect(findLayerViolations(root)).toEqual([]);
   });
 
@@ -24,6 +24,9 @@ describe('layering', () => {
         `${join('hub', 'uses-device.ts')} → ../bench/probe.js: hub/ must not import bench/`,
         `${join('hub', 'uses-device.ts')} → ../devices/firmware.js: hub/ must not import devices/`,
         `${join('shared', 'contract.ts')} → ../hub/internal.js: shared/ must not import hub/`,
+        `${join('hub', 'core', 'uses-api.ts')} → ../api/route.js: hub/core/ may import only core, infra, types of store (and shared/)`,
+        `${join('hub', 'core', 'uses-api.ts')} → ../store/repo.js: hub/core/ may import only core, infra, types of store (and shared/)`,
+        `${join('hub', 'store', 'uses-core.ts')} → ../core/service.js: hub/store/ may import only store, infra (and shared/)`,
       ].sort(),
     );
     expect(findImportCycles(fixture)).toEqual([[join('hub', 'cycle-a.ts'), join('hub', 'cycle-b.ts')]]);

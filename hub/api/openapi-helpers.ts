@@ -1,6 +1,6 @@
 // Small builders that keep each route module's OpenAPI items short and uniform.
 import type { z } from 'zod';
-import type { Right } from '../security/rights.js';
+import type { Right } from '../core/rights.js';
 import { errorResponse, jsonBody, jsonResponse, type OpenApiOperation } from './route-module.js';
 
 export const bearer = [{ bearerAuth: [] }, { cookieAuth: [] }];

@@ -4,8 +4,8 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { HearthError } from '../../shared/errors.js';
+import { type AuthInfo, checkRight, type Right, type RightTarget } from '../core/rights.js';
 import type { Unit } from '../infra/unit.js';
-import { type AuthInfo, checkRight, type Right, type RightTarget } from '../security/rights.js';
 import { readBody } from './request-body.js';
 
 export type ApiEnv = { Variables: { auth: AuthInfo } };

@@ -1,73 +1,11 @@
 // The HTTP API's request and response shapes. Requests are validated with these; the OpenAPI
 // document is generated from the same schemas, so it cannot drift from what the API answers.
 import { z } from 'zod';
-import { CAPABILITY_NAMES, TWIN_POLICIES } from '../../shared/capabilities.js';
-import { ERROR_CODES } from '../../shared/errors.js';
 import { DEVICE_ID_PATTERN } from '../../shared/topics.js';
-import { GrantSchema, RoleSchema } from '../security/rights.js';
+import { DeviceViewSchema } from '../../shared/views.js';
+import { GrantSchema, RoleSchema } from '../core/rights.js';
 
 const Scalar = z.union([z.boolean(), z.number(), z.string()]);
-
-export const CapabilityDescriptorSchema = z.object({
-  name: z.enum(CAPABILITY_NAMES as [string, ...string[]]),
-  kind: z.enum(['setting', 'action', 'sensor', 'feature']),
-  type: z.enum(['boolean', 'integer', 'number', 'enum', 'none']),
-  label: z.string(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  step: z.number().optional(),
-  unit: z.string().optional(),
-  options: z.array(z.string()).optional(),
-  params: z
-    .record(
-      z.string(),
-      z.object({ type: z.literal('integer'), min: z.number(), max: z.number(), default: z.number() }),
-    )
-    .optional(),
-  ha: z.string().nullable(),
-  twin: z.enum(TWIN_POLICIES).optional(),
-});
-
-export const DeviceViewSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  room: z.string().nullable(),
-  model: z.string(),
-  firmware: z.string().nullable(),
-  online: z.boolean(),
-  lastSeenAt: z.number().nullable(),
-  createdAt: z.number(),
-  capabilities: z.array(CapabilityDescriptorSchema),
-  reported: z.record(z.string(), z.unknown()),
-  reportedSeq: z.number(),
-  reportedAt: z.number().nullable(),
-  desired: z.record(z.string(), z.unknown()),
-  twin: z.object({
-    converged: z.boolean(),
-    delta: z.record(z.string(), z.unknown()),
-    pending: z.array(z.string()),
-    changedOnDevice: z.array(z.string()),
-  }),
-  schedulesVersion: z.number().nullable(),
-  fault: z.string().nullable(),
-});
-
-export const CommandRecordSchema = z.object({
-  id: z.string(),
-  deviceId: z.string(),
-  capability: z.string(),
-  kind: z.enum(['setting', 'action']),
-  value: Scalar.optional(),
-  params: z.record(z.string(), z.number()).optional(),
-  status: z.enum(['pending', 'sent', 'done', 'failed', 'expired']),
-  source: z.string(),
-  error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).optional(),
-  issuedAt: z.number(),
-  expiresAt: z.number(),
-  sentAt: z.number().nullable(),
-  ackedAt: z.number().nullable(),
-  occurrence: z.string().optional(),
-});
 
 const Name = z.string().trim().min(1).max(64);
 const Room = z.string().trim().min(1).max(64).nullable();

@@ -16,7 +16,7 @@ import {
   parseTopic,
   TOPIC_ROOT,
 } from '../../shared/topics.js';
-import { canSeeDevice, type Role, seesAllDevices } from '../security/rights.js';
+import { canSeeDevice, type Role, seesAllDevices } from '../core/rights.js';
 
 export type Identity =
   | { kind: 'device'; deviceId: string }

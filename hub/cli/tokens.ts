@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
+import { ROLES, type Role } from '../core/rights.js';
 import { systemClock } from '../infra/clock.js';
 import { loadConfig } from '../infra/config.js';
-import { ROLES, type Role } from '../security/rights.js';
 import { createTokenService } from '../security/token-service.js';
 import { openStore, storePath } from '../store/db.js';
 

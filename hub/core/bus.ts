@@ -1,13 +1,14 @@
 // A typed event bus that isolates failures: a listener that throws (or rejects) is logged with its
 // owner's name and never takes the emitter, or the hub, down.
 import type { Ack, DeviceEvent, DeviceInfo, DeviceState } from '../../shared/payloads.js';
+import type { CommandStatus } from '../../shared/views.js';
 import type { Logger } from '../infra/log.js';
 
 export interface CommandUpdate {
   commandId: string;
   deviceId: string;
   capability: string;
-  status: 'pending' | 'sent' | 'done' | 'failed' | 'expired';
+  status: CommandStatus;
   error?: { code: string; message: string };
 }
 

@@ -1,12 +1,13 @@
 // What every unit of the hub is handed: one context object instead of long constructor lists.
 // Services are added by the units that own them, in start order (see hub.ts).
-import type { CapabilityDescriptor, SettingValue } from '../../shared/capabilities.js';
-import type { ErrorBody } from '../../shared/errors.js';
+import type { SettingValue } from '../../shared/capabilities.js';
+import type { CommandRecord, DeviceView } from '../../shared/views.js';
 import type { Clock } from '../infra/clock.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/log.js';
 import type { Metrics } from '../infra/metrics.js';
 import type { Store } from '../store/db.js';
+import type { Repositories } from '../store/repositories.js';
 import type { WriteBatcher } from '../store/write-batcher.js';
 import type { EventBus } from './bus.js';
 
@@ -19,37 +20,6 @@ export interface HubMessaging {
   ): Promise<void>;
   /** Subscribes to an MQTT filter; returns an unsubscribe function. */
   subscribe(filter: string, handler: (topic: string, payload: Buffer) => void): Promise<() => Promise<void>>;
-}
-
-export interface DeviceView {
-  id: string;
-  name: string;
-  room: string | null;
-  model: string;
-  firmware: string | null;
-  online: boolean;
-  lastSeenAt: number | null;
-  createdAt: number;
-  capabilities: CapabilityDescriptor[];
-  reported: Record<string, unknown>;
-  reportedSeq: number;
-  reportedAt: number | null;
-  desired: Record<string, unknown>;
-  /** What has not converged yet (registry/twin.ts owns desired and this). */
-  twin: DeviceTwinView;
-  schedulesVersion: number | null;
-  fault: string | null;
-}
-
-export interface DeviceTwinView {
-  /** No setting command in flight and every desired value reported. */
-  converged: boolean;
-  /** Desired values the device has not reported (yet). */
-  delta: Record<string, unknown>;
-  /** Settings with a command on its way or waiting for the device. */
-  pending: string[];
-  /** `device`-wins settings the device changed itself; desired followed them. */
-  changedOnDevice: string[];
 }
 
 export interface DeviceRegistry {
@@ -66,8 +36,6 @@ export interface DeviceRegistry {
   /** Checks a device's credentials (fast salted hash, constant-time compare). */
   verifySecret(deviceId: string, secret: string): boolean;
 }
-
-export type CommandStatus = 'pending' | 'sent' | 'done' | 'failed' | 'expired';
 
 export interface CommandRequest {
   deviceId: string;
@@ -95,24 +63,6 @@ export interface IssueOptions {
   idempotencyKey?: string;
 }
 
-export interface CommandRecord {
-  id: string;
-  deviceId: string;
-  capability: string;
-  kind: 'setting' | 'action';
-  value?: SettingValue;
-  params?: Record<string, number>;
-  status: CommandStatus;
-  source: string;
-  error?: ErrorBody;
-  issuedAt: number;
-  expiresAt: number;
-  sentAt: number | null;
-  ackedAt: number | null;
-  /** For schedule-issued commands: the occurrence it performs. */
-  occurrence?: string;
-}
-
 export interface CommandService {
   /**
    * Validates against the device's descriptors (throws HearthError: unknown_device,
@@ -133,6 +83,12 @@ export interface HubContext {
   config: Config;
   log: Logger;
   bus: EventBus;
+  /** Where every fact is kept: one repository per kind (hub/store/repositories.ts). */
+  repos: Repositories;
+  /**
+   * The raw database, for the units that have not moved their queries into a repository yet
+   * (scheduler, firmware, provisioning, security). Routes and plugins never get it.
+   */
   store: Store;
   /** Writes nobody waits on (statuses, shadows, history), one transaction per event-loop turn. */
   writes: WriteBatcher;

@@ -4,6 +4,7 @@
 
 import type { ApiUnit } from '../api/route-module.js';
 import type { CoreContext } from '../core/context.js';
+import { createOutbox } from '../store/outbox.js';
 import type { HearthPlugin, PluginInstance } from './plugin.js';
 
 /** Known plugins, imported only when configured. */
@@ -47,7 +48,7 @@ export function loadPlugins(ctx: CoreContext): ApiUnit[] {
               commands: ctx.commands,
               registry: ctx.registry,
               messaging: ctx.messaging,
-              store: ctx.store,
+              openOutbox: (maxQueue, onDrop) => createOutbox(ctx.store.sqlite, maxQueue, onDrop),
               log: ctx.log.child({ module: name }),
               metrics: ctx.metrics,
               clock: ctx.clock,

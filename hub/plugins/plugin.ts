@@ -8,7 +8,7 @@ import type { CommandService, DeviceRegistry, HubMessaging } from '../core/conte
 import type { Clock } from '../infra/clock.js';
 import type { Logger } from '../infra/log.js';
 import type { Metrics } from '../infra/metrics.js';
-import type { Store } from '../store/db.js';
+import type { Outbox } from '../store/outbox.js';
 
 export interface PluginContext {
   hubName: string;
@@ -16,7 +16,8 @@ export interface PluginContext {
   commands: CommandService;
   registry: DeviceRegistry;
   messaging: HubMessaging;
-  store: Store;
+  /** Opens the hub's durable outbox (plugins get storage of their own, never the raw database). */
+  openOutbox(maxQueue: number, onDrop: (kind: string, n: number) => void): Outbox;
   log: Logger;
   metrics: Metrics;
   clock: Clock;

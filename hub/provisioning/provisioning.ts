@@ -22,7 +22,6 @@ import { allProvisionTopic, isClaimId, parseTopic, provisionTopic } from '../../
 import { errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
 import { type ApiEnv, type ApiUnit, readJson, requireRight } from '../api/route-module.js';
 import type { CoreContext } from '../core/context.js';
-import { audit } from '../security/audit.js';
 import { discovered } from '../store/schema/index.js';
 import { ATTEMPTS_PER_MINUTE, createAdoptionChallenges, PROOF_WAIT_MS } from './adoption-challenge.js';
 
@@ -142,7 +141,7 @@ export function createProvisioning(ctx: CoreContext): ApiUnit {
     const sealed = seal(claimId, code, nonces, { deviceId: device.id, secret, name: body.name });
     pending.set(claimId, { deviceId: device.id, sealed, until: ctx.clock.now() + CREDENTIALS_RESEND_MS });
     db.delete(discovered).where(eq(discovered.claimId, claimId)).run();
-    audit(ctx.store, ctx.clock, `token:${c.get('auth').tokenId}`, 'device.adopt', device.id, { claimId });
+    ctx.repos.audit.record(`token:${c.get('auth').tokenId}`, 'device.adopt', device.id, { claimId });
     await sendCredentials(claimId, sealed);
     ctx.bus.emit('provision.adopted', { claimId, deviceId: device.id });
     return c.json({ device }, 201);

@@ -10,7 +10,8 @@ import {
   occurrenceId,
   planDue,
 } from '../../shared/schedule-engine.js';
-import type { CommandRecord, CoreContext } from '../core/context.js';
+import type { CommandRecord } from '../../shared/views.js';
+import type { CoreContext } from '../core/context.js';
 import { createDueQueue, type DueItem } from './due-queue.js';
 import type { RunLog } from './run-log.js';
 import type { ScheduleRow, ScheduleStore } from './schedule-store.js';

@@ -2,7 +2,7 @@
 // decides where it runs.
 import { HearthError } from '../../shared/errors.js';
 import { assertTimeZone, compileTiming, type OccurrenceSource } from '../../shared/schedule-engine.js';
-import type { DeviceView } from '../core/context.js';
+import type { DeviceView } from '../../shared/views.js';
 import type { ScheduleRow } from './schedule-store.js';
 import { type Location, sunSource } from './sun-trigger.js';
 

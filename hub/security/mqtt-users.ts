@@ -5,11 +5,11 @@ import { asc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { HearthError } from '../../shared/errors.js';
 import { isValidFilter } from '../../shared/topic-filters.js';
+import { generateSecret, hashSecret, verifySecret } from '../core/secrets.js';
 import type { Clock } from '../infra/clock.js';
+import { createAuditLog } from '../store/audit-log.js';
 import type { Store } from '../store/db.js';
 import { mqttUsers } from '../store/schema/index.js';
-import { audit } from './audit.js';
-import { generateSecret, hashSecret, verifySecret } from './secrets.js';
 
 const FilterSchema = z
   .string()
@@ -49,6 +49,7 @@ export function createMqttUserService(
   onRemoved: (name: string) => void = () => undefined,
 ): MqttUserService {
   const { db } = store;
+  const auditLog = createAuditLog(store, clock);
   const toView = (r: typeof mqttUsers.$inferSelect): MqttUserView => ({
     name: r.name,
     pub: r.pub,
@@ -76,7 +77,7 @@ export function createMqttUserService(
       const row = { name, secretHash: hashSecret(password), pub, sub, createdAt: clock.now() };
       db.insert(mqttUsers).values(row).run();
       known.add(name);
-      audit(store, clock, actor, 'mqtt-user.add', name, { pub, sub });
+      auditLog.record(actor, 'mqtt-user.add', name, { pub, sub });
       return { password, user: toView(row) };
     },
     list() {
@@ -87,7 +88,7 @@ export function createMqttUserService(
       if (!row) throw new HearthError('not_found', `no MQTT user named ${name}`);
       db.delete(mqttUsers).where(eq(mqttUsers.name, name)).run();
       known.delete(name);
-      audit(store, clock, actor, 'mqtt-user.remove', name);
+      auditLog.record(actor, 'mqtt-user.remove', name);
       onRemoved(name);
       return toView(row);
     },

@@ -6,10 +6,9 @@ import { promisify } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { HearthError } from '../../shared/errors.js';
 import type { HubContext } from '../core/context.js';
+import { normalizeGrants, type Role } from '../core/rights.js';
 import { settings } from '../store/schema/index.js';
-import { audit } from './audit.js';
 import { createTokenBucket } from './rate-limiter.js';
-import { normalizeGrants, type Role } from './rights.js';
 import type { TokenService } from './token-service.js';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -90,7 +89,7 @@ export function createPairingService(ctx: HubContext, tokens: TokenService): Pai
       const fail = (reason: string) => {
         failures.inc({ reason });
         log.warn({ reason }, 'pairing refused');
-        audit(store, clock, 'pairing', 'pair.refused', undefined, { reason });
+        ctx.repos.audit.record('pairing', 'pair.refused', undefined, { reason });
         return new HearthError(
           'unauthorized',
           'that pairing code is not valid (it may have expired or been used)',

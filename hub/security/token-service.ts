@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { HearthError } from '../../shared/errors.js';
+import { type AuthInfo, normalizeGrants, type Role } from '../core/rights.js';
+import { generateSecret, hashSecret, verifySecret } from '../core/secrets.js';
 import type { Clock } from '../infra/clock.js';
+import { createAuditLog } from '../store/audit-log.js';
 import type { Store } from '../store/db.js';
 import { tokens } from '../store/schema/index.js';
-import { audit } from './audit.js';
-import { type AuthInfo, normalizeGrants, type Role } from './rights.js';
-import { generateSecret, hashSecret, verifySecret } from './secrets.js';
 
 export interface TokenView {
   id: string;
@@ -55,6 +55,7 @@ export function createTokenService(
   onChanged: (tokenId: string) => void = () => undefined,
 ): TokenService {
   const { db } = store;
+  const auditLog = createAuditLog(store, clock);
   // Verified tokens are cached by their full text so the hot path (every API call, every MQTT
   // connect of an integration) skips the hash. A change through this service clears the cache;
   // a change by the CLI on the same file is seen at the next pollChanges.
@@ -102,7 +103,7 @@ export function createTokenService(
         .values({ id, name, hash: hashSecret(secret), role, grants: normal, createdAt: now })
         .run();
       known.set(id, rightsOf({ role, grants: normal, revokedAt: null }));
-      audit(store, clock, actor, 'token.create', id, { name, role, grants: normal });
+      auditLog.record(actor, 'token.create', id, { name, role, grants: normal });
       const view = { id, name, role, grants: normal, createdAt: now, lastUsedAt: null, revokedAt: null };
       return { token: `${id}.${secret}`, view };
     },
@@ -114,7 +115,7 @@ export function createTokenService(
       const revokedAt = row.revokedAt ?? clock.now();
       if (row.revokedAt === null) {
         db.update(tokens).set({ revokedAt }).where(eq(tokens.id, id)).run();
-        audit(store, clock, actor, 'token.revoke', id);
+        auditLog.record(actor, 'token.revoke', id);
       }
       const view = toView({ ...row, revokedAt });
       changed(id, rightsOf(view));
@@ -127,7 +128,7 @@ export function createTokenService(
       // A role other than guest has no grants: changing a guest to member drops them.
       const grants = normalizeGrants(role, change.grants ?? (role === 'guest' ? row.grants : []));
       db.update(tokens).set({ role, grants }).where(eq(tokens.id, id)).run();
-      audit(store, clock, actor, 'token.update', id, { role, grants });
+      auditLog.record(actor, 'token.update', id, { role, grants });
       const view = toView({ ...row, role, grants });
       changed(id, rightsOf(view));
       return view;

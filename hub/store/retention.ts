@@ -1,6 +1,7 @@
 // Bounded history: events, state history, idempotency keys and settled commands older than their retention are
 // deleted at start and then hourly, so a hub running for years keeps a small database.
 import { and, lt, notInArray } from 'drizzle-orm';
+import { ACTIVE_COMMAND_STATUSES } from '../../shared/views.js';
 import type { Clock } from '../infra/clock.js';
 import type { Logger } from '../infra/log.js';
 import type { Unit } from '../infra/unit.js';
@@ -40,7 +41,7 @@ export function pruneHistory(ctx: Omit<RetentionDeps, 'log'>): {
       .where(
         and(
           lt(commands.issuedAt, now - RETENTION_DAYS.commands * DAY),
-          notInArray(commands.status, ['pending', 'sent']),
+          notInArray(commands.status, ACTIVE_COMMAND_STATUSES),
         ),
       )
       .run().changes,

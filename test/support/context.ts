@@ -8,6 +8,7 @@ import { loadConfig } from '../../hub/infra/config.js';
 import { createLogger } from '../../hub/infra/log.js';
 import { createMetrics } from '../../hub/infra/metrics.js';
 import { openStore } from '../../hub/store/db.js';
+import { createRepositories } from '../../hub/store/repositories.js';
 import { createWriteBatcher } from '../../hub/store/write-batcher.js';
 
 export function testContext(flags: { dataDir: string } & Record<string, unknown>): HubContext {
@@ -22,6 +23,7 @@ export function testContext(flags: { dataDir: string } & Record<string, unknown>
     metrics: createMetrics(),
     clock: systemClock,
     store,
+    repos: createRepositories(store, systemClock),
     writes,
   };
 }

@@ -1,20 +1,18 @@
 // /api/v1/devices: the registry, the command path and state history.
-import { and, desc, eq, gt } from 'drizzle-orm';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { HearthError } from '../../../shared/errors.js';
 import { isDeviceId } from '../../../shared/topics.js';
-import type { CoreContext, DeviceView } from '../../core/context.js';
-import { canSeeDevice } from '../../security/rights.js';
-import { stateHistory } from '../../store/schema/index.js';
+import type { DeviceView } from '../../../shared/views.js';
+import { CommandRecordSchema, DeviceViewSchema } from '../../../shared/views.js';
+import type { CoreContext } from '../../core/context.js';
+import { canSeeDevice } from '../../core/rights.js';
 import { errors, jsonResponse, op, pathParam, queryParam } from '../openapi-helpers.js';
 import { type ApiEnv, type ApiModule, readJson, requireRight } from '../route-module.js';
 import {
   CommandBodySchema,
-  CommandRecordSchema,
   CreateDeviceBodySchema,
   CreateDeviceResponseSchema,
-  DeviceViewSchema,
   HistoryEntrySchema,
   HistoryQuerySchema,
   IdempotencyKeySchema,
@@ -132,18 +130,8 @@ export function createDevicesModule(
     const id = readable(c).id;
     const q = HistoryQuerySchema.safeParse(c.req.query());
     if (!q.success) throw new HearthError('invalid_payload', 'since must be epoch ms; limit 1 to 1000');
-    const where =
-      q.data.since !== undefined
-        ? and(eq(stateHistory.deviceId, id), gt(stateHistory.at, q.data.since))
-        : eq(stateHistory.deviceId, id);
     ctx.writes.flush(); // history rows of reports received this turn
-    const rows = ctx.store.db
-      .select({ seq: stateHistory.seq, values: stateHistory.values, at: stateHistory.at })
-      .from(stateHistory)
-      .where(where)
-      .orderBy(desc(stateHistory.at))
-      .limit(q.data.limit)
-      .all();
+    const rows = ctx.repos.devices.history(id, q.data);
     return c.json({ history: rows });
   });
 

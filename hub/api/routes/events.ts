@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { HubEventName } from '../../core/bus.js';
 import type { CoreContext } from '../../core/context.js';
-import { type AuthInfo, can, canSeeDevice } from '../../security/rights.js';
+import { type AuthInfo, can, canSeeDevice } from '../../core/rights.js';
 import { errors, op } from '../openapi-helpers.js';
 import { type ApiEnv, type ApiModule, requireRight } from '../route-module.js';
 

@@ -1,11 +1,12 @@
 // /api/v1/commands/:id, /api/v1/health, /api/v1/openapi.json and /metrics.
 import { Hono } from 'hono';
 import { HearthError } from '../../../shared/errors.js';
+import { CommandRecordSchema } from '../../../shared/views.js';
 import type { CoreContext } from '../../core/context.js';
 import { hearthVersion } from '../../infra/version.js';
 import { errors, jsonResponse, op, pathParam } from '../openapi-helpers.js';
 import { type ApiEnv, type ApiModule, type OpenApiPaths, requireRight } from '../route-module.js';
-import { CommandRecordSchema, HealthSchema } from '../schemas.js';
+import { HealthSchema } from '../schemas.js';
 
 export type HealthReport = Record<string, { ok: boolean; detail?: Record<string, unknown> }>;
 

@@ -2,16 +2,15 @@
 // device, and settle on its ack. Pending commands survive hub restarts and reach a device that
 // comes back online, unless they have expired: a feeder offline for three hours never feeds late.
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
-import { type SettingValue, validateRequest } from '../../../shared/capabilities.js';
+import { validateRequest } from '../../../shared/capabilities.js';
 import { HearthError } from '../../../shared/errors.js';
 import type { Ack, Command } from '../../../shared/payloads.js';
 import { deviceTopic } from '../../../shared/topics.js';
-import { createIdempotencyStore, type IdempotencyStore, requestHash } from '../../store/idempotency-store.js';
-import { commands } from '../../store/schema/index.js';
-import type { CommandRecord, CommandService, HubContext, HubMessaging } from '../context.js';
+import type { CommandRecord } from '../../../shared/views.js';
+import type { CommandService, HubContext, HubMessaging } from '../context.js';
 import type { InternalRegistry } from '../registry/device-registry.js';
 import type { Twin } from '../shadow/twin.js';
+import { requestHash } from './request-hash.js';
 
 const MAX_TTL_MS = 7 * 24 * 3600_000;
 const SWEEP_MS = 1000;
@@ -23,15 +22,14 @@ export interface CommandUnit extends CommandService {
   activeRecords(): CommandRecord[];
 }
 
-type Row = typeof commands.$inferSelect;
-
 export function createCommandService(
   ctx: HubContext,
   messaging: HubMessaging,
   registry: InternalRegistry,
   twin: Twin,
 ): CommandUnit {
-  const { store, clock, bus, config, writes: batcher } = ctx;
+  const { clock, bus, config, writes: batcher } = ctx;
+  const { commands: repo, tx } = ctx.repos;
   const log = ctx.log.child({ module: 'commands' });
   const issued = ctx.metrics.counter('hearth_commands_total', 'Commands by final status');
   const refused = ctx.metrics.counter(
@@ -47,17 +45,11 @@ export function createCommandService(
   const waiters = new Map<string, Array<() => void>>();
   const unsubscribe: Array<() => void> = [];
   let sweepTimer: NodeJS.Timeout | undefined;
-  let keysStore: IdempotencyStore | undefined;
-  const keys = () => {
-    keysStore ??= createIdempotencyStore(store.sqlite);
-    return keysStore;
-  };
+  const keys = () => ctx.repos.idempotency;
 
   const persist = (r: CommandRecord) => {
-    const { status, sentAt, ackedAt, error, id } = r;
-    batcher.enqueue(() =>
-      store.hot.updateCommand.run(status, sentAt, ackedAt, error?.code ?? null, error?.message ?? null, id),
-    );
+    const saved = { ...r };
+    batcher.enqueue(() => repo.saveStatus(saved));
   };
 
   const changed = (r: CommandRecord) => {
@@ -161,8 +153,7 @@ export function createCommandService(
     const live = active.get(commandId);
     if (live) return { ...live };
     batcher.flush();
-    const row = store.db.select().from(commands).where(eq(commands.id, commandId)).get();
-    return row ? fromRow(row) : undefined;
+    return repo.get(commandId);
   };
 
   /** The command an earlier request with this key made, or undefined; throws on another request. */
@@ -181,13 +172,7 @@ export function createCommandService(
   return {
     start() {
       // In the order they were issued: a device that gets them again applies the newest setting last.
-      const rows = store.db
-        .select()
-        .from(commands)
-        .where(inArray(commands.status, ['pending', 'sent']))
-        .orderBy(asc(commands.issuedAt), asc(sql`rowid`))
-        .all();
-      for (const row of rows) active.set(row.id, fromRow(row));
+      for (const record of repo.active()) active.set(record.id, record);
       sweep();
       unsubscribe.push(
         bus.on('device.ack', 'commands', onAck),
@@ -274,20 +259,7 @@ export function createCommandService(
       // Durable before anyone is told the command exists: a hub killed now still delivers it, and
       // a setting's desired value commits with it (else a restarted hub would re-send the command
       // yet remember an older desired state).
-      const insert = () =>
-        store.hot.insertCommand.run(
-          record.id,
-          record.deviceId,
-          record.capability,
-          kind,
-          JSON.stringify(kind === 'action' ? (record.params ?? {}) : (record.value ?? null)),
-          record.status,
-          record.source,
-          record.issuedAt,
-          record.expiresAt,
-          record.sentAt,
-          record.occurrence ?? null,
-        );
+      const insert = () => repo.insert(record);
       const remember = () => {
         if (key !== undefined && hash !== undefined)
           keys().record(request.source, key, { requestHash: hash, commandId: record.id }, now);
@@ -295,13 +267,13 @@ export function createCommandService(
       const entry = kind === 'setting' ? registry.entry(device.id) : undefined;
       if (entry && record.value !== undefined) {
         const value = record.value;
-        store.hot.atomically(() => {
+        tx.atomically(() => {
           insert();
           remember();
           twin.want(entry, record.capability, value);
         });
       } else if (key !== undefined) {
-        store.hot.atomically(() => {
+        tx.atomically(() => {
           insert();
           remember();
         });
@@ -312,7 +284,7 @@ export function createCommandService(
       // Inside a batch (a scheduler tick) the command leaves once the batch has committed: a crash
       // in between must not leave a device acting on a command the hub has no record of. A device
       // that went offline meanwhile gets it when it is back (onAvailability).
-      store.hot.whenCommitted(() => {
+      tx.whenCommitted(() => {
         if (record.status === 'sent' && active.has(record.id) && registry.get(record.deviceId)?.online)
           publish(record);
       });
@@ -324,12 +296,7 @@ export function createCommandService(
     get,
     list({ deviceId, limit = 50 }) {
       batcher.flush();
-      const query = store.db.select().from(commands);
-      const rows = (deviceId ? query.where(and(eq(commands.deviceId, deviceId))) : query)
-        .orderBy(desc(commands.issuedAt))
-        .limit(Math.min(Math.max(limit, 1), 500))
-        .all();
-      return rows.map(fromRow);
+      return repo.list({ deviceId, limit });
     },
   };
 }
@@ -341,24 +308,4 @@ let idCounter = 0;
 function newCommandId(): string {
   idCounter += 1;
   return `${idPrefix}${idCounter.toString(36)}`;
-}
-
-function fromRow(row: Row): CommandRecord {
-  const base: CommandRecord = {
-    id: row.id,
-    deviceId: row.deviceId,
-    capability: row.capability,
-    kind: row.kind,
-    status: row.status,
-    source: row.source,
-    issuedAt: row.issuedAt,
-    expiresAt: row.expiresAt,
-    sentAt: row.sentAt,
-    ackedAt: row.ackedAt,
-  };
-  if (row.kind === 'action') base.params = row.payload as Record<string, number>;
-  else base.value = row.payload as SettingValue;
-  if (row.occurrence) base.occurrence = row.occurrence;
-  if (row.errorCode) base.error = { code: row.errorCode as never, message: row.errorMessage ?? '' };
-  return base;
 }

@@ -2,16 +2,18 @@
 // memory for the hot paths (auth on connect, command validation) and written through to SQLite.
 // Reported state is written here; desired state belongs to the twin (twin.ts), which writes it.
 import { randomBytes } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { type CapabilityDeclaration, describeCapability } from '../../../shared/capabilities.js';
+import {
+  type CapabilityDeclaration,
+  type CapabilityDescriptor,
+  describeCapability,
+} from '../../../shared/capabilities.js';
 import { HearthError } from '../../../shared/errors.js';
 import { DeviceInfoSchema } from '../../../shared/payloads.js';
 import { DEVICE_CHANNELS, deviceTopic, isDeviceId } from '../../../shared/topics.js';
+import type { DeviceView } from '../../../shared/views.js';
 import type { Clock } from '../../infra/clock.js';
-import { audit } from '../../security/audit.js';
-import { generateSecret, hashSecret, verifySecret } from '../../security/secrets.js';
-import { deviceState, devices } from '../../store/schema/index.js';
-import type { DeviceRegistry, DeviceView, HubContext, HubMessaging } from '../context.js';
+import type { DeviceRegistry, HubContext, HubMessaging } from '../context.js';
+import { generateSecret, hashSecret, verifySecret } from '../secrets.js';
 import { emptyTwinView } from '../shadow/twin-view.js';
 import { defaultCapabilities } from './model-defaults.js';
 
@@ -40,7 +42,8 @@ export interface DeviceEntry {
 }
 
 export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): InternalRegistry {
-  const { store, clock, bus, writes: batcher } = ctx;
+  const { clock, bus, writes: batcher } = ctx;
+  const repo = ctx.repos.devices;
   const entries = new Map<string, DeviceEntry>();
 
   // Writes are batched per tick and read the entry when they run, so the row gets the newest view
@@ -53,16 +56,7 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
     batcher.enqueue(() => {
       pendingDevice.delete(e);
       const v = e.view;
-      store.hot.updateDevice.run(
-        v.name,
-        v.room,
-        v.model,
-        v.firmware,
-        JSON.stringify(v.capabilities.map(declarationOf)),
-        v.online ? 1 : 0,
-        v.lastSeenAt,
-        v.id,
-      );
+      repo.saveIdentity({ ...v, capabilities: v.capabilities.map(declarationOf) });
     });
   };
 
@@ -73,7 +67,7 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
     pendingPresence.add(e);
     batcher.enqueue(() => {
       pendingPresence.delete(e);
-      store.hot.updatePresence.run(e.view.online ? 1 : 0, e.view.lastSeenAt, e.view.id);
+      repo.savePresence(e.view.id, e.view.online, e.view.lastSeenAt);
     });
   };
 
@@ -84,25 +78,14 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
     batcher.enqueue(() => {
       pendingShadow.delete(e);
       const v = e.view;
-      store.hot.updateShadow.run(
-        JSON.stringify(v.reported),
-        v.reportedSeq,
-        v.reportedAt,
-        v.schedulesVersion,
-        v.id,
-      );
+      repo.saveReported(v.id, v.reported, v.reportedSeq, v.reportedAt, v.schedulesVersion);
     });
   };
 
   return {
     load() {
       entries.clear();
-      const rows = store.db
-        .select()
-        .from(devices)
-        .leftJoin(deviceState, eq(devices.id, deviceState.deviceId))
-        .all();
-      for (const { devices: d, device_state: s } of rows) {
+      for (const d of repo.loadAll()) {
         entries.set(d.id, {
           secretHash: d.secretHash,
           view: {
@@ -115,17 +98,16 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
             lastSeenAt: d.lastSeenAt,
             createdAt: d.createdAt,
             capabilities: descriptorsOf(d.capabilities),
-            reported: s?.reported ?? {},
-            reportedSeq: s?.reportedSeq ?? -1,
-            reportedAt: s?.reportedAt ?? null,
-            desired: s?.desired ?? {},
+            reported: d.reported,
+            reportedSeq: d.reportedSeq,
+            reportedAt: d.reportedAt,
+            desired: d.desired,
             twin: emptyTwinView(),
-            schedulesVersion: s?.schedulesVersion ?? null,
+            schedulesVersion: d.schedulesVersion,
             fault: null,
           },
         });
       }
-      store.db.update(devices).set({ online: false }).run();
     },
     entry: (id) => entries.get(id),
     setAvailability(deviceId, online) {
@@ -155,23 +137,8 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
       const secretHash = hashSecret(secret);
       const now = clock.now();
       const capabilities = defaultCapabilities(model);
-      store.sqlite.transaction(() => {
-        store.db
-          .insert(devices)
-          .values({
-            id: deviceId,
-            name,
-            room,
-            model,
-            capabilities,
-            secretHash,
-            createdAt: now,
-            online: false,
-          })
-          .run();
-        store.db.insert(deviceState).values({ deviceId, reported: {}, desired: {} }).run();
-      })();
-      audit(store, clock, 'api', 'device.create', deviceId, { model, name });
+      repo.insert({ id: deviceId, name, room, model, capabilities, secretHash, createdAt: now });
+      ctx.repos.audit.record('api', 'device.create', deviceId, { model, name });
       const entry: DeviceEntry = {
         secretHash,
         view: {
@@ -210,8 +177,8 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
       if (!e) throw new HearthError('unknown_device', `no device with id ${deviceId}`);
       entries.delete(deviceId);
       batcher.flush();
-      store.db.delete(devices).where(eq(devices.id, deviceId)).run();
-      audit(store, clock, 'api', 'device.remove', deviceId);
+      repo.remove(deviceId);
+      ctx.repos.audit.record('api', 'device.remove', deviceId);
       kick?.(deviceId);
       // Clear its retained topics so nothing stale is handed to later subscribers.
       await Promise.all(
@@ -228,13 +195,7 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
   };
 }
 
-function declarationOf(d: {
-  name: string;
-  min?: number;
-  max?: number;
-  options?: readonly string[];
-  twin?: string;
-}) {
+function declarationOf(d: Pick<CapabilityDescriptor, 'name' | 'min' | 'max' | 'options' | 'twin'>) {
   return {
     name: d.name,
     ...(d.twin !== undefined ? { twin: d.twin } : {}),

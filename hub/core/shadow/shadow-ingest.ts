@@ -97,7 +97,7 @@ export function createShadowIngest(
       registry.persistShadow(entry);
       const deviceId = entry.view.id;
       const values = JSON.stringify(s.values);
-      ctx.writes.enqueue(() => ctx.store.hot.insertHistory.run(deviceId, s.seq, values, now));
+      ctx.writes.enqueue(() => ctx.repos.devices.appendHistory(deviceId, s.seq, values, now));
       ctx.bus.emit('device.state', { deviceId, state: s });
     },
     event(entry, payload) {
@@ -107,7 +107,7 @@ export function createShadowIngest(
       const { type, ts: _ts, ...data } = event.value;
       const at = ctx.clock.now();
       const json = JSON.stringify(data);
-      ctx.writes.enqueue(() => ctx.store.hot.insertEvent.run(deviceId, type, json, at));
+      ctx.writes.enqueue(() => ctx.repos.devices.appendEvent(deviceId, type, json, at));
       ctx.bus.emit('device.event', { deviceId, event: event.value });
     },
     ack(entry, payload) {

@@ -8,7 +8,8 @@
 //   desired follows the device, and the view says `changedOnDevice`).
 // The view (DeviceView.twin) shows what has not converged: `pending` commands and the `delta`.
 import type { SettingValue } from '../../../shared/capabilities.js';
-import type { CommandRecord, CommandRequest, HubContext } from '../context.js';
+import type { CommandRecord } from '../../../shared/views.js';
+import type { CommandRequest, HubContext } from '../context.js';
 import type { DeviceEntry, InternalRegistry } from '../registry/device-registry.js';
 
 /** A hub-wins setting is sent again at most this often while it keeps drifting. */
@@ -64,7 +65,7 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
     const id = entry.view.id;
     ctx.writes.enqueue(() => {
       const current = registry.entry(id);
-      if (current) ctx.store.hot.updateDesired.run(JSON.stringify(current.view.desired), id);
+      if (current) ctx.repos.devices.saveDesired(id, current.view.desired);
     });
   };
 
@@ -154,7 +155,7 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
     want(entry, capability, value) {
       setDesired(entry, capability, value);
       changedOnDevice.get(entry.view.id)?.delete(capability);
-      ctx.store.hot.updateDesired.run(JSON.stringify(entry.view.desired), entry.view.id);
+      ctx.repos.devices.saveDesired(entry.view.id, entry.view.desired);
     },
     start() {
       for (const r of commands().activeRecords())

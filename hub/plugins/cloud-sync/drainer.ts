@@ -10,8 +10,8 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { createBackoff } from '../../../shared/backoff.js';
 import type { Logger } from '../../infra/log.js';
 import { createTokenBucket } from '../../security/rate-limiter.js';
+import type { Outbox, OutboxRow } from '../../store/outbox.js';
 import type { CloudSyncConfig } from './config.js';
-import type { Outbox, OutboxRow } from './outbox.js';
 
 const WINDOW = 64;
 const BATCH = 256;

@@ -10,7 +10,6 @@ import { type ApiEnv, requireRight } from '../../api/route-module.js';
 import type { HearthPlugin } from '../plugin.js';
 import { type CloudSyncConfig, CloudSyncConfigSchema } from './config.js';
 import { createDrainer } from './drainer.js';
-import { createOutbox } from './outbox.js';
 import { handleRemoteCommands } from './remote-commands.js';
 
 const OWNER = 'cloud-sync';
@@ -55,7 +54,7 @@ export const plugin: HearthPlugin<typeof CloudSyncConfigSchema> = {
       'hearth_cloud_outbox_dropped_total',
       'Outbox rows dropped by the bound (states only)',
     );
-    const outbox = createOutbox(ctx.store.sqlite, config.maxQueue, (kind, n) => {
+    const outbox = ctx.openOutbox(config.maxQueue, (kind, n) => {
       droppedCounter.inc({ kind }, n);
       log.warn(
         { kind, n, maxQueue: config.maxQueue },

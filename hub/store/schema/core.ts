@@ -1,5 +1,6 @@
 // Tables of the hub core. Only tables here (no queries): camelCase keys, snake_case columns.
 import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { COMMAND_STATUSES } from '../../../shared/views.js';
 
 export const devices = sqliteTable('devices', {
   id: text('id').primaryKey(),
@@ -51,7 +52,7 @@ export const commands = sqliteTable(
     kind: text('kind', { enum: ['setting', 'action'] }).notNull(),
     /** JSON: the value (settings) or params (actions). */
     payload: text('payload', { mode: 'json' }).notNull(),
-    status: text('status', { enum: ['pending', 'sent', 'done', 'failed', 'expired'] }).notNull(),
+    status: text('status', { enum: COMMAND_STATUSES }).notNull(),
     source: text('source').notNull(),
     /** For schedule-issued commands: the occurrence id it performs. */
     occurrence: text('occurrence'),

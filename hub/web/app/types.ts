@@ -1,46 +1,17 @@
-// What the phone app reads from the hub (a subset of the API's shapes).
-export interface Descriptor {
-  name: string;
-  kind: 'setting' | 'action' | 'sensor' | 'feature';
-  type: 'boolean' | 'integer' | 'number' | 'enum' | 'none';
-  label: string;
-  min?: number;
-  max?: number;
-  step?: number;
-  unit?: string;
-  options?: string[];
-  params?: Record<string, { min: number; max: number; default: number }>;
-}
+// What the phone app reads from the hub: the API's own shapes (shared/views.ts), plus the
+// schedule shapes the app renders.
+import type { CapabilityDescriptor } from '../../../shared/capabilities.js';
+import type { CommandRecord as CommandView, DeviceView } from '../../../shared/views.js';
 
-export interface Device {
-  id: string;
-  name: string;
-  room: string | null;
-  model: string;
-  online: boolean;
-  lastSeenAt: number | null;
-  capabilities: Descriptor[];
-  reported: Record<string, unknown>;
-  desired: Record<string, unknown>;
-  /** What has not converged: settings waiting for the device, settings changed on the device. */
-  twin?: { converged: boolean; pending: string[]; changedOnDevice: string[] };
-  fault: string | null;
-}
-
-export interface CommandRecord {
-  id: string;
-  deviceId: string;
-  capability: string;
-  status: 'pending' | 'sent' | 'done' | 'failed' | 'expired';
-  expiresAt: number;
-  error?: { code: string; message: string };
-}
+export type Descriptor = CapabilityDescriptor;
+export type Device = DeviceView;
+export type CommandRecord = CommandView;
 
 export interface Schedule {
   id: string;
   deviceId: string;
   name: string | null;
-  command: { capability: string; value?: unknown; params?: Record<string, number> };
+  command: { capability: string; value?: unknown; params?: Record<string, number> | undefined };
   cron: string | null;
   at: number | null;
   sun: { event: 'sunrise' | 'sunset'; offsetMinutes: number } | null;

@@ -15,12 +15,7 @@ interface Row {
   values: Record<string, unknown>;
 }
 
-interface Logged extends CommandRecord {
-  issuedAt: number;
-  source: string;
-  value?: unknown;
-  params?: Record<string, number>;
-}
+type Logged = CommandRecord;
 
 function charts(device: Device, rows: Row[], now: number) {
   const oldestFirst = [...rows].sort((a, b) => a.at - b.at);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, normalizeGrants, parseGrant } from '../../../hub/security/rights.js';
+import { can, normalizeGrants, parseGrant } from '../../../hub/core/rights.js';
 
 describe('rights', () => {
   it('parses grants in their string form and refuses malformed ones', () => {
