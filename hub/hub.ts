@@ -14,6 +14,7 @@ import { createBroker } from './broker/index.js';
 import { createEventBus } from './core/bus.js';
 import { createCommandPath } from './core/commands/command-path.js';
 import type { CoreContext, HubContext } from './core/context.js';
+import { createInboundRouter } from './core/inbound-router.js';
 import { createDeviceRegistry } from './core/registry/device-registry.js';
 import { createShadowIngest } from './core/shadow/shadow-ingest.js';
 import { createMdnsAdvertiser } from './discovery/advertiser.js';
@@ -130,9 +131,12 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     registry.load();
     await startUnit(broker);
 
-    const ingest = createShadowIngest(base, broker.messaging, registry);
-    await startUnit({ name: 'shadow', start: () => ingest.start(), stop: () => ingest.stop() });
     const { commands, twin } = createCommandPath(base, broker.messaging, registry);
+    const inbound = createInboundRouter(base, broker.messaging, registry, {
+      ...createShadowIngest(base, registry),
+      ack: commands.ackChannel,
+    });
+    await startUnit({ name: 'inbound', start: () => inbound.start(), stop: () => inbound.stop() });
     await startUnit({ name: 'commands', start: () => commands.start(), stop: () => commands.stop() });
     await startUnit({ name: 'twin', start: () => twin.start(), stop: () => twin.stop() });
     const trust = { caPem: tls.caPem, mqttTlsPort: () => ports.mqttTls };

@@ -1,6 +1,6 @@
 // A typed event bus that isolates failures: a listener that throws (or rejects) is logged with its
 // owner's name and never takes the emitter, or the hub, down.
-import type { Ack, DeviceEvent, DeviceInfo, DeviceState } from '../../shared/payloads.js';
+import type { DeviceEvent, DeviceInfo, DeviceState } from '../../shared/payloads.js';
 import type { CommandStatus } from '../../shared/views.js';
 import type { Logger } from '../infra/log.js';
 
@@ -17,7 +17,6 @@ export interface HubEvents {
   'device.state': { deviceId: string; state: DeviceState };
   'device.availability': { deviceId: string; online: boolean; at: number };
   'device.event': { deviceId: string; event: DeviceEvent };
-  'device.ack': { deviceId: string; ack: Ack };
   'device.added': { deviceId: string };
   /** Renamed or moved to another room. */
   'device.updated': { deviceId: string };

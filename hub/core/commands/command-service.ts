@@ -3,11 +3,13 @@
 // comes back online, unless they have expired: a feeder offline for three hours never feeds late.
 import { randomBytes } from 'node:crypto';
 import { validateRequest } from '../../../shared/capabilities.js';
+import { decodeJson } from '../../../shared/decode.js';
 import { HearthError } from '../../../shared/errors.js';
-import type { Ack, Command } from '../../../shared/payloads.js';
+import { type Ack, AckSchema, type Command, PAYLOAD_LIMITS } from '../../../shared/payloads.js';
 import { deviceTopic } from '../../../shared/topics.js';
 import type { CommandRecord } from '../../../shared/views.js';
 import type { CommandService, HubContext, HubMessaging } from '../context.js';
+import type { ChannelHandler } from '../inbound-router.js';
 import type { InternalRegistry } from '../registry/device-registry.js';
 import type { Twin } from '../shadow/twin.js';
 import { requestHash } from './request-hash.js';
@@ -20,6 +22,8 @@ export interface CommandUnit extends CommandService {
   stop(): void;
   /** Commands waiting for an ack (for the twin's view of what is in flight). */
   activeRecords(): CommandRecord[];
+  /** The ack channel's owner (the inbound router hands it every ack a device publishes). */
+  readonly ackChannel: ChannelHandler;
 }
 
 export function createCommandService(
@@ -97,7 +101,7 @@ export function createCommandService(
     publish(r);
   };
 
-  const onAck = ({ deviceId, ack }: { deviceId: string; ack: Ack }) => {
+  const onAck = (deviceId: string, ack: Ack) => {
     const r = active.get(ack.id);
     if (!r || r.deviceId !== deviceId) {
       strayAcks.inc();
@@ -174,10 +178,7 @@ export function createCommandService(
       // In the order they were issued: a device that gets them again applies the newest setting last.
       for (const record of repo.active()) active.set(record.id, record);
       sweep();
-      unsubscribe.push(
-        bus.on('device.ack', 'commands', onAck),
-        bus.on('device.availability', 'commands', onAvailability),
-      );
+      unsubscribe.push(bus.on('device.availability', 'commands', onAvailability));
       sweepTimer = setInterval(sweep, SWEEP_MS);
       sweepTimer.unref();
     },
@@ -188,6 +189,11 @@ export function createCommandService(
       waiters.clear();
     },
     activeCount: () => active.size,
+    ackChannel(entry, payload) {
+      const ack = decodeJson(AckSchema, payload, PAYLOAD_LIMITS.ack);
+      if (!ack.ok) throw new HearthError(ack.error.code, ack.error.message);
+      onAck(entry.view.id, ack.value);
+    },
     activeRecords: () => [...active.values()].map((r) => ({ ...r })),
     async issue(request, options = {}) {
       const device = registry.get(request.deviceId);

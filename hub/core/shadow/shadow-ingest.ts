@@ -1,51 +1,39 @@
-// Turns what devices publish (retained info/status/state, events, acks) into the shadow. Every
-// payload is validated with the shared schemas; a bad one is logged, counted and changes nothing.
+// Turns what devices publish on the shadow's channels (retained info, status and state; events)
+// into the shadow. Every payload is validated with the shared schemas; a bad one throws, and the
+// inbound router logs and counts it.
 
 import { decodeJson } from '../../../shared/decode.js';
-import { type ErrorCode, HearthError } from '../../../shared/errors.js';
+import { HearthError } from '../../../shared/errors.js';
 import {
-  AckSchema,
   AvailabilitySchema,
   DeviceEventSchema,
   DeviceInfoSchema,
   DeviceStateSchema,
   PAYLOAD_LIMITS,
 } from '../../../shared/payloads.js';
-import { allDevicesTopic, parseTopic } from '../../../shared/topics.js';
-import type { HubContext, HubMessaging } from '../context.js';
-import { type DeviceEntry, descriptorsOf, type InternalRegistry } from '../registry/device-registry.js';
+import type { DeviceChannel } from '../../../shared/topics.js';
+import type { HubContext } from '../context.js';
+import type { ChannelHandler } from '../inbound-router.js';
+import { descriptorsOf, type InternalRegistry } from '../registry/device-registry.js';
 
-export interface ShadowIngest {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
+/** The shadow's handlers for the device channels it owns. */
 export function createShadowIngest(
   ctx: HubContext,
-  messaging: HubMessaging,
   registry: InternalRegistry,
-): ShadowIngest {
-  const log = ctx.log.child({ module: 'shadow' });
-  const invalid = ctx.metrics.counter(
-    'hearth_invalid_payloads_total',
-    'Device payloads refused by validation',
-  );
+): Partial<Record<DeviceChannel, ChannelHandler>> {
   const stale = ctx.metrics.counter(
     'hearth_stale_states_total',
     'State reports ignored because their seq did not grow',
   );
-  const unsubscribes: Array<() => Promise<void>> = [];
-
-  const refuse = (deviceId: string, channel: string, code: ErrorCode, message: string) => {
-    invalid.inc({ channel, code });
-    log.warn({ deviceId, channel, code }, `refused ${channel} payload: ${message}`);
+  const refuse = (error: { code: HearthError['code']; message: string }): never => {
+    throw new HearthError(error.code, error.message);
   };
 
-  const handlers: Record<string, (entry: DeviceEntry, payload: Buffer) => void> = {
+  return {
     info(entry, payload) {
       if (payload.length === 0) return; // retained topic cleared
       const info = decodeJson(DeviceInfoSchema, payload, PAYLOAD_LIMITS.info);
-      if (!info.ok) return refuse(entry.view.id, 'info', info.error.code, info.error.message);
+      if (!info.ok) return refuse(info.error);
       const capabilities = descriptorsOf(info.value.capabilities);
       // Devices re-announce the same info on every connect: in a reconnect surge that is a thousand
       // no-op writes and schedule re-checks, so only a change is stored and announced.
@@ -62,24 +50,21 @@ export function createShadowIngest(
     status(entry, payload) {
       if (payload.length === 0) return;
       const status = AvailabilitySchema.safeParse(payload.toString('utf8'));
-      if (!status.success)
-        return refuse(entry.view.id, 'status', 'invalid_payload', 'expected online or offline');
+      if (!status.success) return refuse({ code: 'invalid_payload', message: 'expected online or offline' });
       registry.setAvailability(entry.view.id, status.data === 'online');
     },
     state(entry, payload) {
       if (payload.length === 0) return;
       const state = decodeJson(DeviceStateSchema, payload, PAYLOAD_LIMITS.state);
-      if (!state.ok) return refuse(entry.view.id, 'state', state.error.code, state.error.message);
+      if (!state.ok) return refuse(state.error);
       const s = state.value;
       const declared = new Set(entry.view.capabilities.map((c) => c.name));
       const undeclared = Object.keys(s.values).filter((k) => !declared.has(k as never));
       if (undeclared.length > 0)
-        return refuse(
-          entry.view.id,
-          'state',
-          'unknown_capability',
-          `undeclared capabilities ${undeclared.join(', ')}`,
-        );
+        return refuse({
+          code: 'unknown_capability',
+          message: `undeclared capabilities ${undeclared.join(', ')}`,
+        });
       if (s.seq <= entry.view.reportedSeq) {
         stale.inc();
         return;
@@ -102,43 +87,13 @@ export function createShadowIngest(
     },
     event(entry, payload) {
       const event = decodeJson(DeviceEventSchema, payload, PAYLOAD_LIMITS.event);
-      if (!event.ok) return refuse(entry.view.id, 'event', event.error.code, event.error.message);
+      if (!event.ok) return refuse(event.error);
       const deviceId = entry.view.id;
       const { type, ts: _ts, ...data } = event.value;
       const at = ctx.clock.now();
       const json = JSON.stringify(data);
       ctx.writes.enqueue(() => ctx.repos.devices.appendEvent(deviceId, type, json, at));
       ctx.bus.emit('device.event', { deviceId, event: event.value });
-    },
-    ack(entry, payload) {
-      const ack = decodeJson(AckSchema, payload, PAYLOAD_LIMITS.ack);
-      if (!ack.ok) return refuse(entry.view.id, 'ack', ack.error.code, ack.error.message);
-      ctx.bus.emit('device.ack', { deviceId: entry.view.id, ack: ack.value });
-    },
-  };
-
-  return {
-    async start() {
-      for (const channel of Object.keys(handlers) as Array<keyof typeof handlers & string>) {
-        const handler = handlers[channel] as (entry: DeviceEntry, payload: Buffer) => void;
-        unsubscribes.push(
-          await messaging.subscribe(allDevicesTopic(channel as never), (topic, payload) => {
-            const parsed = parseTopic(topic);
-            if (parsed?.kind !== 'device') return;
-            const entry = registry.entry(parsed.deviceId);
-            if (!entry) return; // a removed device's last words; its credentials are already gone
-            try {
-              handler(entry, payload);
-            } catch (err) {
-              const code = err instanceof HearthError ? err.code : 'internal';
-              refuse(parsed.deviceId, channel, code, (err as Error).message);
-            }
-          }),
-        );
-      }
-    },
-    async stop() {
-      await Promise.all(unsubscribes.splice(0).map((u) => u()));
     },
   };
 }

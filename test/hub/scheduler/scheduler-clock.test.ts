@@ -20,6 +20,8 @@ interface Rig {
   registry: InternalRegistry;
   published: Array<{ topic: string; payload: string; retain: boolean }>;
   scheduler: SchedulerUnit;
+  /** What the inbound router does with an ack the device publishes. */
+  ack(deviceId: string, ack: { id: string; ok: true }): void;
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -61,6 +63,10 @@ async function startRig(): Promise<Rig> {
     registry,
     published,
     scheduler,
+    ack(deviceId, ack) {
+      const entry = registry.entry(deviceId);
+      if (entry) commands.ackChannel(entry, Buffer.from(JSON.stringify(ack)));
+    },
     stop,
     async restart() {
       await stop();
@@ -139,7 +145,7 @@ describe('hub scheduler on a fake clock', () => {
     });
     expect(run?.late as number).toBeLessThan(50);
     // The ack settles the run.
-    rig.ctx.bus.emit('device.ack', { deviceId: lamp, ack: { id: cmds[0]?.id as string, ok: true } });
+    rig.ack(lamp, { id: cmds[0]?.id as string, ok: true });
     expect(runs('evening')[0]?.status).toBe('ok');
     expect(rig.scheduler.service.get('evening').nextRunAt).toBe(Date.parse('2025-01-11T18:00:00Z'));
   });
