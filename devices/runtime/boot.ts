@@ -28,7 +28,8 @@ import { type FlashState, FlashStateSchema, freshFlashState, SEQ_BLOCK } from '.
 import type { LocalScheduler, LocalSchedulerHost } from './hooks.js';
 import { cachedAddressLocator, formatHubAddress, locateHub } from './hub-locator.js';
 import { runModelHook } from './model-hook.js';
-import { createOtaAgent, DEFAULT_OTA_HEALTH_MS } from './ota-agent.js';
+import { createOtaAgent } from './ota-agent.js';
+import { DEFAULT_OTA_HEALTH_MS } from './ota-types.js';
 
 /** Commands that arrive before a clock-less device knows the time wait for `hearth/hub/time`. */
 const MAX_HELD_COMMANDS = 32;
