@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { formatSetupCode } from '../../shared/adoption-crypto.js';
-import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
+import { type CommandSpec, parseCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
 import { decodeImage, type FirmwareImage } from '../../shared/firmware-image.js';
 import { type ControlLine, parseControlLine } from '../host/control.js';
@@ -14,6 +14,7 @@ import { createDeviceLogger, type DeviceLogLevel } from '../log.js';
 import { reportFailure } from './output.js';
 import { printLine, serveUntilSignal } from './serve.js';
 import { renderLabel } from './setup-label.js';
+import { runSubcommand } from './subcommands.js';
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -210,10 +211,7 @@ async function inspect(args: string[]): Promise<number> {
 }
 
 export function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const [sub, ...rest] = args;
-    if (sub === 'run') return runDevices(rest);
-    if (sub === 'inspect') return inspect(rest);
+  return runSubcommand(args, { run: runDevices, inspect }, (sub) => {
     if (sub === undefined || sub === '-h' || sub === '--help') {
       process.stdout.write(
         'Usage: hearth device run IMAGE… | hearth device inspect IMAGE  (--help on each)\n',

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
+import { type CommandSpec, parseCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
 import {
   generateReleaseKey,
@@ -20,6 +20,7 @@ import {
 import { MODEL_NAMES } from '../models/index.js';
 import { reportFailure } from './output.js';
 import { releaseDir } from './release-files.js';
+import { runSubcommand } from './subcommands.js';
 
 const keygenSpec: CommandSpec = {
   usage: 'hearth firmware keygen [--out DIR] [--force] [--json]',
@@ -171,10 +172,7 @@ async function build(args: string[]): Promise<number> {
 }
 
 export function run(args: string[]): Promise<number> {
-  return runCommand(async () => {
-    const [sub, ...rest] = args;
-    if (sub === 'keygen') return keygen(rest);
-    if (sub === 'build') return build(rest);
+  return runSubcommand(args, { keygen, build }, (sub) => {
     throw new UsageError(`unknown firmware subcommand "${sub ?? ''}"; try: hearth firmware --help`);
   });
 }

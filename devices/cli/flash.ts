@@ -8,18 +8,11 @@ import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../sh
 import { HearthError } from '../../shared/errors.js';
 import { decodeImage } from '../../shared/firmware-image.js';
 import { MODEL_NAMES } from '../models/index.js';
-import {
-  callHub,
-  dataDirFrom,
-  mqttAddress,
-  registerDevice,
-  registeredAddress,
-  resolveHub,
-} from './hub-api.js';
+import { callHub, mqttAddress, registerDevice, registeredAddress } from './hub-api.js';
+import { checkModel, DATA_DIR_FLAG, HUB_FLAG, hubFromFlags, TOKEN_FLAG } from './hub-flags.js';
 import { buildImage } from './image-builder.js';
 import { reportFailure, tokenFrom } from './output.js';
 import { createProgress } from './progress.js';
-import { releaseKeyToFlash } from './release-files.js';
 import { renderLabel } from './setup-label.js';
 
 export const flashSpec: CommandSpec = {
@@ -28,12 +21,8 @@ export const flashSpec: CommandSpec = {
   options: {
     name: { type: 'string', value: 'NAME', description: 'the device name shown in the app (required)' },
     room: { type: 'string', value: 'ROOM', description: 'the room it is in' },
-    hub: {
-      type: 'string',
-      value: 'URL',
-      description: 'the hub (default: the running hub in --data-dir, else http://127.0.0.1:8080)',
-    },
-    token: { type: 'string', value: 'TOKEN', description: 'admin API token (default: $HEARTH_TOKEN)' },
+    hub: HUB_FLAG,
+    token: TOKEN_FLAG,
     out: {
       type: 'string',
       value: 'FILE',
@@ -44,11 +33,7 @@ export const flashSpec: CommandSpec = {
       type: 'boolean',
       description: 'write no hub address into the image: the device finds the hub by mDNS alone',
     },
-    'data-dir': {
-      type: 'string',
-      value: 'DIR',
-      description: 'the hub data directory, to find a running hub',
-    },
+    'data-dir': DATA_DIR_FLAG,
     'release-key': {
       type: 'string',
       value: 'FILE',
@@ -73,8 +58,7 @@ export function run(args: string[]): Promise<number> {
     const [model, ...extra] = parsed.positionals;
     if (!model) throw new UsageError(`which model? one of ${MODEL_NAMES.join(', ')}`);
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    if (!MODEL_NAMES.includes(model))
-      throw new UsageError(`unknown model "${model}"; one of ${MODEL_NAMES.join(', ')}`);
+    checkModel(model);
     const name = typeof v.name === 'string' ? v.name.trim() : '';
     if (!name) throw new UsageError('--name is required');
     const factory = v.factory === true;
@@ -82,15 +66,7 @@ export function run(args: string[]): Promise<number> {
     if (!factory && !token) throw new UsageError('an admin token is required: --token TOKEN or HEARTH_TOKEN');
     const progress = createProgress(process.stderr, !json);
     try {
-      const hub = resolveHub({
-        hub: v.hub as string | undefined,
-        dataDir: dataDirFrom(v['data-dir'] as string | undefined, process.env),
-      });
-      const releaseKey = await releaseKeyToFlash(
-        v['release-key'] as string | undefined,
-        process.env,
-        v['data-dir'] as string | undefined,
-      );
+      const { hub, releaseKey } = await hubFromFlags(v);
       let request: Parameters<typeof buildImage>[0];
       let device: { id: string | null; name: string; model: string };
       if (factory) {

@@ -5,22 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
-import type { FirmwareImage } from '../../shared/firmware-image.js';
-import { createDeviceHost } from '../host/device-host.js';
-import { createDeviceLogger } from '../log.js';
 import { MODEL_NAMES } from '../models/index.js';
-import {
-  callHub,
-  dataDirFrom,
-  mqttAddress,
-  registerDevice,
-  registeredAddress,
-  resolveHub,
-} from './hub-api.js';
-import { buildImage } from './image-builder.js';
+import { bootFleet } from './fleet-boot.js';
+import { hubOnlineCount, registerFleet, removeFleet } from './fleet-register.js';
+import { checkModel, DATA_DIR_FLAG, HUB_FLAG, hubFromFlags, TOKEN_FLAG } from './hub-flags.js';
 import { reportFailure, tokenFrom } from './output.js';
-import { createProgress } from './progress.js';
-import { releaseKeyToFlash } from './release-files.js';
+import { createProgress, type Progress } from './progress.js';
 import { printLine, serveUntilSignal } from './serve.js';
 
 export const fleetSpec: CommandSpec = {
@@ -33,12 +23,8 @@ export const fleetSpec: CommandSpec = {
       description: `one of ${MODEL_NAMES.join(', ')} (default light)`,
     },
     count: { type: 'string', value: 'N', description: 'how many devices (default 10, at most 20000)' },
-    hub: {
-      type: 'string',
-      value: 'URL',
-      description: 'the hub (default: the running hub in --data-dir, else http://127.0.0.1:8080)',
-    },
-    token: { type: 'string', value: 'TOKEN', description: 'admin API token (default: $HEARTH_TOKEN)' },
+    hub: HUB_FLAG,
+    token: TOKEN_FLAG,
     prefix: {
       type: 'string',
       value: 'NAME',
@@ -53,11 +39,7 @@ export const fleetSpec: CommandSpec = {
       type: 'boolean',
       description: "devices get the hub's CA and connect over MQTT over TLS (default: plain MQTT)",
     },
-    'data-dir': {
-      type: 'string',
-      value: 'DIR',
-      description: 'the hub data directory, to find a running hub',
-    },
+    'data-dir': DATA_DIR_FLAG,
     timeout: {
       type: 'string',
       value: 'SECONDS',
@@ -83,156 +65,91 @@ export const fleetSpec: CommandSpec = {
   notes: ['Example: hearth fleet --model light --count 1000 --token $TOKEN --exit'],
 };
 
-const mb = (bytes: number) => Math.round((bytes / 1048576) * 10) / 10;
+/** What the flags ask for, checked: every bad value is refused before anything is registered. */
+interface FleetPlan {
+  v: Record<string, string | boolean | undefined>;
+  json: boolean;
+  model: string;
+  count: number;
+  timeoutS: number;
+  token: string;
+  prefix: string;
+  otaHealthMs: number | undefined;
+}
 
-async function mapLimit<T, R>(
-  items: T[],
-  limit: number,
-  fn: (item: T, i: number) => Promise<R>,
-): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+function fleetPlan(parsed: NonNullable<ReturnType<typeof parseCommand>>): FleetPlan {
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  const json = v.json === true;
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
+  const model = (v.model as string | undefined) ?? 'light';
+  checkModel(model);
+  const count = v.count === undefined ? 10 : Number(v.count);
+  if (!Number.isInteger(count) || count < 1 || count > 20_000)
+    throw new UsageError('--count is a whole number from 1 to 20000');
+  const timeoutS = v.timeout === undefined ? 60 : Number(v.timeout);
+  if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError('--timeout is a number of seconds');
+  const token = tokenFrom(v.token as string | undefined, process.env);
+  if (!token) throw new UsageError('an admin token is required: --token TOKEN or HEARTH_TOKEN');
+  const prefix = (v.prefix as string | undefined) ?? `fleet ${model}`;
+  const otaHealthMs = v['ota-health-ms'] === undefined ? undefined : Number(v['ota-health-ms']);
+  if (otaHealthMs !== undefined && (!Number.isInteger(otaHealthMs) || otaHealthMs < 100))
+    throw new UsageError('--ota-health-ms is a whole number of ms, at least 100');
+  return { v, json, model, count, timeoutS, token, prefix, otaHealthMs };
 }
 
 export function run(args: string[]): Promise<number> {
   return runCommand(async () => {
     const parsed = parseCommand(fleetSpec, args);
     if (!parsed) return 0;
-    const v = parsed.values as Record<string, string | boolean | undefined>;
-    const json = v.json === true;
-    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
-    const model = (v.model as string | undefined) ?? 'light';
-    if (!MODEL_NAMES.includes(model))
-      throw new UsageError(`unknown model "${model}"; one of ${MODEL_NAMES.join(', ')}`);
-    const count = v.count === undefined ? 10 : Number(v.count);
-    if (!Number.isInteger(count) || count < 1 || count > 20_000)
-      throw new UsageError('--count is a whole number from 1 to 20000');
-    const timeoutS = v.timeout === undefined ? 60 : Number(v.timeout);
-    if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError('--timeout is a number of seconds');
-    const token = tokenFrom(v.token as string | undefined, process.env);
-    if (!token) throw new UsageError('an admin token is required: --token TOKEN or HEARTH_TOKEN');
-    const prefix = (v.prefix as string | undefined) ?? `fleet ${model}`;
-    const otaHealthMs = v['ota-health-ms'] === undefined ? undefined : Number(v['ota-health-ms']);
-    if (otaHealthMs !== undefined && (!Number.isInteger(otaHealthMs) || otaHealthMs < 100))
-      throw new UsageError('--ota-health-ms is a whole number of ms, at least 100');
-    const ownFlash = v['flash-dir'] === undefined;
+    const plan = fleetPlan(parsed);
+    const ownFlash = plan.v['flash-dir'] === undefined;
     const flashDir = ownFlash
       ? mkdtempSync(join(tmpdir(), 'hearth-fleet-'))
-      : resolve(v['flash-dir'] as string);
-    const progress = createProgress(process.stderr, !json);
-    const registered: string[] = [];
+      : resolve(plan.v['flash-dir'] as string);
+    const progress = createProgress(process.stderr, !plan.json);
     try {
-      const hub = resolveHub({
-        hub: v.hub as string | undefined,
-        dataDir: dataDirFrom(v['data-dir'] as string | undefined, process.env),
-      });
-      const releaseKey = await releaseKeyToFlash(
-        v['release-key'] as string | undefined,
-        process.env,
-        v['data-dir'] as string | undefined,
-      );
-      const t0 = performance.now();
-      let done = 0;
-      const images: FirmwareImage[] = await mapLimit(
-        Array.from({ length: count }, (_, i) => i + 1),
-        16,
-        async (n) => {
-          const name = `${prefix} ${n}`.slice(0, 64);
-          const reg = await registerDevice(hub.url, token, { name, model });
-          registered.push(reg.device.id);
-          progress.update(++done / count, `registered ${done}/${count}`);
-          return buildImage({
-            model,
-            name,
-            deviceId: reg.device.id,
-            secret: reg.secret,
-            ...(v.tls === true
-              ? { hubAddresses: registeredAddress(hub.url, reg), ...(reg.mqtt.ca ? { ca: reg.mqtt.ca } : {}) }
-              : { hubAddresses: [mqttAddress(hub.url, reg.mqtt.port)] }),
-            ...(releaseKey ? { releaseKey } : {}),
-          }).image;
-        },
-      );
-      progress.done();
-      const registerMs = Math.round(performance.now() - t0);
-      (globalThis as { gc?: () => void }).gc?.();
-      const before = process.memoryUsage();
-      const host = createDeviceHost({
-        flashDir,
-        log: createDeviceLogger('error'),
-        keepaliveSec: 60,
-        ...(otaHealthMs ? { otaHealthMs } : {}),
-        onOta: (d, p) =>
-          printLine(json, { event: 'ota', device: d.id, ...p }, `${d.id} firmware ${p.version}: ${p.phase}`),
-      });
-      for (const image of images) host.add(image);
-      const t1 = performance.now();
-      const cpu0 = process.cpuUsage();
-      await host.startAll(64);
-      const deadline = Date.now() + timeoutS * 1000;
-      while (host.onlineCount() < count && Date.now() < deadline) {
-        progress.update(host.onlineCount() / count, `online ${host.onlineCount()}/${count}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      progress.done();
-      const connectMs = Math.round(performance.now() - t1);
-      const cpu = process.cpuUsage(cpu0);
-      (globalThis as { gc?: () => void }).gc?.();
-      const after = process.memoryUsage();
-      const ids = new Set(registered);
-      const view = (await callHub(hub.url, token, '/api/v1/devices', { method: 'GET' }).catch(
-        () => null,
-      )) as {
-        devices?: Array<{ id: string; online: boolean }>;
-      } | null;
-      const hubOnline = view?.devices ? view.devices.filter((d) => ids.has(d.id) && d.online).length : null;
-      const online = host.onlineCount();
-      const summary = {
-        event: 'summary',
-        model,
-        count,
-        online,
-        hubOnline,
-        registerMs,
-        connectMs,
-        /** CPU this process spent booting and connecting the fleet. */
-        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
-        rssMB: mb(after.rss),
-        heapMB: mb(after.heapUsed),
-        perDeviceKB: Math.round((after.rss - before.rss) / count / 102.4) / 10,
-        perDeviceHeapKB: Math.round((after.heapUsed - before.heapUsed) / count / 102.4) / 10,
-      };
-      printLine(
-        json,
-        summary,
-        `${online}/${count} ${model}s online in ${(connectMs / 1000).toFixed(1)} s (hub sees ${hubOnline ?? '?'}); registered in ${(registerMs / 1000).toFixed(1)} s; RSS ${summary.rssMB} MB, ~${summary.perDeviceKB} KB per device`,
-      );
-      let code: number;
-      if (v.exit === true) {
-        await host.stopAll();
-        code = online === count ? 0 : 1;
-      } else code = await serveUntilSignal(host, json);
-      if (v.remove === true) await removeAll(hub.url, token, registered);
-      return code;
+      return await runFleet(plan, flashDir, progress);
     } catch (err) {
       progress.done();
-      return reportFailure(err, json, 'fleet');
+      return reportFailure(err, plan.json, 'fleet');
     } finally {
       if (ownFlash) rmSync(flashDir, { recursive: true, force: true });
     }
   });
 }
 
-async function removeAll(hubUrl: string, token: string, ids: string[]): Promise<void> {
-  await mapLimit(ids, 16, (id) =>
-    callHub(hubUrl, token, `/api/v1/devices/${id}`, { method: 'DELETE' }).catch(() => undefined),
+/** Registers, boots and reports the fleet; then stops it (--exit) or serves until a signal. */
+async function runFleet(plan: FleetPlan, flashDir: string, progress: Progress) {
+  const { v, json, model, count, token } = plan;
+  const registered: string[] = [];
+  const { hub, releaseKey } = await hubFromFlags(v);
+  const t0 = performance.now();
+  const images = await registerFleet(
+    { hub, token, model, count, prefix: plan.prefix, tls: v.tls === true, releaseKey },
+    registered,
+    progress,
   );
+  progress.done();
+  const registerMs = Math.round(performance.now() - t0);
+  const booted = await bootFleet(
+    images,
+    { flashDir, otaHealthMs: plan.otaHealthMs, timeoutS: plan.timeoutS, json },
+    progress,
+  );
+  const { host, connectMs, ...cost } = booted;
+  const hubOnline = await hubOnlineCount(hub.url, token, registered);
+  const online = host.onlineCount();
+  const summary = { event: 'summary', model, count, online, hubOnline, registerMs, connectMs, ...cost };
+  printLine(
+    json,
+    summary,
+    `${online}/${count} ${model}s online in ${(connectMs / 1000).toFixed(1)} s (hub sees ${hubOnline ?? '?'}); registered in ${(registerMs / 1000).toFixed(1)} s; RSS ${summary.rssMB} MB, ~${summary.perDeviceKB} KB per device`,
+  );
+  let code: number;
+  if (v.exit === true) {
+    await host.stopAll();
+    code = online === count ? 0 : 1;
+  } else code = await serveUntilSignal(host, json);
+  if (v.remove === true) await removeFleet(hub.url, token, registered);
+  return code;
 }

@@ -33,28 +33,28 @@ const DoSchema = z.strictObject({
   do: z.enum(['status', 'stop', 'start', 'kill', 'reboot']),
 });
 
+/** Parses a line with `schema`, or refuses it naming every problem. */
+function parseOrRefuse<T extends { device: string; id?: string | number | undefined }>(
+  schema: z.ZodType<T>,
+  obj: unknown,
+): Omit<ControlLine, 'action'> & { data: T } {
+  const s = schema.safeParse(obj);
+  if (!s.success) throw new HearthError('invalid_payload', s.error.issues.map((i) => i.message).join('; '));
+  return { device: s.data.device, ...(s.data.id !== undefined ? { id: s.data.id } : {}), data: s.data };
+}
+
 /** Parses one control line; throws HearthError with a message that names the problem. */
 export function parseControlLine(line: string): ControlLine {
   const raw = decodeJson(z.record(z.string(), z.unknown()), line, 4096);
   if (!raw.ok) throw new HearthError(raw.error.code, raw.error.message);
   const obj = raw.value;
   if ('sense' in obj) {
-    const s = SenseSchema.safeParse(obj);
-    if (!s.success) throw new HearthError('invalid_payload', s.error.issues.map((i) => i.message).join('; '));
-    return {
-      device: s.data.device,
-      ...(s.data.id !== undefined ? { id: s.data.id } : {}),
-      action: { kind: 'sense', readings: s.data.sense },
-    };
+    const { data, ...target } = parseOrRefuse(SenseSchema, obj);
+    return { ...target, action: { kind: 'sense', readings: data.sense } };
   }
   if ('do' in obj) {
-    const s = DoSchema.safeParse(obj);
-    if (!s.success) throw new HearthError('invalid_payload', s.error.issues.map((i) => i.message).join('; '));
-    return {
-      device: s.data.device,
-      ...(s.data.id !== undefined ? { id: s.data.id } : {}),
-      action: { kind: 'do', op: s.data.do },
-    };
+    const { data, ...target } = parseOrRefuse(DoSchema, obj);
+    return { ...target, action: { kind: 'do', op: data.do } };
   }
   const { device = '*', id, ...rest } = obj;
   const fault = FaultSwitchSchema.safeParse(rest);

@@ -1,7 +1,5 @@
 // Runs many devices in one process: one shared ticker, one code path per device, control lines
 // dispatched by device id. `hearth device run` and `hearth fleet` are thin shells around this.
-import type { Logger } from 'pino';
-import type { BackoffOptions } from '../../shared/backoff.js';
 import { HearthError } from '../../shared/errors.js';
 import type { FirmwareImage } from '../../shared/firmware-image.js';
 import { mdnsHubLocator } from '../discovery/mdns-locator.js';
@@ -14,27 +12,29 @@ import {
   type DeviceOptions,
   type DeviceSnapshot,
 } from '../runtime/device-runtime.js';
-import type { LocalSchedulerFactory, ProvisioningHook } from '../runtime/hooks.js';
-import type { HubLocator } from '../runtime/hub-locator.js';
 import { createTicker } from '../runtime/ticker.js';
 import type { ControlLine } from './control.js';
 
-export interface HostOptions {
-  flashDir: string;
-  log: Logger;
+/** The device options every device in the host gets, and how the host's own clock and ticker run. */
+export interface HostOptions
+  extends Pick<
+    DeviceOptions,
+    | 'flashDir'
+    | 'log'
+    | 'locators'
+    | 'provisioning'
+    | 'localScheduler'
+    | 'backoff'
+    | 'keepaliveSec'
+    | 'onChange'
+    | 'otaHealthMs'
+    | 'onOta'
+  > {
   /** How often models with physics (thermostat, plug) advance. */
   tickMs?: number;
   clock?: ClockSource;
   /** The devices' own clocks are this far off (a device with no NTP); drills set it. */
   clockOffsetMs?: number;
-  locators?: HubLocator[];
-  provisioning?: ProvisioningHook;
-  localScheduler?: LocalSchedulerFactory;
-  backoff?: Partial<BackoffOptions>;
-  keepaliveSec?: number;
-  onChange?: (device: Device) => void;
-  otaHealthMs?: number;
-  onOta?: DeviceOptions['onOta'];
 }
 
 export interface DeviceHost {

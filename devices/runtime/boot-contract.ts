@@ -32,3 +32,5 @@ export const topicsFor = (deviceId: string) => ({
   schedules: deviceTopic(deviceId, 'schedules'),
   ota: deviceTopic(deviceId, 'ota'),
 });
+
+export type DeviceTopics = ReturnType<typeof topicsFor>;

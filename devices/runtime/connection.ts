@@ -1,15 +1,14 @@
-// The device's MQTT link: one mqtt.js client per attempt over a TCP socket with Nagle off (DESIGN:
-// measured facts), a persistent session (clean: false) and a retained `offline` will. mqtt.js's own
-// fixed-interval reconnect is off; we reconnect forever ourselves with full-jitter backoff, cycling
-// through the addresses the locator strategies find. A device that holds the hub's CA speaks only
-// MQTT over TLS, verifies the hub's certificate by name or address, refuses a hub it cannot verify,
-// and resumes its TLS session on reconnect.
-import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+// The device's MQTT link: one mqtt.js client per attempt (over the socket hub-socket.ts opens), a
+// persistent session (clean: false) and a retained `offline` will. mqtt.js's own fixed-interval
+// reconnect is off; we reconnect forever ourselves with full-jitter backoff, cycling through the
+// addresses the locator strategies find (hub-rotation.ts). A device that holds the hub's CA speaks
+// only MQTT over TLS and refuses a hub it cannot verify.
 import { type IClientOptions, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { type BackoffOptions, createBackoff } from '../../shared/backoff.js';
-import { formatHubAddress, type HubAddress, type HubLocator, locateHub } from './hub-locator.js';
+import { type Backoff, type BackoffOptions, createBackoff } from '../../shared/backoff.js';
+import { formatHubAddress, type HubAddress, type HubLocator } from './hub-locator.js';
+import { createHubRotation, type HubRotation } from './hub-rotation.js';
+import { createHubSocketOpener } from './hub-socket.js';
 
 export interface ConnectionDeps {
   clientId: string;
@@ -41,8 +40,6 @@ export interface Connection {
   readonly attempts: number;
 }
 
-/** A cached address that does not answer TCP within this is given up for the next. */
-export const TCP_CONNECT_TIMEOUT_MS = 3000;
 /**
  * From TCP connected to CONNACK (the TLS handshake included). A hub busy with a reconnect surge
  * answers late but answers: a device that gave up and reconnected would only add to the surge
@@ -51,210 +48,161 @@ export const TCP_CONNECT_TIMEOUT_MS = 3000;
  */
 export const CONNACK_TIMEOUT_MS = 15_000;
 
+/** One attempt's mqtt.js options: our own reconnect, a persistent session, the retained will. */
+function clientOptions(deps: ConnectionDeps): IClientOptions {
+  return {
+    clientId: deps.clientId,
+    username: deps.username,
+    password: deps.password,
+    protocolVersion: 4,
+    clean: false,
+    keepalive: deps.keepaliveSec,
+    reconnectPeriod: 0,
+    // A hub on the LAN answers in milliseconds; a dead cached address should not cost long. Over
+    // TLS the TCP connect alone has that bound (hub-socket.ts); the handshake and CONNACK get
+    // longer, so a hub busy with a reconnect surge of handshakes is not abandoned half-way.
+    connectTimeout: CONNACK_TIMEOUT_MS,
+    resubscribe: false,
+    will: { topic: deps.will.topic, payload: Buffer.from(deps.will.payload), qos: 1, retain: true },
+  };
+}
+
+/** A hub that fails TLS verification is always said; other failures once until the next connect. */
+function logAttemptError(log: Logger, address: HubAddress, err: Error, quiet: boolean): void {
+  const code = (err as { code?: string }).code ?? '';
+  if (address.tls && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS/.test(code))
+    log.error(
+      { err: err.message, code, address: formatHubAddress(address) },
+      'refusing the hub: its certificate does not verify against the hub CA this device holds',
+    );
+  else if (!quiet) log.warn({ err: err.message, address: formatHubAddress(address) }, 'connection failed');
+}
+
 export function createConnection(deps: ConnectionDeps): Connection {
-  const backoff = createBackoff(deps.backoff);
-  let client: MqttClient | null = null;
-  let connected = false;
-  let stopped = true;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let candidates: HubAddress[] = [];
-  let next = 0;
-  // Rounds alternate: cached addresses alone, then with the fallback strategies (mDNS) too, so a
-  // hub that moved is found again while a hub at its cached address costs no browse.
-  let includeFallback = false;
-  let loggedFailure = false;
-  let loggedSkipped = false;
-  // The last TLS session the hub gave us: a reconnect (a surge after a hub restart) resumes it.
-  const sessions = new Map<string, Buffer>();
-  const usable = (a: HubAddress) => a.tls === (deps.trust !== undefined);
+  return new HubConnection(deps);
+}
 
-  const scheduleRetry = () => {
-    if (stopped || retryTimer) return;
-    const delay = backoff.next();
-    deps.log.debug({ delay, attempt: backoff.attempts }, 'reconnecting');
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      tryAttempt();
+/** One device's link to the hub: at most one client at a time, replaced after every close. */
+class HubConnection implements Connection {
+  client: MqttClient | null = null;
+  connected = false;
+  private stopped = true;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private loggedFailure = false;
+  private readonly backoff: Backoff;
+  private readonly rotation: HubRotation;
+  private readonly openStream: ReturnType<typeof createHubSocketOpener>;
+
+  constructor(private readonly deps: ConnectionDeps) {
+    this.backoff = createBackoff(deps.backoff);
+    this.rotation = createHubRotation(deps);
+    this.openStream = createHubSocketOpener(deps.trust);
+  }
+
+  get attempts() {
+    return this.backoff.attempts;
+  }
+
+  start() {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.tryAttempt();
+  }
+
+  async stop(lastWords?: { topic: string; payload: string }) {
+    this.stopped = true;
+    const wasConnected = this.connected;
+    const c = this.forget();
+    if (!c) return;
+    if (wasConnected && lastWords) {
+      await c
+        .publishAsync(lastWords.topic, lastWords.payload, { qos: 1, retain: true })
+        .catch(() => undefined);
+    }
+    await c.endAsync(!wasConnected).catch(() => undefined);
+  }
+
+  kill() {
+    this.stopped = true;
+    const c = this.forget();
+    c?.stream?.destroy();
+    c?.end(true);
+  }
+
+  drop() {
+    this.client?.stream?.destroy();
+  }
+
+  private scheduleRetry() {
+    if (this.stopped || this.retryTimer) return;
+    const delay = this.backoff.next();
+    this.deps.log.debug({ delay, attempt: this.backoff.attempts }, 'reconnecting');
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.tryAttempt();
     }, delay);
-  };
+  }
 
-  const nextAddress = async (): Promise<HubAddress | undefined> => {
-    if (next >= candidates.length) {
-      const onError = (name: string, err: unknown) =>
-        deps.log.warn({ err, locator: name }, 'hub locator failed');
-      const located = async (fallback: boolean) => {
-        const all = await locateHub(deps.locators, onError, fallback);
-        const kept = all.filter(usable);
-        if (kept.length < all.length && !loggedSkipped) {
-          loggedSkipped = true;
-          deps.log.warn(
-            { skipped: all.filter((a) => !usable(a)).map(formatHubAddress) },
-            deps.trust
-              ? 'this device trusts the hub CA and speaks only MQTT over TLS; plain addresses skipped'
-              : 'this image has no hub CA, so it cannot verify a TLS hub; re-flash it to use TLS',
-          );
-        }
-        return kept;
-      };
-      candidates = await located(includeFallback);
-      if (candidates.length === 0 && !includeFallback) candidates = await located(true);
-      includeFallback = !includeFallback;
-      next = 0;
-    }
-    const address = candidates[next];
-    next += 1;
-    return address;
-  };
+  private tryAttempt() {
+    this.attempt().catch((err: unknown) => {
+      this.deps.log.error({ err }, 'connection attempt failed');
+      this.client = null;
+      this.scheduleRetry();
+    });
+  }
 
-  const attempt = async () => {
-    if (stopped) return;
-    const address = await nextAddress();
-    if (stopped) return;
+  private async attempt() {
+    if (this.stopped) return;
+    const address = await this.rotation.next();
+    if (this.stopped) return;
     if (!address) {
-      if (!loggedFailure) deps.log.warn('no hub address known yet; retrying');
-      loggedFailure = true;
-      return scheduleRetry();
+      if (!this.loggedFailure) this.deps.log.warn('no hub address known yet; retrying');
+      this.loggedFailure = true;
+      return this.scheduleRetry();
     }
-    const options: IClientOptions = {
-      clientId: deps.clientId,
-      username: deps.username,
-      password: deps.password,
-      protocolVersion: 4,
-      clean: false,
-      keepalive: deps.keepaliveSec,
-      reconnectPeriod: 0,
-      // A hub on the LAN answers in milliseconds; a dead cached address should not cost long. Over
-      // TLS the TCP connect alone has that bound (openStream); the handshake and CONNACK get longer,
-      // so a hub busy with a reconnect surge of handshakes is not abandoned half-way and retried.
-      connectTimeout: CONNACK_TIMEOUT_MS,
-      resubscribe: false,
-      will: { topic: deps.will.topic, payload: Buffer.from(deps.will.payload), qos: 1, retain: true },
-    };
-    const c = new MqttClient(() => openStream(address), options);
-    client = c;
+    const c = new MqttClient(() => this.openStream(address), clientOptions(this.deps));
+    this.client = c;
     c.on('connect', (connack) => {
-      if (client !== c) return;
-      connected = true;
-      loggedFailure = false;
-      includeFallback = false;
-      backoff.reset();
-      next = 0;
-      candidates = [address, ...candidates.filter((a) => a !== address)];
-      deps.log.info(
-        { address: formatHubAddress(address), sessionPresent: connack.sessionPresent },
-        'connected',
-      );
-      deps.onConnect(c, { sessionPresent: connack.sessionPresent, address });
+      if (this.client === c) this.onConnected(c, address, connack.sessionPresent);
     });
     c.on('message', (topic, payload) => {
-      if (client === c) deps.onMessage(topic, payload);
+      if (this.client === c) this.deps.onMessage(topic, payload);
     });
     c.on('error', (err) => {
-      const code = (err as { code?: string }).code ?? '';
-      if (address.tls && /CERT|SELF_SIGNED|UNABLE_TO|ERR_TLS/.test(code))
-        deps.log.error(
-          { err: err.message, code, address: formatHubAddress(address) },
-          'refusing the hub: its certificate does not verify against the hub CA this device holds',
-        );
-      else if (!loggedFailure)
-        deps.log.warn({ err: err.message, address: formatHubAddress(address) }, 'connection failed');
-      loggedFailure = true;
+      logAttemptError(this.deps.log, address, err, this.loggedFailure);
+      this.loggedFailure = true;
     });
     c.on('close', () => {
-      if (client !== c) return;
-      client = null;
-      c.end(true);
-      if (connected) {
-        connected = false;
-        deps.log.info('disconnected');
-        deps.onClose();
-      }
-      scheduleRetry();
+      if (this.client === c) this.onClosed(c);
     });
-  };
+  }
 
-  /** A dead address is given up after TCP_CONNECT_TIMEOUT_MS without a TCP connection. */
-  const boundConnect = <S extends Socket>(socket: S, key: string): S => {
-    const deadAddress = setTimeout(
-      () => socket.destroy(new Error(`no TCP connection to ${key} within ${TCP_CONNECT_TIMEOUT_MS} ms`)),
-      TCP_CONNECT_TIMEOUT_MS,
-    );
-    socket.once('connect', () => clearTimeout(deadAddress));
-    socket.once('close', () => clearTimeout(deadAddress));
-    return socket;
-  };
+  private onConnected(c: MqttClient, address: HubAddress, sessionPresent: boolean) {
+    this.connected = true;
+    this.loggedFailure = false;
+    this.backoff.reset();
+    this.rotation.connectedTo(address);
+    this.deps.log.info({ address: formatHubAddress(address), sessionPresent }, 'connected');
+    this.deps.onConnect(c, { sessionPresent, address });
+  }
 
-  const openStream = (address: HubAddress) => {
-    const key = formatHubAddress(address);
-    if (!address.tls || deps.trust === undefined)
-      return boundConnect(netConnect({ host: address.host, port: address.port, noDelay: true }), key);
-    const session = sessions.get(key);
-    const socket = tlsConnect({
-      host: address.host,
-      port: address.port,
-      ca: deps.trust,
-      // SNI takes names only; an address is checked against the certificate's IP SANs.
-      ...(isIP(address.host) ? {} : { servername: address.host }),
-      ...(session ? { session } : {}),
-      rejectUnauthorized: true,
-    });
-    socket.setNoDelay(true);
-    socket.on('session', (s: Buffer) => sessions.set(key, s));
-    return boundConnect(socket, key);
-  };
+  private onClosed(c: MqttClient) {
+    this.client = null;
+    c.end(true);
+    if (this.connected) {
+      this.connected = false;
+      this.deps.log.info('disconnected');
+      this.deps.onClose();
+    }
+    this.scheduleRetry();
+  }
 
-  const tryAttempt = () => {
-    attempt().catch((err: unknown) => {
-      deps.log.error({ err }, 'connection attempt failed');
-      client = null;
-      scheduleRetry();
-    });
-  };
-
-  const forget = () => {
-    if (retryTimer) clearTimeout(retryTimer);
-    retryTimer = undefined;
-    const c = client;
-    client = null;
-    connected = false;
+  private forget() {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const c = this.client;
+    this.client = null;
+    this.connected = false;
     return c;
-  };
-
-  return {
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      tryAttempt();
-    },
-    async stop(lastWords) {
-      stopped = true;
-      const wasConnected = connected;
-      const c = forget();
-      if (!c) return;
-      if (wasConnected && lastWords) {
-        await c
-          .publishAsync(lastWords.topic, lastWords.payload, { qos: 1, retain: true })
-          .catch(() => undefined);
-      }
-      await c.endAsync(!wasConnected).catch(() => undefined);
-    },
-    kill() {
-      stopped = true;
-      const c = forget();
-      c?.stream?.destroy();
-      c?.end(true);
-    },
-    drop() {
-      client?.stream?.destroy();
-    },
-    get client() {
-      return client;
-    },
-    get connected() {
-      return connected;
-    },
-    get attempts() {
-      return backoff.attempts;
-    },
-  };
+  }
 }

@@ -9,7 +9,7 @@ import type { DeviceClock } from './device-clock.js';
 import type { FaultSwitch } from './faults.js';
 import type { LocalSchedulerFactory, ProvisioningHook } from './hooks.js';
 import type { HubLocator } from './hub-locator.js';
-import type { OtaPhase, OtaSwitches } from './ota-agent.js';
+import type { OtaPhase, OtaSwitches } from './ota-types.js';
 import type { Ticker } from './ticker.js';
 
 export interface DeviceOptions {
