@@ -5,7 +5,8 @@
 import { type ErrorCode, HearthError } from '../../shared/errors.js';
 import { allDevicesTopic, type DeviceChannel, parseTopic } from '../../shared/topics.js';
 import type { HubContext, HubMessaging } from './context.js';
-import type { DeviceEntry, InternalRegistry } from './registry/device-registry.js';
+import type { InternalRegistry } from './registry/device-registry.js';
+import type { DeviceEntry } from './registry/entry-writer.js';
 
 /** Handles one device channel's payload; throws HearthError to refuse it. */
 export type ChannelHandler = (entry: DeviceEntry, payload: Buffer) => void;

@@ -2,20 +2,13 @@
 // memory for the hot paths (auth on connect, command validation) and written through to SQLite.
 // Reported state is written here; desired state belongs to the twin (twin.ts), which writes it.
 import { randomBytes } from 'node:crypto';
-import {
-  type CapabilityDeclaration,
-  type CapabilityDescriptor,
-  describeCapability,
-} from '../../../shared/capabilities.js';
 import { HearthError } from '../../../shared/errors.js';
-import { DeviceInfoSchema } from '../../../shared/payloads.js';
 import { DEVICE_CHANNELS, deviceTopic, isDeviceId } from '../../../shared/topics.js';
-import type { DeviceView } from '../../../shared/views.js';
-import type { Clock } from '../../infra/clock.js';
 import type { DeviceRegistry, HubContext, HubMessaging } from '../context.js';
 import { generateSecret, hashSecret, verifySecret } from '../secrets.js';
-import { emptyTwinView } from '../shadow/twin-view.js';
+import { createEntryWriter, type DeviceEntry } from './entry-writer.js';
 import { defaultCapabilities } from './model-defaults.js';
+import { viewOf } from './stored-view.js';
 
 export interface RegistryDeps {
   ctx: HubContext;
@@ -36,77 +29,18 @@ export interface InternalRegistry extends DeviceRegistry {
   onlineCount(): number;
 }
 
-export interface DeviceEntry {
-  view: DeviceView;
-  secretHash: string;
-}
-
 export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): InternalRegistry {
   const { clock, bus, writes: batcher } = ctx;
   const repo = ctx.repos.devices;
   const entries = new Map<string, DeviceEntry>();
 
-  // Writes are batched per tick and read the entry when they run, so the row gets the newest view
-  // (never one captured earlier that would overwrite a newer, already durable desired state), and
-  // many reports from one device within a tick cost one UPDATE.
-  const pendingDevice = new Set<DeviceEntry>();
-  const persistDevice = (e: DeviceEntry) => {
-    if (pendingDevice.has(e)) return;
-    pendingDevice.add(e);
-    batcher.enqueue(() => {
-      pendingDevice.delete(e);
-      const v = e.view;
-      repo.saveIdentity({ ...v, capabilities: v.capabilities.map(declarationOf) });
-    });
-  };
-
-  // Coming and going (a thousand of them in a reconnect surge) touches two columns only.
-  const pendingPresence = new Set<DeviceEntry>();
-  const persistPresence = (e: DeviceEntry) => {
-    if (pendingPresence.has(e) || pendingDevice.has(e)) return;
-    pendingPresence.add(e);
-    batcher.enqueue(() => {
-      pendingPresence.delete(e);
-      repo.savePresence(e.view.id, e.view.online, e.view.lastSeenAt);
-    });
-  };
-
-  const pendingShadow = new Set<DeviceEntry>();
-  const persistShadow = (e: DeviceEntry) => {
-    if (pendingShadow.has(e)) return;
-    pendingShadow.add(e);
-    batcher.enqueue(() => {
-      pendingShadow.delete(e);
-      const v = e.view;
-      repo.saveReported(v.id, v.reported, v.reportedSeq, v.reportedAt, v.schedulesVersion);
-    });
-  };
+  const { persistDevice, persistPresence, persistShadow } = createEntryWriter(ctx);
 
   return {
     load() {
       entries.clear();
       for (const d of repo.loadAll()) {
-        entries.set(d.id, {
-          secretHash: d.secretHash,
-          view: {
-            id: d.id,
-            name: d.name,
-            room: d.room,
-            model: d.model,
-            firmware: d.firmware,
-            online: false,
-            lastSeenAt: d.lastSeenAt,
-            createdAt: d.createdAt,
-            capabilities: descriptorsOf(d.capabilities),
-            reported: d.reported,
-            reportedSeq: d.reportedSeq,
-            reportedAt: d.reportedAt,
-            desired: d.desired,
-            twin: emptyTwinView(),
-            schedulesVersion: d.schedulesVersion,
-            fault: null,
-          },
-        });
+        entries.set(d.id, { secretHash: d.secretHash, view: viewOf(d) });
       }
     },
     entry: (id) => entries.get(id),
@@ -141,24 +75,21 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
       ctx.repos.audit.record('api', 'device.create', deviceId, { model, name });
       const entry: DeviceEntry = {
         secretHash,
-        view: {
+        view: viewOf({
           id: deviceId,
           name,
           room,
           model,
           firmware: null,
-          online: false,
           lastSeenAt: null,
           createdAt: now,
-          capabilities: descriptorsOf(capabilities),
+          capabilities,
           reported: {},
           reportedSeq: -1,
           reportedAt: null,
           desired: {},
-          twin: emptyTwinView(),
           schedulesVersion: null,
-          fault: null,
-        },
+        }),
       };
       entries.set(deviceId, entry);
       bus.emit('device.added', { deviceId });
@@ -195,23 +126,6 @@ export function createDeviceRegistry({ ctx, messaging, kick }: RegistryDeps): In
   };
 }
 
-function declarationOf(d: Pick<CapabilityDescriptor, 'name' | 'min' | 'max' | 'options' | 'twin'>) {
-  return {
-    name: d.name,
-    ...(d.twin !== undefined ? { twin: d.twin } : {}),
-    ...(d.min !== undefined ? { min: d.min } : {}),
-    ...(d.max !== undefined ? { max: d.max } : {}),
-    ...(d.options !== undefined ? { options: [...d.options] } : {}),
-  };
-}
-
-/** Capability declarations as stored; entries that no longer validate are dropped. */
-export function descriptorsOf(stored: unknown[]) {
-  const parsed = DeviceInfoSchema.shape.capabilities.safeParse(stored);
-  const decls: CapabilityDeclaration[] = parsed.success ? parsed.data : [];
-  return decls.map(describeCapability);
-}
-
 function newDeviceId(model: string, taken: (id: string) => boolean): string {
   const base =
     model
@@ -223,5 +137,3 @@ function newDeviceId(model: string, taken: (id: string) => boolean): string {
     if (!taken(id)) return id;
   }
 }
-
-export type { Clock };

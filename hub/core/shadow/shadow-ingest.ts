@@ -14,7 +14,8 @@ import {
 import type { DeviceChannel } from '../../../shared/topics.js';
 import type { HubContext } from '../context.js';
 import type { ChannelHandler } from '../inbound-router.js';
-import { descriptorsOf, type InternalRegistry } from '../registry/device-registry.js';
+import type { InternalRegistry } from '../registry/device-registry.js';
+import { descriptorsOf } from '../registry/stored-view.js';
 
 /** The shadow's handlers for the device channels it owns. */
 export function createShadowIngest(

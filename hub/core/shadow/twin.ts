@@ -10,7 +10,8 @@
 import type { SettingValue } from '../../../shared/capabilities.js';
 import type { CommandRecord } from '../../../shared/views.js';
 import type { CommandRequest, HubContext } from '../context.js';
-import type { DeviceEntry, InternalRegistry } from '../registry/device-registry.js';
+import type { InternalRegistry } from '../registry/device-registry.js';
+import type { DeviceEntry } from '../registry/entry-writer.js';
 
 /** A hub-wins setting is sent again at most this often while it keeps drifting. */
 const RESEND_EVERY_MS = 2000;
