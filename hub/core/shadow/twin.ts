@@ -12,9 +12,8 @@ import type { CommandRecord } from '../../../shared/views.js';
 import type { CommandRequest, HubContext } from '../context.js';
 import type { InternalRegistry } from '../registry/device-registry.js';
 import type { DeviceEntry } from '../registry/entry-writer.js';
-
-/** A hub-wins setting is sent again at most this often while it keeps drifting. */
-const RESEND_EVERY_MS = 2000;
+import { createDriftCorrector } from './drift-corrector.js';
+import { SettingsInFlight } from './settings-in-flight.js';
 
 export interface TwinDeps {
   ctx: HubContext;
@@ -35,32 +34,21 @@ export interface Twin {
 
 export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
   const log = ctx.log.child({ module: 'twin' });
-  const corrected = ctx.metrics.counter(
-    'hearth_twin_corrections_total',
-    'Drifted settings sent again (hub wins)',
-  );
   const adopted = ctx.metrics.counter(
     'hearth_twin_adoptions_total',
     'Device changes adopted as desired (device wins)',
   );
-  /** deviceId → capability → ids of setting commands in flight. */
-  const inFlight = new Map<string, Map<string, Set<string>>>();
-  const changedOnDevice = new Map<string, Set<string>>();
-  const lastResend = new Map<string, number>();
-  const retries = new Map<string, NodeJS.Timeout>();
+  const settings = new SettingsInFlight();
+  const resend = createDriftCorrector(
+    ctx,
+    (deviceId) => {
+      const again = registry.entry(deviceId);
+      if (again) reconcile(again);
+    },
+    commands,
+  );
   const unsubscribe: Array<() => void> = [];
-
-  const flying = (deviceId: string, capability: string) =>
-    (inFlight.get(deviceId)?.get(capability)?.size ?? 0) > 0;
-
-  const track = (deviceId: string, capability: string, commandId: string, active: boolean) => {
-    const byCap = inFlight.get(deviceId) ?? new Map<string, Set<string>>();
-    inFlight.set(deviceId, byCap);
-    const ids = byCap.get(capability) ?? new Set<string>();
-    byCap.set(capability, ids);
-    if (active) ids.add(commandId);
-    else ids.delete(commandId);
-  };
+  const flying = (deviceId: string, capability: string) => settings.flying(deviceId, capability);
 
   const persistDesired = (entry: DeviceEntry) => {
     const id = entry.view.id;
@@ -78,19 +66,7 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
   };
 
   const refresh = (entry: DeviceEntry) => {
-    const { id, desired, reported } = entry.view;
-    const delta: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(desired)) if (reported[k] !== v) delta[k] = v;
-    const pending = [...(inFlight.get(id)?.entries() ?? [])].filter(([, s]) => s.size > 0).map(([k]) => k);
-    entry.view = {
-      ...entry.view,
-      twin: {
-        converged: Object.keys(delta).length === 0 && pending.length === 0,
-        delta,
-        pending: pending.sort(),
-        changedOnDevice: [...(changedOnDevice.get(id) ?? [])].sort(),
-      },
-    };
+    entry.view = { ...entry.view, twin: settings.viewOf(entry.view) };
   };
 
   const isSetting = (entry: DeviceEntry, capability: string) =>
@@ -106,35 +82,12 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
       if (descriptor.twin === 'device') {
         setDesired(entry, capability, has);
         persistDesired(entry);
-        const changed = changedOnDevice.get(id) ?? new Set<string>();
-        changedOnDevice.set(id, changed);
-        changed.add(capability);
+        settings.markChangedOnDevice(id, capability);
         adopted.inc();
         log.info({ deviceId: id, capability, value: has }, 'changed on the device: desired follows it');
         continue;
       }
-      if (!online) continue;
-      const key = `${id}\0${capability}`;
-      const wait = (lastResend.get(key) ?? -Infinity) + RESEND_EVERY_MS - ctx.clock.now();
-      if (wait > 0) {
-        // Drifting again right after a correction: look again once the pause is over.
-        if (!retries.has(key)) {
-          const timer = setTimeout(() => {
-            retries.delete(key);
-            const again = registry.entry(id);
-            if (again) reconcile(again);
-          }, wait);
-          timer.unref();
-          retries.set(key, timer);
-        }
-        continue;
-      }
-      lastResend.set(key, ctx.clock.now());
-      corrected.inc();
-      log.info({ deviceId: id, capability, want, has }, 'drifted from desired: sending it again');
-      commands()
-        .issue({ deviceId: id, capability, value: want as SettingValue, source: 'twin' }, { waitMs: 0 })
-        .catch((err: unknown) => log.warn({ err, deviceId: id, capability }, 'could not send desired again'));
+      if (online) resend(id, capability, want as SettingValue, has);
     }
     refresh(entry);
   };
@@ -143,7 +96,7 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
     const entry = registry.entry(u.deviceId);
     if (!entry || !isSetting(entry, u.capability)) return;
     const active = u.status === 'pending' || u.status === 'sent';
-    track(u.deviceId, u.capability, u.commandId, active);
+    settings.track(u.deviceId, u.capability, u.commandId, active);
     // Refused or too late: the device never took the value, so desired is what it has.
     if ((u.status === 'failed' || u.status === 'expired') && !flying(u.deviceId, u.capability)) {
       setDesired(entry, u.capability, entry.view.reported[u.capability]);
@@ -155,12 +108,12 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
   return {
     want(entry, capability, value) {
       setDesired(entry, capability, value);
-      changedOnDevice.get(entry.view.id)?.delete(capability);
+      settings.changedOnDevice.get(entry.view.id)?.delete(capability);
       ctx.repos.devices.saveDesired(entry.view.id, entry.view.desired);
     },
     start() {
       for (const r of commands().activeRecords())
-        if (r.kind === 'setting') track(r.deviceId, r.capability, r.id, true);
+        if (r.kind === 'setting') settings.track(r.deviceId, r.capability, r.id, true);
       for (const view of registry.list()) {
         const entry = registry.entry(view.id);
         if (entry) refresh(entry);
@@ -178,16 +131,12 @@ export function createTwin({ ctx, registry, commands }: TwinDeps): Twin {
           const entry = registry.entry(deviceId);
           if (entry && online) reconcile(entry);
         }),
-        on('device.removed', 'twin', ({ deviceId }) => {
-          inFlight.delete(deviceId);
-          changedOnDevice.delete(deviceId);
-        }),
+        on('device.removed', 'twin', ({ deviceId }) => settings.forget(deviceId)),
       );
     },
     stop() {
       for (const u of unsubscribe.splice(0)) u();
-      for (const timer of retries.values()) clearTimeout(timer);
-      retries.clear();
+      resend.stop();
     },
   };
 }
