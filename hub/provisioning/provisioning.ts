@@ -5,9 +5,7 @@
 // credentials sealed under a key from that code and both nonces — whoever else reads the claim's
 // topics gets ciphertext. A device that missed them (it rebooted, it was not subscribed yet)
 // announces again, and gets them again, until it first connects with them (or a day has passed).
-import { eq, lt } from 'drizzle-orm';
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { normalizeSetupCode, sealForDevice } from '../../shared/adoption-crypto.js';
 import { decodeJson } from '../../shared/decode.js';
 import { HearthError } from '../../shared/errors.js';
@@ -19,40 +17,18 @@ import {
   ProvisionSealedSchema,
 } from '../../shared/payloads.js';
 import { allProvisionTopic, isClaimId, parseTopic, provisionTopic } from '../../shared/topics.js';
-import { errors, jsonResponse, op, pathParam } from '../api/openapi-helpers.js';
 import { type ApiEnv, type ApiUnit, readJson, requireRight } from '../api/route-module.js';
 import type { CoreContext } from '../core/context.js';
-import { discovered } from '../store/schema/index.js';
-import { ATTEMPTS_PER_MINUTE, createAdoptionChallenges, PROOF_WAIT_MS } from './adoption-challenge.js';
+import { createAdoptionChallenges } from './adoption-challenge.js';
+import { AdoptBodySchema, discoveredOpenApi } from './discovered-openapi.js';
 
 export const CLAIM_TTL_MS = 10 * 60_000;
 /** How long credentials of an adopted device that has not connected yet are re-sent. */
 export const CREDENTIALS_RESEND_MS = 24 * 3600_000;
 
-const DiscoveredSchema = z.object({
-  claimId: z.string(),
-  model: z.string(),
-  firmware: z.string(),
-  capabilities: z.array(z.unknown()),
-  firstSeenAt: z.number(),
-  lastSeenAt: z.number(),
-  expiresAt: z.number(),
-});
-const AdoptBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(64),
-  room: z.string().trim().min(1).max(64).nullable().optional(),
-  setupCode: z
-    .string()
-    .max(64)
-    .refine((s) => normalizeSetupCode(s) !== null, {
-      message: 'the setup code is the 16 letters and digits (A-Z, 2-7) on the device label',
-    })
-    .describe('the setup code on the device label (any case; spaces and dashes ignored)'),
-});
-
 export function createProvisioning(ctx: CoreContext): ApiUnit {
   const log = ctx.log.child({ module: 'provisioning' });
-  const { db } = ctx.store;
+  const discovered = ctx.repos.discovered;
   /** Adopted claims whose device has not connected yet: the sealed credentials, and until when. */
   const pending = new Map<string, { deviceId: string; sealed: string; until: number }>();
   const challenges = createAdoptionChallenges(ctx, log);
@@ -61,20 +37,6 @@ export function createProvisioning(ctx: CoreContext): ApiUnit {
   let unlisten: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  // Parsed with the device's own schema: what is sealed is exactly what a device accepts. With the
-  // credentials go the hub CA and TLS port: an adopted device talks TLS from then on.
-  const seal = (
-    claimId: string,
-    code: string,
-    nonces: { hubNonce: string; deviceNonce: string },
-    c: ProvisionCredentials,
-  ) => {
-    const tlsPort = ctx.trust?.mqttTlsPort() ?? 0;
-    const tls = ctx.trust && tlsPort > 0 ? { tls: { ca: ctx.trust.caPem, port: tlsPort } } : {};
-    const plain = JSON.stringify(ProvisionCredentialsSchema.parse({ ...c, ...tls }));
-    const sealed = sealForDevice(code, claimId, nonces.hubNonce, nonces.deviceNonce, plain);
-    return JSON.stringify(ProvisionSealedSchema.parse({ ...nonces, sealed }));
-  };
   const sendCredentials = (claimId: string, sealed: string) =>
     ctx.messaging.publish(provisionTopic(claimId, 'credentials'), sealed, { qos: 1 });
 
@@ -101,12 +63,7 @@ export function createProvisioning(ctx: CoreContext): ApiUnit {
       lastSeenAt: now,
       expiresAt: now + CLAIM_TTL_MS,
     };
-    const known = db.select().from(discovered).where(eq(discovered.claimId, t.claimId)).get();
-    if (known) db.update(discovered).set(row).where(eq(discovered.claimId, t.claimId)).run();
-    else {
-      db.insert(discovered)
-        .values({ claimId: t.claimId, firstSeenAt: now, ...row })
-        .run();
+    if (discovered.seen(t.claimId, row)) {
       log.info({ claimId: t.claimId, model: row.model }, 'factory device waiting to be adopted');
       ctx.bus.emit('provision.discovered', { claimId: t.claimId, model: row.model });
     }
@@ -115,15 +72,13 @@ export function createProvisioning(ctx: CoreContext): ApiUnit {
   const app = new Hono<ApiEnv>();
   app.get('/', (c) => {
     requireRight(c, 'devices.adopt');
-    return c.json({ discovered: db.select().from(discovered).all() });
+    return c.json({ discovered: discovered.list() });
   });
   app.post('/:claim/adopt', async (c) => {
     requireRight(c, 'devices.adopt');
     const claimId = c.req.param('claim');
     const body = await readJson(c, AdoptBodySchema);
-    const row = isClaimId(claimId)
-      ? db.select().from(discovered).where(eq(discovered.claimId, claimId)).get()
-      : undefined;
+    const row = isClaimId(claimId) ? discovered.get(claimId) : undefined;
     if (!row)
       throw new HearthError(
         'not_found',
@@ -138,9 +93,13 @@ export function createProvisioning(ctx: CoreContext): ApiUnit {
       model: row.model,
       room: body.room ?? null,
     });
-    const sealed = seal(claimId, code, nonces, { deviceId: device.id, secret, name: body.name });
+    const sealed = sealCredentials(ctx.trust, claimId, code, nonces, {
+      deviceId: device.id,
+      secret,
+      name: body.name,
+    });
     pending.set(claimId, { deviceId: device.id, sealed, until: ctx.clock.now() + CREDENTIALS_RESEND_MS });
-    db.delete(discovered).where(eq(discovered.claimId, claimId)).run();
+    discovered.remove(claimId);
     ctx.repos.audit.record(`token:${c.get('auth').tokenId}`, 'device.adopt', device.id, { claimId });
     await sendCredentials(claimId, sealed);
     ctx.bus.emit('provision.adopted', { claimId, deviceId: device.id });
@@ -153,42 +112,7 @@ export function createProvisioning(ctx: CoreContext): ApiUnit {
       {
         basePath: '/api/v1/discovered',
         app,
-        openapi: {
-          '/api/v1/discovered': {
-            get: op(
-              'Factory devices waiting to be adopted',
-              'devices',
-              {
-                '200': jsonResponse('waiting devices', z.object({ discovered: z.array(DiscoveredSchema) })),
-                ...errors(),
-              },
-              { right: 'devices.adopt' },
-            ),
-          },
-          '/api/v1/discovered/{claim}/adopt': {
-            post: op(
-              `Adopt a factory device: it must prove the setup code on its label (the hub waits up to ${PROOF_WAIT_MS / 1000} s for it), then it is registered and sent its credentials sealed under that code`,
-              'devices',
-              {
-                '201': jsonResponse('adopted', z.object({ device: z.record(z.string(), z.unknown()) })),
-                ...errors(
-                  [400, 'malformed JSON'],
-                  [403, 'the device could not prove the setup code (forbidden)'],
-                  [404, 'no such claim (not_found)'],
-                  [409, 'the device did not answer (device_offline), or an adoption is under way (conflict)'],
-                  [413, 'body too large'],
-                  [422, 'invalid body'],
-                  [429, `more than ${ATTEMPTS_PER_MINUTE} attempts a minute for this claim (rate_limited)`],
-                ),
-              },
-              {
-                parameters: [pathParam('claim', 'claim id the device announced')],
-                body: AdoptBodySchema,
-                right: 'devices.adopt',
-              },
-            ),
-          },
-        },
+        openapi: discoveredOpenApi(),
       },
     ],
     async start() {
@@ -201,7 +125,7 @@ export function createProvisioning(ctx: CoreContext): ApiUnit {
       });
       timer = setInterval(() => {
         const now = ctx.clock.now();
-        db.delete(discovered).where(lt(discovered.expiresAt, now)).run();
+        discovered.removeExpired(now);
         for (const [claim, p] of pending) if (p.until < now) pending.delete(claim);
       }, 30_000);
       timer.unref();
@@ -214,4 +138,20 @@ export function createProvisioning(ctx: CoreContext): ApiUnit {
       await unsubscribeProofs?.();
     },
   };
+}
+
+// Parsed with the device's own schema: what is sealed is exactly what a device accepts. With the
+// credentials go the hub CA and TLS port: an adopted device talks TLS from then on.
+function sealCredentials(
+  trust: CoreContext['trust'],
+  claimId: string,
+  code: string,
+  nonces: { hubNonce: string; deviceNonce: string },
+  c: ProvisionCredentials,
+): string {
+  const tlsPort = trust?.mqttTlsPort() ?? 0;
+  const tls = trust && tlsPort > 0 ? { tls: { ca: trust.caPem, port: tlsPort } } : {};
+  const plain = JSON.stringify(ProvisionCredentialsSchema.parse({ ...c, ...tls }));
+  const sealed = sealForDevice(code, claimId, nonces.hubNonce, nonces.deviceNonce, plain);
+  return JSON.stringify(ProvisionSealedSchema.parse({ ...nonces, sealed }));
 }

@@ -5,6 +5,7 @@ import { type AuditLog, createAuditLog } from './audit-log.js';
 import { type CommandRepository, createCommandRepository } from './command-repository.js';
 import type { Store } from './db.js';
 import { createDeviceRepository, type DeviceRepository } from './device-repository.js';
+import { createDiscoveredRepository, type DiscoveredRepository } from './discovered-repository.js';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 
 export interface Transactions {
@@ -17,6 +18,8 @@ export interface Transactions {
 export interface Repositories {
   devices: DeviceRepository;
   commands: CommandRepository;
+  /** Factory devices waiting to be adopted. */
+  discovered: DiscoveredRepository;
   idempotency: IdempotencyStore;
   audit: AuditLog;
   tx: Transactions;
@@ -27,6 +30,7 @@ export function createRepositories(store: Store, clock: Clock): Repositories {
   return {
     devices: createDeviceRepository(store),
     commands: createCommandRepository(store),
+    discovered: createDiscoveredRepository(store),
     // Prepared on first use: a hub that never sees a keyed command never prepares them.
     get idempotency() {
       idempotency ??= createIdempotencyStore(store.sqlite);
