@@ -24,7 +24,7 @@ import {
 
 export function createDevicesModule(
   ctx: CoreContext,
-  mqtt: () => { port: number; tlsPort: number; ca: string },
+  mqtt: () => { port: number; tlsPort: number; ca?: string },
 ): ApiModule {
   const app = new Hono<ApiEnv>();
   const device = (id: string): DeviceView => {
@@ -55,6 +55,8 @@ export function createDevicesModule(
       room: body.room ?? null,
       ...(body.id ? { id: body.id } : {}),
     });
+    // On mosquitto, answer once the device's credential is there: it may connect at once.
+    await ctx.credentialsSettled?.();
     return c.json({ device: created, secret, mqtt: mqtt() }, 201);
   });
 
