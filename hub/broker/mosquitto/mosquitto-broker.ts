@@ -27,6 +27,30 @@ async function hubRoleHeld(dynsec: DynsecClient, username: string): Promise<bool
   return roles.some((x) => x.rolename === HUB_ROLE);
 }
 
+/**
+ * The admin that `mosquitto_ctrl dynsec init` creates may read everything but publish only to
+ * $CONTROL: the hub gives itself the right to write under hearth/. A mosquitto without the plugin
+ * never answers: that fails here with a clear message.
+ */
+async function prepareHubClient(c: MqttClient, username: string): Promise<DynsecClient> {
+  const dynsec = createDynsecClient(c);
+  await dynsec.attach();
+  await dynsec.expectOk([{ command: 'createRole', rolename: HUB_ROLE }], /already exists/i);
+  await dynsec.expectOk(
+    hubRole().acls.map((a) => ({ command: 'addRoleACL', rolename: HUB_ROLE, ...a })),
+    /already exists|already/i,
+  );
+  if (await hubRoleHeld(dynsec, username)) return dynsec;
+  // Adding a role ends the client's own session (dynsec kicks it, and its answer is lost or an
+  // "Internal error"): send it, wait for the reconnect, then check it took.
+  const back = new Promise<void>((resolve) => c.once('connect', () => resolve()));
+  void dynsec.run([{ command: 'addClientRole', username, rolename: HUB_ROLE }]).catch(() => undefined);
+  await back;
+  if (!(await hubRoleHeld(dynsec, username)))
+    throw new Error(`could not give ${username} the ${HUB_ROLE} role`);
+  return dynsec;
+}
+
 export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
   const log = ctx.log.child({ module: 'broker', broker: 'mosquitto' });
   const { broker: conf } = ctx.config;
@@ -126,33 +150,26 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
       c.on('error', (err) => log.warn({ err: err.message, url: conf.url }, 'mosquitto connection error'));
       c.on('offline', () => log.warn({ url: conf.url }, 'mosquitto unreachable; reconnecting'));
       await new Promise<void>((resolve, reject) => {
-        const failed = (err: Error) =>
+        // A start that fails stops trying: the unit never started, so nothing else would end it.
+        const failed = (err: Error) => {
+          client = undefined;
+          c.end(true);
           reject(new Error(`cannot connect to mosquitto at ${conf.url}: ${err.message}`));
+        };
         c.once('connect', () => {
           c.off('error', failed);
           resolve();
         });
         c.once('error', failed);
       });
-      dynsec = createDynsecClient(c);
-      await dynsec.attach();
-      // The admin that `mosquitto_ctrl dynsec init` creates may read everything but publish only
-      // to $CONTROL: the hub gives itself the right to write under hearth/.
-      await dynsec.expectOk([{ command: 'createRole', rolename: HUB_ROLE }], /already exists/i);
-      await dynsec.expectOk(
-        hubRole().acls.map((a) => ({ command: 'addRoleACL', rolename: HUB_ROLE, ...a })),
-        /already exists|already/i,
-      );
-      if (!(await hubRoleHeld(dynsec, conf.username ?? ''))) {
-        // Adding a role ends the client's own session (dynsec kicks it, and its answer is lost or
-        // an "Internal error"): send it, wait for the reconnect, then check it took.
-        const back = new Promise<void>((resolve) => c.once('connect', () => resolve()));
-        await dynsec.run([{ command: 'addClientRole', username: conf.username, rolename: HUB_ROLE }]);
-        await back;
-        if (!(await hubRoleHeld(dynsec, conf.username ?? '')))
-          throw new Error(`could not give ${conf.username} the ${HUB_ROLE} role`);
+      try {
+        dynsec = await prepareHubClient(c, conf.username ?? '');
+        await c.subscribeAsync(CLIENTS_TOPIC, { qos: 0 });
+      } catch (err) {
+        client = undefined;
+        c.end(true);
+        throw err;
       }
-      await c.subscribeAsync(CLIENTS_TOPIC, { qos: 0 });
       ctx.metrics.gauge(
         'hearth_mqtt_clients',
         'Connected MQTT clients (mosquitto $SYS)',
