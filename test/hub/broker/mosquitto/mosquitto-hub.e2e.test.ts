@@ -208,4 +208,36 @@ describe('hearth start --broker mosquitto', () => {
     expect(devices.stdout()).not.toMatch(/"disconnected"/);
     devices.child.kill('SIGTERM');
   });
+
+  it('hearth tokens create and mqtt-users add on the data directory provision mosquitto themselves', async () => {
+    const env = {
+      HEARTH_BROKER__MODE: 'mosquitto',
+      HEARTH_BROKER__URL: m.url,
+      HEARTH_BROKER__USERNAME: m.admin.username,
+      HEARTH_BROKER__PASSWORD: m.admin.password,
+    };
+    const dataDir = join(dir.path, 'hub');
+    const made = await runHearth(
+      ['tokens', 'create', '--name', 'cli-reader', '--role', 'member', '--json', '--data-dir', dataDir],
+      env,
+    );
+    expect(made.code, made.stderr).toBe(0);
+    const { token: cliToken, id } = made.json as { token: string; id: string };
+    expect(made.stderr).toContain(`username token-${id}`);
+    const reader = await mqtt.connectAsync(m.url, {
+      username: `token-${id}`,
+      password: cliToken,
+      reconnectPeriod: 0,
+    });
+    expect((await reader.subscribeAsync('hearth/dev/+/state'))[0]?.qos).toBe(0);
+    await reader.endAsync();
+    const user = await runHearth(
+      ['mqtt-users', 'add', 'ha', '--sub', 'hearth/dev/+/state', '--json', '--data-dir', dataDir],
+      env,
+    );
+    expect(user.code, user.stderr).toBe(0);
+    const { password } = user.json as { password: string };
+    const ha = await mqtt.connectAsync(m.url, { username: 'ha', password, reconnectPeriod: 0 });
+    await ha.endAsync();
+  });
 });
