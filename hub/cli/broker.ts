@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
-import { DEBIAN_PLUGIN, dynsecFile, mosquittoSnippet, snippetPath } from '../broker/mosquitto/setup-files.js';
+import { debianPlugin, dynsecFile, mosquittoSnippet, snippetPath } from '../broker/mosquitto/setup-files.js';
 import { loadConfig } from '../config.js';
 import { generateSecret } from '../security/secrets.js';
 import { TLS_FILES, tlsDir } from '../tls/tls-files.js';
@@ -100,7 +100,7 @@ export function run(args: string[]): Promise<number> {
     writeFileSync(
       snippet,
       mosquittoSnippet({
-        plugin: DEBIAN_PLUGIN,
+        plugin: debianPlugin(),
         dynsecFile: dynsecPath,
         port,
         tlsPort,

@@ -6,7 +6,14 @@ import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { HUB_ROLE, hubRole } from './dynsec-roles.js';
 
-export const DEBIAN_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+/** Debian puts the plugin under the architecture's multiarch directory (a Pi: aarch64 or arm). */
+const MULTIARCH: Record<string, string> = {
+  x64: 'x86_64-linux-gnu',
+  arm64: 'aarch64-linux-gnu',
+  arm: 'arm-linux-gnueabihf',
+};
+export const debianPlugin = (arch: string = process.arch) =>
+  `/usr/lib/${MULTIARCH[arch] ?? MULTIARCH.x64}/mosquitto_dynamic_security.so`;
 const ITERATIONS = 101;
 
 export interface SetupPaths {
