@@ -111,5 +111,17 @@ export function ratioRows(rows: BenchRow[]): BenchRow[] {
   ratio('round trip p99 / bare mosquitto QoS 1 p99', 'roundtrip.p99', 'anchor.mosquitto.p99', 10);
   ratio('round trip p50 / bare aedes QoS 1 p50', 'roundtrip.p50', 'anchor.aedes.p50', null);
   ratio('round trip p99 / bare aedes QoS 1 p99', 'roundtrip.p99', 'anchor.aedes.p99', null);
+  ratio(
+    'mosquitto mode: round trip p50 / bare mosquitto QoS 1 p50',
+    'mosquitto-mode.roundtrip.p50',
+    'anchor.mosquitto.p50',
+    4,
+  );
+  ratio(
+    'mosquitto mode: round trip p99 / bare mosquitto QoS 1 p99',
+    'mosquitto-mode.roundtrip.p99',
+    'anchor.mosquitto.p99',
+    10,
+  );
   return out;
 }

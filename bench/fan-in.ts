@@ -11,11 +11,11 @@ import { MOSQUITTO_SETTINGS, startMosquitto } from './lib/mosquitto-peer.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round } from './lib/stats.js';
 
-const PUBLISHERS = 8;
+export const PUBLISHERS = 8;
 /** QoS 1 messages a publisher may have un-acknowledged. */
 const WINDOW = 100;
 
-interface RunResult {
+export interface RunResult {
   rate: number;
   cpuUsPerMsg: number;
   lost: number;
@@ -28,7 +28,7 @@ function eventPayload(): Buffer {
   return Buffer.from(JSON.stringify({ ...base, message: 'x'.repeat(pad) }));
 }
 
-async function fanIn(
+export async function fanIn(
   port: number,
   publishers: Credentials[],
   reader: Credentials,
@@ -116,14 +116,14 @@ export async function benchFanIn(sizes = { qos0: 100_000, qos1: 50_000 }): Promi
   }
 }
 
-const MOSQUITTO_READER: Credentials = {
+export const MOSQUITTO_READER: Credentials = {
   username: 'reader',
   password: 'reader-secret',
   clientId: 'fan-in-reader',
 };
 
 /** Devices registered through the API, so each publisher has Hearth's credentials and ACL. */
-async function registerPublishers(hub: HubProcess): Promise<Credentials[]> {
+export async function registerPublishers(hub: HubProcess): Promise<Credentials[]> {
   const publishers: Credentials[] = [];
   for (let i = 0; i < PUBLISHERS; i++) {
     const res = await fetch(`${hub.baseUrl}/api/v1/devices`, {

@@ -9,6 +9,7 @@ import { benchFanIn, FAN_IN_NOTE } from './fan-in.js';
 import { benchFleet } from './fleet-benches.js';
 import { fuzzAndRecord, fuzzRows } from './fuzz.js';
 import { type BenchRow, printTable, writeResults } from './lib/report.js';
+import { benchMosquittoMode, MOSQUITTO_MODE_NOTE } from './mosquitto-mode.js';
 import { benchRollout } from './rollout.js';
 import { benchScheduleLateness } from './schedule-lateness.js';
 
@@ -34,6 +35,7 @@ const benches: Bench[] = [
     run: async () => (await benchFleet(1000, 3000, { anchors: fleetPlain?.anchors ?? null })).rows,
   },
   { name: 'fan-in', run: () => benchFanIn() },
+  { name: 'mosquitto-mode', run: () => benchMosquittoMode() },
   { name: 'schedules', run: () => benchScheduleLateness() },
   { name: 'rollout', run: () => benchRollout() },
   { name: 'fuzz', run: async () => fuzzRows(await fuzzAndRecord(resultsDir)) },
@@ -51,6 +53,7 @@ async function main(): Promise<number> {
     'memory: RSS of the hub process read from /proc, after the round trip; the idle figure is the hub with no device. The hub runs with its V8 flags (hub/node-flags.ts: 1 MB young generation, 20% old-generation growth), as every launch path does; with V8 defaults the same run measured ~155 MB, and the fan-in below ran ~40% faster (43k vs 31k msg/s at QoS 0, 24 vs 34 µs per message): the flags trade burst throughput for memory.',
     "fleet over TLS: the same fleet bench with the devices flashed with the hub CA (hearth fleet --tls: MQTT over TLS, verified, sessions resumed on reconnect through the hub's persisted ticket keys) and the round trip over HTTPS (one TLS session, keep-alive); ratios are to the plain fleet run just before it.",
     FAN_IN_NOTE,
+    MOSQUITTO_MODE_NOTE,
     'fuzz: fast-check inputs derived from the MQTT payload schemas and the OpenAPI document, against an in-process hub; bench/fuzz-results.json has every channel and finding.',
     'schedules: measureScheduleLateness() from bench/lib/schedule-lateness-probe.ts (a hub process with its V8 flags, 50 lights in the bench process acking over MQTT); "late" is when the hub began handing the run to the command path, from its run log.',
   ];

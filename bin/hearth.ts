@@ -19,6 +19,10 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'add, list or remove MQTT users for integrations',
     load: () => import('../hub/cli/mqtt-users.js'),
   },
+  broker: {
+    summary: "set up a local mosquitto as the hub's broker (setup)",
+    load: () => import('../hub/cli/broker.js'),
+  },
   backup: {
     summary: 'back up the database, config and keys (safe while running)',
     load: () => import('../hub/cli/backup.js'),

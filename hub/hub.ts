@@ -11,6 +11,8 @@ import { createPairingModule } from './api/routes/pairing.js';
 import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
 import { createBroker } from './broker/index.js';
+import { createMosquittoBroker } from './broker/mosquitto/mosquitto-broker.js';
+import { createMosquittoMode } from './broker/mosquitto/mosquitto-mode.js';
 import { createEventBus } from './core/bus.js';
 import { createCommandPath } from './core/commands/command-path.js';
 import type { CoreContext, HubContext } from './core/context.js';
@@ -108,11 +110,15 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     // The broker authenticates against the registry, which publishes through the broker: build
     // both, then start the broker once the registry has loaded.
     let registryRef: ReturnType<typeof createDeviceRegistry> | undefined;
-    const broker = createBroker(base, {
-      verifyDevice: (id, secret) => registryRef?.verifySecret(id, secret) ?? false,
-      verifyToken: (token) => tokens.verify(token),
-      verifyIntegration: (name, password) => mqttUsers.verify(name, password),
-    });
+    // In mosquitto mode the hub runs no broker: mosquitto authenticates, from what dynsec-sync keeps there.
+    const mosquitto = config.broker.mode === 'mosquitto' ? createMosquittoBroker(base) : undefined;
+    const broker =
+      mosquitto ??
+      createBroker(base, {
+        verifyDevice: (id, secret) => registryRef?.verifySecret(id, secret) ?? false,
+        verifyToken: (token) => tokens.verify(token),
+        verifyIntegration: (name, password) => mqttUsers.verify(name, password),
+      });
     const registry = createDeviceRegistry({
       ctx: base,
       messaging: broker.messaging,
@@ -129,7 +135,9 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     });
     registryRef = registry;
     registry.load();
+    const mosquittoMode = mosquitto && createMosquittoMode(base, mosquitto, { registry, tokens, mqttUsers });
     await startUnit(broker);
+    if (mosquittoMode) await startUnit(mosquittoMode.unit);
 
     const { commands, twin } = createCommandPath(base, broker.messaging, registry);
     const inbound = createInboundRouter(base, broker.messaging, registry, {
@@ -141,6 +149,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     await startUnit({ name: 'twin', start: () => twin.start(), stop: () => twin.stop() });
     const trust = { caPem: tls.caPem, mqttTlsPort: () => ports.mqttTls };
     core = { ...base, messaging: broker.messaging, registry, commands, ports, trust };
+    if (mosquittoMode) core.credentialsSettled = () => mosquittoMode.settled();
     const ctx = core;
     registerHubGauges(metrics, { registry, commands });
 
@@ -179,7 +188,12 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
         httpsUrl,
       ),
       createTokensModule(ctx, tokens, pairing, firstContact),
-      createDevicesModule(ctx, () => ({ port: ports.mqtt, tlsPort: ports.mqttTls, ca: tls.caPem })),
+      // With no MQTT over TLS (mosquitto without broker.tlsPort) no CA: the device must not insist on TLS.
+      createDevicesModule(ctx, () => ({
+        port: ports.mqtt,
+        tlsPort: ports.mqttTls,
+        ...(ports.mqttTls > 0 ? { ca: tls.caPem } : {}),
+      })),
       createEventsModule(ctx),
       createMqttUsersModule(mqttUsers),
       ...featureModules,

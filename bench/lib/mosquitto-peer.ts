@@ -16,6 +16,15 @@ export const MOSQUITTO_SETTINGS = [
   'persistence false',
 ];
 
+/** The config lines behind MOSQUITTO_SETTINGS, shared by every mosquitto the bench starts. */
+export const FAIR_SETTINGS = [
+  'max_queued_messages 1000000',
+  'max_inflight_messages 100',
+  'set_tcp_nodelay true',
+  'persistence false',
+  'log_dest stderr',
+];
+
 export async function startMosquitto(
   port: number,
   users: Array<{ username: string; password: string }>,
@@ -43,11 +52,7 @@ export async function startMosquitto(
       'allow_anonymous false',
       `password_file ${passwd}`,
       `acl_file ${join(dir, 'acl')}`,
-      'max_queued_messages 1000000',
-      'max_inflight_messages 100',
-      'set_tcp_nodelay true',
-      'persistence false',
-      'log_dest stderr',
+      ...FAIR_SETTINGS,
       '',
     ].join('\n'),
   );

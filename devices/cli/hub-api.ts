@@ -74,8 +74,8 @@ export const RegistrationSchema = z.object({
   mqtt: z.object({
     /** 0 when the hub's plain MQTT is off. */
     port: z.number().int().min(0).max(65535),
-    /** Hubs that speak TLS hand their CA and TLS port with the registration. */
-    tlsPort: z.number().int().min(1).max(65535).optional(),
+    /** Hubs that speak TLS hand their CA and TLS port with the registration (0: no MQTT over TLS). */
+    tlsPort: z.number().int().min(0).max(65535).optional(),
     ca: HubCaPemSchema.optional(),
   }),
 });

@@ -23,10 +23,10 @@ export const CreateDeviceResponseSchema = z.object({
   mqtt: z.object({
     /** Plain MQTT; 0 when mqtt.plain is off. */
     port: z.number(),
-    /** MQTT over TLS. */
+    /** MQTT over TLS; 0 when there is none (mosquitto mode without broker.tlsPort). */
     tlsPort: z.number(),
-    /** The hub CA (PEM) the device verifies the hub with. */
-    ca: z.string(),
+    /** The hub CA (PEM) the device verifies the hub with; absent when there is no MQTT over TLS. */
+    ca: z.string().optional(),
   }),
 });
 

@@ -28,7 +28,11 @@ export type Identity =
  * Topics only the hub writes (a device's cmd, schedules and ota; the hub's own; provisioning) and
  * the ones a device owns (its info, status, state, event, ack): an integration publishes on none.
  */
-const NOT_FOR_INTEGRATIONS = [`${TOPIC_ROOT}/dev/#`, `${TOPIC_ROOT}/hub/#`, `${TOPIC_ROOT}/provision/#`];
+export const NOT_FOR_INTEGRATIONS = [
+  `${TOPIC_ROOT}/dev/#`,
+  `${TOPIC_ROOT}/hub/#`,
+  `${TOPIC_ROOT}/provision/#`,
+];
 
 function integrationMayPublish(who: { pub: string[] }, topic: string): boolean {
   if (NOT_FOR_INTEGRATIONS.some((f) => topicMatches(f, topic))) return false;
@@ -57,7 +61,7 @@ export function canPublish(who: Identity, topic: string): boolean {
   }
 }
 
-const READABLE_BY_USERS = ['info', 'status', 'state', 'event', 'ack'];
+export const READABLE_BY_USERS = ['info', 'status', 'state', 'event', 'ack'];
 
 /** Subscriptions are filters: allow exactly the filters that cannot match anything forbidden. */
 export function canSubscribe(who: Identity, filter: string): boolean {

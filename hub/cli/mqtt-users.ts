@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
+import { provisionOnce } from '../broker/mosquitto/provision-once.js';
 import { systemClock } from '../infra/clock.js';
 import { loadConfig } from '../infra/config.js';
 import { createMqttUserService } from '../security/mqtt-users.js';
@@ -54,6 +55,10 @@ export function run(args: string[]): Promise<number> {
           const sub = (v.sub as string[] | undefined) ?? [];
           if (pub.length + sub.length === 0) throw new UsageError('give at least one --pub or --sub filter');
           const { password, user } = users.add({ name, pub, sub }, 'cli');
+          if (config.broker.mode === 'mosquitto') {
+            const failed = await provisionOnce(config, (sync) => sync.addMqttUser(user, password));
+            if (failed) process.stderr.write(`hearth: warning: ${failed}\n`);
+          }
           process.stdout.write(
             json
               ? `${JSON.stringify({ ...user, password })}\n`

@@ -44,6 +44,16 @@ const spec: CommandSpec = {
       value: 'LEVEL',
       description: 'fatal|error|warn|info|debug|trace|silent (HEARTH_LOG_LEVEL)',
     },
+    broker: {
+      type: 'string',
+      value: 'MODE',
+      description: 'embedded|mosquitto: run the broker, or use a mosquitto 2.x (HEARTH_BROKER__MODE)',
+    },
+    'broker-url': {
+      type: 'string',
+      value: 'URL',
+      description: 'mqtt://HOST:PORT of that mosquitto (HEARTH_BROKER__URL)',
+    },
     'no-mdns': { type: 'boolean', description: 'do not announce the hub on the LAN with mDNS' },
     config: {
       type: 'string',
@@ -66,6 +76,9 @@ export function flagsToConfig(values: Record<string, unknown>): Record<string, u
     logLevel: values['log-level'],
     config: values.config,
     ...(values['no-mdns'] ? { mdns: { enabled: false } } : {}),
+    ...(values.broker !== undefined || values['broker-url'] !== undefined
+      ? { broker: { mode: values.broker, url: values['broker-url'] } }
+      : {}),
   };
 }
 

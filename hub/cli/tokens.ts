@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
 import { HearthError } from '../../shared/errors.js';
+import { provisionOnce } from '../broker/mosquitto/provision-once.js';
 import { ROLES, type Role } from '../core/rights.js';
 import { systemClock } from '../infra/clock.js';
 import { loadConfig } from '../infra/config.js';
@@ -61,6 +62,12 @@ export function run(args: string[]): Promise<number> {
             throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
           const grants = (v.grant as string[] | undefined) ?? [];
           const { token, view } = tokens.create({ name, role: role as Role, grants, actor: 'cli' });
+          if (config.broker.mode === 'mosquitto') {
+            const failed = await provisionOnce(config, (sync) => sync.addToken(view, token));
+            process.stderr.write(
+              failed ? `hearth: warning: ${failed}\n` : `MQTT on mosquitto: username token-${view.id}\n`,
+            );
+          }
           const rights = view.grants.length ? `${role}: ${view.grants.join(' ')}` : role;
           process.stdout.write(
             json

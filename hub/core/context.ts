@@ -112,4 +112,6 @@ export interface CoreContext extends HubContext {
   readonly ports: { readonly http: number; readonly mqtt: number };
   /** Absent only in tests that build a core without the TLS unit. */
   trust?: HubTrust;
+  /** Mosquitto mode: resolves once every credential made so far is provisioned in mosquitto. */
+  credentialsSettled?: () => Promise<void>;
 }

@@ -46,6 +46,38 @@ export const ConfigSchema = z.strictObject({
       checkMs: z.number().int().min(1000).default(2000),
     })
     .prefault({}),
+  broker: z
+    .strictObject({
+      /**
+       * `embedded`: the hub runs its own broker (aedes). `mosquitto`: the hub runs none; it connects
+       * to a mosquitto 2.x with the dynamic-security plugin as its admin client and keeps Hearth's
+       * clients, roles and ACLs there.
+       */
+      mode: z.enum(['embedded', 'mosquitto']).default('embedded'),
+      /** Where mosquitto listens for the hub (mqtt:// or mqtts://). */
+      url: z
+        .string()
+        .regex(/^mqtts?:\/\/[^/\s]+:\d+\/?$/, 'mqtt://HOST:PORT or mqtts://HOST:PORT')
+        .default('mqtt://127.0.0.1:1883'),
+      /** The dynamic-security admin (the client `mosquitto_ctrl dynsec init` creates). */
+      username: z.string().min(1).optional(),
+      password: z.string().min(1).optional(),
+      /** PEM file of the CA that signed mosquitto's certificate, for an mqtts:// url. */
+      caFile: z.string().min(1).optional(),
+      /** mosquitto's MQTT-over-TLS port for devices (written into their images); 0: none. */
+      tlsPort: Port.default(0),
+    })
+    .prefault({})
+    .superRefine((b, issue) => {
+      if (b.mode !== 'mosquitto') return;
+      for (const key of ['username', 'password'] as const)
+        if (!b[key])
+          issue.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `broker.mode "mosquitto" needs broker.${key} (the dynamic-security admin)`,
+          });
+    }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Shown in the phone app and mDNS; defaults to the machine's host name. */
   hubName: z.string().min(1).max(63).default(hostname()),

@@ -6,6 +6,11 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { createHub, type Hub } from '../../hub/hub.js';
 import { type ConfigInput, loadConfig } from '../../hub/infra/config.js';
+import { startTestMosquitto, type TestMosquitto } from './mosquitto.js';
+
+/** The broker modes a broker-facing suite runs in (describe.each). */
+export const BROKER_MODES = ['embedded', 'mosquitto'] as const;
+export type BrokerMode = (typeof BROKER_MODES)[number];
 
 export interface TestHub {
   hub: Hub;
@@ -22,6 +27,10 @@ export interface TestHub {
   ): Promise<{ id: string; secret: string; client: MqttClient }>;
   /** Connects an mqtt.js client as an already registered device. */
   connectDeviceAs(id: string, secret?: string): Promise<MqttClient>;
+  /** The MQTT login of a token reader: `token` on the embedded broker, `token-<id>` on mosquitto. */
+  tokenLogin(token: string): { username: string; password: string };
+  /** The mosquitto the hub uses, in mosquitto mode. */
+  mosquitto?: TestMosquitto;
   /** Stops the hub (data stays, for restart tests). */
   stop(): Promise<void>;
   /** Stops the hub and removes the data directory. */
@@ -29,8 +38,27 @@ export interface TestHub {
 }
 
 export async function startTestHub(
-  options: { dataDir?: string; config?: Partial<ConfigInput> } = {},
+  options: {
+    dataDir?: string;
+    config?: Partial<ConfigInput>;
+    broker?: BrokerMode;
+    mosquitto?: TestMosquitto;
+  } = {},
 ): Promise<TestHub> {
+  // A mosquitto of its own unless the caller shares one (a restart test keeps it across hubs).
+  const mosquitto =
+    options.mosquitto ?? (options.broker === 'mosquitto' ? await startTestMosquitto() : undefined);
+  const ownsMosquitto = mosquitto !== undefined && options.mosquitto === undefined;
+  const brokerConfig = mosquitto
+    ? {
+        broker: {
+          mode: 'mosquitto' as const,
+          url: mosquitto.url,
+          username: mosquitto.admin.username,
+          password: mosquitto.admin.password,
+        },
+      }
+    : {};
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'hearth-test-'));
   const config = loadConfig({
     flags: {
@@ -42,6 +70,7 @@ export async function startTestHub(
       bind: '127.0.0.1',
       logLevel: 'silent',
       mdns: { enabled: false },
+      ...brokerConfig,
       ...options.config,
     },
     env: {},
@@ -49,6 +78,7 @@ export async function startTestHub(
   const hub = createHub(config, { pairingOutput: null });
   await hub.start();
   const { token } = hub.tokens.create({ name: 'test-admin', role: 'admin', actor: 'test' });
+  await hub.context.credentialsSettled?.();
   const baseUrl = `http://127.0.0.1:${hub.ports.http}`;
   const clients: MqttClient[] = [];
   let stopped = false;
@@ -106,9 +136,15 @@ export async function startTestHub(
       return { id: device.id, secret, client: await connectAs(device.id, secret) };
     },
     connectDeviceAs: (id, secret) => connectAs(id, secret ?? secrets.get(id) ?? ''),
+    tokenLogin: (t) => ({
+      username: mosquitto ? `token-${t.slice(0, t.indexOf('.'))}` : 'token',
+      password: t,
+    }),
+    ...(mosquitto ? { mosquitto } : {}),
     stop,
     async cleanup() {
       await stop();
+      if (ownsMosquitto) await mosquitto?.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

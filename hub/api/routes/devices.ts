@@ -19,7 +19,7 @@ import { devicesOpenApi } from './devices-openapi.js';
 
 export function createDevicesModule(
   ctx: CoreContext,
-  mqtt: () => { port: number; tlsPort: number; ca: string },
+  mqtt: () => { port: number; tlsPort: number; ca?: string },
 ): ApiModule {
   const app = new Hono<ApiEnv>();
   const device = (id: string): DeviceView => {
@@ -50,6 +50,8 @@ export function createDevicesModule(
       room: body.room ?? null,
       ...(body.id ? { id: body.id } : {}),
     });
+    // On mosquitto, answer once the device's credential is there: it may connect at once.
+    await ctx.credentialsSettled?.();
     return c.json({ device: created, secret, mqtt: mqtt() }, 201);
   });
 

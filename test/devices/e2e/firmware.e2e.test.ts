@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../../support/hub.js';
+import { BROKER_MODES, startTestHub, type TestHub } from '../../support/hub.js';
 import { waitFor } from '../../support/wait.js';
 import { tempDir } from '../support/plain-broker.js';
 import { type HearthProcess, killAll, runHearth, spawnHearth } from '../support/processes.js';
@@ -17,13 +17,13 @@ interface DeviceJson {
   fault: string | null;
 }
 
-describe('simulated firmware against a real hub', () => {
+describe.each(BROKER_MODES)('simulated firmware against a real hub (%s broker)', (mode) => {
   let hub: TestHub;
   let dir: ReturnType<typeof tempDir>;
   const events: Array<{ deviceId: string; type: string }> = [];
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ broker: mode });
     dir = tempDir('hearth-e2e-');
     hub.hub.context.bus.on('device.event', 'e2e-test', ({ deviceId, event }) => {
       events.push({ deviceId, type: event.type });

@@ -1,23 +1,24 @@
 // The device's last will, end to end with real processes: a simulated TV (`hearth device run`)
 // killed with SIGKILL, and Debian's mosquitto_sub reading its status with a token, as any MQTT
-// tool in the home would. The API and every MQTT reader must agree that it is offline.
+// tool in the home would. The API and every MQTT reader must agree that it is offline. In both
+// broker modes: on mosquitto the will is mosquitto's, and the hub learns it from the retained status.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../devices/support/plain-broker.js';
 import { killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
-import { startTestHub, type TestHub } from '../../support/hub.js';
+import { BROKER_MODES, startTestHub, type TestHub } from '../../support/hub.js';
 import { waitFor } from '../../support/wait.js';
 
 const run = promisify(execFile);
 
-describe('a killed device is offline for every MQTT reader', () => {
+describe.each(BROKER_MODES)('a killed device is offline for every MQTT reader (%s broker)', (mode) => {
   let t: TestHub;
   let dir: ReturnType<typeof tempDir>;
   const subs: ChildProcess[] = [];
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startTestHub({ broker: mode });
     dir = tempDir('hearth-will-');
   });
   afterAll(async () => {
@@ -27,7 +28,10 @@ describe('a killed device is offline for every MQTT reader', () => {
     dir.remove();
   });
 
-  const tokenArgs = () => ['-h', '127.0.0.1', '-p', String(t.hub.ports.mqtt), '-u', 'token', '-P', t.token];
+  const tokenArgs = () => {
+    const login = t.tokenLogin(t.token);
+    return ['-h', '127.0.0.1', '-p', String(t.hub.ports.mqtt), '-u', login.username, '-P', login.password];
+  };
 
   it('SIGKILL of a simulated TV → mosquitto_sub receives a retained offline within 5 s; the API agrees', async () => {
     const image = join(dir.path, 'tv.img');

@@ -1,0 +1,241 @@
+// Keeps mosquitto's dynamic-security clients and roles exactly in step with Hearth's own: a client
+// and a role per device, token and integration user. At start it reconciles the whole set (roles
+// made exact, clients given exactly their role, Hearth clients Hearth no longer knows deleted);
+// afterwards each change is applied as it happens. Deleting or disabling a client in dynsec ends
+// its sessions at once (mosquitto_kick_client_by_username), which is how removal and revocation
+// cut a client off.
+//
+// mosquitto takes a password only in clear over this API (it stores its own PBKDF2 hash); the hub
+// keeps salted SHA-256 hashes of its secrets, so a client is created when its secret exists in the
+// clear: at registration, adoption, token creation, MQTT-user creation. A Hearth identity with no
+// mosquitto client (registered in embedded mode, or mosquitto's file lost) cannot be restored from
+// a hash: reconcile counts and names it; re-register it (or re-create the token or user).
+import type { Logger } from '../../infra/log.js';
+import type { MqttUserView } from '../../security/mqtt-users.js';
+import type { TokenView } from '../../security/token-service.js';
+import type { DynsecClient, DynsecCommand } from './dynsec-client.js';
+import {
+  aclKey,
+  type DynsecAcl,
+  type DynsecRole,
+  deviceRole,
+  HEARTH_CLIENT_TAG,
+  HEARTH_ROLE_PREFIX,
+  HUB_ROLE,
+  integrationRole,
+  tokenRole,
+  tokenUsername,
+} from './dynsec-roles.js';
+
+export interface SyncSources {
+  deviceIds(): string[];
+  tokens(): TokenView[];
+  mqttUsers(): MqttUserView[];
+}
+
+interface Wanted {
+  username: string;
+  clientid?: string;
+  role: DynsecRole;
+  kind: 'device' | 'token' | 'mqtt-user';
+}
+
+export interface DynsecSync {
+  reconcile(): Promise<{ created: number; removed: number; missing: string[] }>;
+  addDevice(deviceId: string, secret: string): Promise<void>;
+  removeDevice(deviceId: string): Promise<void>;
+  addToken(view: TokenView, token: string): Promise<void>;
+  /** A token revoked (deleted from mosquitto) or given other rights (role rewritten, sessions ended). */
+  tokenChanged(tokenId: string): Promise<void>;
+  addMqttUser(user: MqttUserView, password: string): Promise<void>;
+  removeMqttUser(name: string): Promise<void>;
+  /** Resolves when every change so far has reached mosquitto. */
+  settled(): Promise<void>;
+  missing(): string[];
+}
+
+type ListedClient = {
+  username: string;
+  clientid?: string;
+  textdescription?: string;
+  roles?: { rolename: string }[];
+};
+
+const wantedDevice = (id: string): Wanted => ({
+  username: id,
+  clientid: id,
+  role: deviceRole(id),
+  kind: 'device',
+});
+const wantedToken = (t: TokenView): Wanted => ({
+  username: tokenUsername(t.id),
+  role: tokenRole(t),
+  kind: 'token',
+});
+const wantedUser = (u: MqttUserView): Wanted => ({
+  username: u.name,
+  role: integrationRole(u),
+  kind: 'mqtt-user',
+});
+
+const createRole = (r: DynsecRole): DynsecCommand => ({
+  command: 'createRole',
+  rolename: r.rolename,
+  acls: r.acls,
+});
+const createClient = (w: Wanted, password: string): DynsecCommand => ({
+  command: 'createClient',
+  username: w.username,
+  password,
+  ...(w.clientid ? { clientid: w.clientid } : {}),
+  textdescription: `${HEARTH_CLIENT_TAG} ${w.kind}`,
+  roles: [{ rolename: w.role.rolename }],
+});
+const deleteClient = (username: string): DynsecCommand => ({ command: 'deleteClient', username });
+const deleteRole = (rolename: string): DynsecCommand => ({ command: 'deleteRole', rolename });
+const NOT_FOUND = /not found/i;
+
+/** The commands that turn `have` ACLs into exactly `want`. */
+export function aclChanges(rolename: string, have: DynsecAcl[], want: DynsecAcl[]): DynsecCommand[] {
+  const wantKeys = new Set(want.map(aclKey));
+  const haveKeys = new Set(have.map(aclKey));
+  return [
+    ...have
+      .filter((a) => !wantKeys.has(aclKey(a)))
+      .map((a) => ({ command: 'removeRoleACL', rolename, acltype: a.acltype, topic: a.topic })),
+    ...want.filter((a) => !haveKeys.has(aclKey(a))).map((a) => ({ command: 'addRoleACL', rolename, ...a })),
+  ];
+}
+
+export function createDynsecSync(dynsec: DynsecClient, sources: SyncSources, log: Logger): DynsecSync {
+  let chain: Promise<unknown> = Promise.resolve();
+  let missing: string[] = [];
+  /** One change at a time, in order: a device added then removed is removed. */
+  const queue = <T>(work: () => Promise<T>): Promise<T> => {
+    const next = chain.then(work);
+    chain = next.catch((err: unknown) => log.error({ err }, 'mosquitto dynamic-security change failed'));
+    return next;
+  };
+  const wantedAll = (): Wanted[] => [
+    ...sources.deviceIds().map(wantedDevice),
+    ...sources
+      .tokens()
+      .filter((t) => t.revokedAt === null)
+      .map(wantedToken),
+    ...sources.mqttUsers().map(wantedUser),
+  ];
+
+  const rolesNow = async (): Promise<Map<string, DynsecAcl[]>> => {
+    const [r] = await dynsec.expectOk([{ command: 'listRoles', verbose: true, count: -1, offset: 0 }]);
+    const roles = (r?.data as { roles?: { rolename: string; acls?: DynsecAcl[] }[] })?.roles ?? [];
+    return new Map(
+      roles.filter((x) => x.rolename.startsWith(HEARTH_ROLE_PREFIX)).map((x) => [x.rolename, x.acls ?? []]),
+    );
+  };
+  const clientsNow = async (): Promise<ListedClient[]> => {
+    const [r] = await dynsec.expectOk([{ command: 'listClients', verbose: true, count: -1, offset: 0 }]);
+    return ((r?.data as { clients?: ListedClient[] })?.clients ?? []).filter((c) =>
+      c.textdescription?.startsWith(HEARTH_CLIENT_TAG),
+    );
+  };
+  const writeRole = async (role: DynsecRole) => {
+    const [r] = await dynsec.run([createRole(role)]);
+    if (!r?.error) return;
+    const [got] = await dynsec.expectOk([{ command: 'getRole', rolename: role.rolename }]);
+    const have = (got?.data as { role?: { acls?: DynsecAcl[] } })?.role?.acls ?? [];
+    await dynsec.expectOk(aclChanges(role.rolename, have, role.acls));
+  };
+  const addClient = async (w: Wanted, password: string) => {
+    await writeRole(w.role);
+    const [r] = await dynsec.run([createClient(w, password)]);
+    // Registered again under the same name: the new secret replaces the old (and ends its sessions).
+    if (r?.error)
+      await dynsec.expectOk(
+        [
+          { command: 'setClientPassword', username: w.username, password },
+          { command: 'addClientRole', username: w.username, rolename: w.role.rolename },
+        ],
+        /already/i,
+      );
+    missing = missing.filter((m) => m !== w.username);
+  };
+  const removeClient = async (username: string, rolename: string) => {
+    await dynsec.expectOk([deleteClient(username), deleteRole(rolename)], NOT_FOUND);
+  };
+
+  async function reconcile() {
+    const wanted = wantedAll();
+    const roles = await rolesNow();
+    const commands: DynsecCommand[] = [];
+    for (const w of wanted) {
+      const have = roles.get(w.role.rolename);
+      commands.push(...(have ? aclChanges(w.role.rolename, have, w.role.acls) : [createRole(w.role)]));
+    }
+    await dynsec.expectOk(commands);
+    const byName = new Map(wanted.map((w) => [w.username, w]));
+    const listed = await clientsNow();
+    const present = new Set(listed.map((c) => c.username));
+    const fixes: DynsecCommand[] = [];
+    let removed = 0;
+    for (const c of listed) {
+      const w = byName.get(c.username);
+      if (!w) {
+        fixes.push(deleteClient(c.username));
+        removed += 1;
+        continue;
+      }
+      const names = (c.roles ?? []).map((r) => r.rolename);
+      for (const n of names)
+        if (n !== w.role.rolename)
+          fixes.push({ command: 'removeClientRole', username: c.username, rolename: n });
+      if (!names.includes(w.role.rolename))
+        fixes.push({ command: 'addClientRole', username: c.username, rolename: w.role.rolename });
+      if ((w.clientid ?? '') !== (c.clientid ?? ''))
+        fixes.push({ command: 'setClientId', username: c.username, clientid: w.clientid ?? '' });
+    }
+    const wantedRoles = new Set(wanted.map((w) => w.role.rolename));
+    for (const rolename of roles.keys())
+      if (rolename !== HUB_ROLE && !wantedRoles.has(rolename)) fixes.push(deleteRole(rolename));
+    await dynsec.expectOk(fixes, NOT_FOUND);
+    missing = wanted.filter((w) => !present.has(w.username)).map((w) => w.username);
+    if (missing.length > 0)
+      log.warn(
+        { missing: missing.slice(0, 20), count: missing.length },
+        'Hearth clients with no mosquitto credential (registered before mosquitto mode?): register them again',
+      );
+    log.info(
+      { clients: wanted.length, removed, missing: missing.length },
+      'mosquitto dynamic security reconciled',
+    );
+    return { created: 0, removed, missing };
+  }
+
+  return {
+    reconcile: () => queue(reconcile),
+    addDevice: (id, secret) => queue(() => addClient(wantedDevice(id), secret)),
+    removeDevice: (id) => queue(() => removeClient(id, deviceRole(id).rolename)),
+    addToken: (view, token) => queue(() => addClient(wantedToken(view), token)),
+    tokenChanged: (tokenId) =>
+      queue(async () => {
+        const t = sources.tokens().find((x) => x.id === tokenId);
+        const role = tokenRole(t ?? { id: tokenId, role: 'guest', grants: [] });
+        if (!t || t.revokedAt !== null)
+          return void (await removeClient(tokenUsername(tokenId), role.rolename));
+        await writeRole(role);
+        // Its sessions end, as on the embedded broker: they reconnect with the new rights.
+        const username = tokenUsername(tokenId);
+        await dynsec.expectOk(
+          [
+            { command: 'disableClient', username },
+            { command: 'enableClient', username },
+          ],
+          NOT_FOUND,
+        );
+      }),
+    addMqttUser: (user, password) => queue(() => addClient(wantedUser(user), password)),
+    removeMqttUser: (name) =>
+      queue(() => removeClient(name, integrationRole({ name, pub: [], sub: [] }).rolename)),
+    settled: () => chain.then(() => undefined),
+    missing: () => missing,
+  };
+}

@@ -1,0 +1,203 @@
+// The broker unit in mosquitto mode: the hub runs no broker; it is a privileged client of a
+// mosquitto 2.x and implements HubMessaging there. Devices, token readers and integrations
+// authenticate against mosquitto's dynamic-security plugin (dynsec-sync.ts keeps it in step).
+// Presence comes from each device's retained `status` and its will, which shadow-ingest reads.
+import type { MqttClient } from 'mqtt';
+import { topicMatches } from '../../../shared/topic-filters.js';
+import type { HubContext, HubMessaging } from '../../core/context.js';
+import type { BrokerUnit } from '../broker.js';
+import { createDynsecClient, type DynsecClient } from './dynsec-client.js';
+import { HUB_ROLE, hubRole } from './dynsec-roles.js';
+import { connectHubClient, parseBrokerUrl, subscriptionIdFor } from './hub-client.js';
+
+export interface MosquittoBrokerUnit extends BrokerUnit {
+  readonly dynsec: DynsecClient;
+  /** Called instead of a kick: a removed device's mosquitto client is deleted (which ends its sessions). */
+  onKick(listener: (clientId: string) => void): void;
+}
+
+type Handler = (topic: string, payload: Buffer) => void;
+const CLIENTS_TOPIC = '$SYS/broker/clients/connected';
+/** Messages held between connecting and listen() (a resumed session's backlog); beyond, the oldest go. */
+const HELD_LIMIT = 50_000;
+
+async function hubRoleHeld(dynsec: DynsecClient, username: string): Promise<boolean> {
+  const [r] = await dynsec.expectOk([{ command: 'getClient', username }]);
+  const roles = (r?.data as { client?: { roles?: Array<{ rolename: string }> } })?.client?.roles ?? [];
+  return roles.some((x) => x.rolename === HUB_ROLE);
+}
+
+/**
+ * The admin that `mosquitto_ctrl dynsec init` creates may read everything but publish only to
+ * $CONTROL: the hub gives itself the right to write under hearth/. A mosquitto without the plugin
+ * never answers: that fails here with a clear message.
+ */
+async function prepareHubClient(c: MqttClient, username: string): Promise<DynsecClient> {
+  const dynsec = createDynsecClient(c);
+  await dynsec.attach();
+  await dynsec.expectOk([{ command: 'createRole', rolename: HUB_ROLE }], /already exists/i);
+  await dynsec.expectOk(
+    hubRole().acls.map((a) => ({ command: 'addRoleACL', rolename: HUB_ROLE, ...a })),
+    /already exists|already/i,
+  );
+  if (await hubRoleHeld(dynsec, username)) return dynsec;
+  // Adding a role ends the client's own session (dynsec kicks it, and its answer is lost or an
+  // "Internal error"): send it, wait for the reconnect, then check it took.
+  const back = new Promise<void>((resolve) => c.once('connect', () => resolve()));
+  void dynsec.run([{ command: 'addClientRole', username, rolename: HUB_ROLE }]).catch(() => undefined);
+  await back;
+  if (!(await hubRoleHeld(dynsec, username)))
+    throw new Error(`could not give ${username} the ${HUB_ROLE} role`);
+  return dynsec;
+}
+
+export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
+  const log = ctx.log.child({ module: 'broker', broker: 'mosquitto' });
+  const { broker: conf } = ctx.config;
+  const endpoint = parseBrokerUrl(conf.url);
+  const byFilter = new Map<string, { id: number; handlers: Set<Handler> }>();
+  const byId = new Map<number, string>();
+  const kickListeners: Array<(clientId: string) => void> = [];
+  let client: MqttClient | undefined;
+  let dynsec: DynsecClient | undefined;
+  let held: Array<[string, Buffer, number[]]> | null = [];
+  let connectedClients = 0;
+
+  const route = (topic: string, payload: Buffer, ids: number[]) => {
+    const filters = ids.length > 0 ? ids.map((id) => byId.get(id)) : [...byFilter.keys()];
+    for (const filter of filters) {
+      if (filter === undefined || !topicMatches(filter, topic)) continue;
+      for (const h of byFilter.get(filter)?.handlers ?? []) {
+        try {
+          h(topic, payload);
+        } catch (err) {
+          log.error({ err, topic }, 'subscriber failed');
+        }
+      }
+    }
+  };
+
+  const onMessage = (
+    topic: string,
+    payload: Buffer,
+    packet: { properties?: { subscriptionIdentifier?: number | number[] } },
+  ) => {
+    if (topic === CLIENTS_TOPIC) {
+      connectedClients = Number(payload.toString()) || 0;
+      return;
+    }
+    if (topic.startsWith('$')) return;
+    const sid = packet.properties?.subscriptionIdentifier;
+    const ids = sid === undefined ? [] : Array.isArray(sid) ? sid : [sid];
+    if (held) {
+      if (held.length >= HELD_LIMIT) held.shift();
+      held.push([topic, payload, ids]);
+      return;
+    }
+    route(topic, payload, ids);
+  };
+
+  const requireClient = () => {
+    if (!client) throw new Error('broker not started');
+    return client;
+  };
+
+  const messaging: HubMessaging = {
+    async publish(topic, payload, options = {}) {
+      await requireClient().publishAsync(topic, payload, {
+        qos: options.qos ?? 0,
+        retain: options.retain ?? false,
+      });
+    },
+    async subscribe(filter, handler) {
+      const c = requireClient();
+      let entry = byFilter.get(filter);
+      if (!entry) {
+        const id = subscriptionIdFor(filter, new Set(byId.keys()));
+        entry = { id, handlers: new Set() };
+        byFilter.set(filter, entry);
+        byId.set(id, filter);
+        await c.subscribeAsync(filter, { qos: 1, properties: { subscriptionIdentifier: id } });
+      }
+      entry.handlers.add(handler);
+      const own = entry;
+      return async () => {
+        own.handlers.delete(handler);
+        if (own.handlers.size > 0 || byFilter.get(filter) !== own) return;
+        byFilter.delete(filter);
+        byId.delete(own.id);
+        await c.unsubscribeAsync(filter).catch(() => undefined);
+      };
+    },
+  };
+
+  return {
+    name: 'broker',
+    messaging,
+    get dynsec() {
+      if (!dynsec) throw new Error('broker not started');
+      return dynsec;
+    },
+    // Devices and integrations reach mosquitto's ports; these are what images and mDNS name.
+    port: endpoint.port,
+    get tlsPort() {
+      return conf.tlsPort;
+    },
+    async start() {
+      const c = connectHubClient(ctx.config);
+      client = c;
+      c.on('message', onMessage);
+      c.on('error', (err) => log.warn({ err: err.message, url: conf.url }, 'mosquitto connection error'));
+      c.on('offline', () => log.warn({ url: conf.url }, 'mosquitto unreachable; reconnecting'));
+      await new Promise<void>((resolve, reject) => {
+        // A start that fails stops trying: the unit never started, so nothing else would end it.
+        const failed = (err: Error) => {
+          client = undefined;
+          c.end(true);
+          reject(new Error(`cannot connect to mosquitto at ${conf.url}: ${err.message}`));
+        };
+        c.once('connect', () => {
+          c.off('error', failed);
+          resolve();
+        });
+        c.once('error', failed);
+      });
+      try {
+        dynsec = await prepareHubClient(c, conf.username ?? '');
+        await c.subscribeAsync(CLIENTS_TOPIC, { qos: 0 });
+      } catch (err) {
+        client = undefined;
+        c.end(true);
+        throw err;
+      }
+      ctx.metrics.gauge(
+        'hearth_mqtt_clients',
+        'Connected MQTT clients (mosquitto $SYS)',
+        () => connectedClients,
+      );
+      log.info({ url: conf.url }, 'connected to mosquitto as the hub');
+    },
+    async listen() {
+      const backlog = held ?? [];
+      held = null;
+      for (const [topic, payload, ids] of backlog) route(topic, payload, ids);
+    },
+    async listenTls() {},
+    renewTls() {},
+    attachWebSocket() {},
+    clientCount: () => connectedClients,
+    kick(clientId) {
+      for (const l of kickListeners) l(clientId);
+    },
+    onKick(listener) {
+      kickListeners.push(listener);
+    },
+    onClient() {},
+    onSubscribed() {},
+    async stop() {
+      const c = client;
+      client = undefined;
+      await c?.endAsync().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Debian's mosquitto with the dynamic-security plugin, started by a test: a free loopback port, a
+// temp config directory, the admin made by `mosquitto_ctrl dynsec init`. For mosquitto-mode hubs.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+
+export interface TestMosquitto {
+  port: number;
+  url: string;
+  admin: { username: string; password: string };
+  dir: string;
+  /** Stops it (SIGTERM; it saves dynamic-security.json) and removes its directory. */
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestMosquitto(): Promise<TestMosquitto> {
+  const dir = mkdtempSync(join(tmpdir(), 'hearth-dynsec-'));
+  // Started as root, mosquitto drops to its own user, which must still read and write its files.
+  chmodSync(dir, 0o777);
+  const admin = { username: 'admin', password: 'admin-pass-for-tests' };
+  const dynsec = join(dir, 'dynamic-security.json');
+  execFileSync('mosquitto_ctrl', ['dynsec', 'init', dynsec, admin.username, admin.password], {
+    stdio: 'ignore',
+  });
+  chmodSync(dynsec, 0o666);
+  const port = await freePort();
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous false',
+      `plugin ${DYNSEC_PLUGIN}`,
+      `plugin_opt_config_file ${dynsec}`,
+      'persistence false',
+      'max_queued_messages 100000',
+      'set_tcp_nodelay true',
+      'log_dest stderr',
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(' running')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`mosquitto exited ${code}: ${output}`)));
+  });
+  child.stderr?.resume();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    admin,
+    dir,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
