@@ -3,6 +3,7 @@
 // owns its own files and adds exactly one line here.
 import type { CoreContext, Unit } from './context.js';
 import { createFirmware } from './firmware/index.js';
+import { createMatter } from './matter/index.js';
 import { createNightlyBackup } from './ops/nightly-backup.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { createProvisioning } from './provisioning/provisioning.js';
@@ -18,4 +19,5 @@ export const featureFactories: FeatureFactory[] = [
   createProvisioning,
   createFirmware,
   loadPlugins,
+  createMatter,
 ];
