@@ -29,7 +29,12 @@ export interface MatterBridge {
 
 const OWNER = 'matter';
 
-export async function createMatterBridge(ctx: CoreContext, identity: MatterIdentity): Promise<MatterBridge> {
+export async function createMatterBridge(
+  ctx: CoreContext,
+  identity: MatterIdentity,
+  /** Called when a controller joins or leaves (the pairing file follows). */
+  onFabricsChanged: () => void,
+): Promise<MatterBridge> {
   const { config, bus, registry } = ctx;
   const log = ctx.log.child({ module: 'matter' });
   Logger.level = config.logLevel === 'debug' || config.logLevel === 'trace' ? 'info' : 'error';
@@ -93,6 +98,7 @@ export async function createMatterBridge(ctx: CoreContext, identity: MatterIdent
     async start() {
       for (const device of registry.list()) await add(device);
       subscribe();
+      server.events.commissioning.fabricsChanged.on(() => onFabricsChanged());
       await server.start();
       log.info(
         { port: server.state.network.operationalPort, bridged: bridged.size },

@@ -59,7 +59,9 @@ export function createMatter(ctx: CoreContext): Unit {
       state = 'starting';
       try {
         const { createMatterBridge } = await loadMatter(config);
-        bridge = await createMatterBridge(ctx, createMatterIdentity(config.matter));
+        bridge = await createMatterBridge(ctx, createMatterIdentity(config.matter), () => {
+          if (state === 'running') writePairingFile();
+        });
         await bridge.start();
         state = 'running';
         writePairingFile();
