@@ -46,7 +46,7 @@ export async function createMatterBridge(
   const serial = (what: string, fn: () => Promise<void>) => {
     queue = queue
       .then(fn)
-      .catch((err: unknown) => log.warn({ error: (err as Error).message }, `matter: ${what} failed`));
+      .catch((err: unknown) => log.warn({ error: describeError(err) }, `matter: ${what} failed`));
     return queue;
   };
 
@@ -96,7 +96,8 @@ export async function createMatterBridge(
       return server.state.network.operationalPort;
     },
     async start() {
-      for (const device of registry.list()) await add(device);
+      // One device that cannot be bridged is logged and left out; the others are bridged.
+      for (const device of registry.list()) await serial('add', () => add(device));
       subscribe();
       server.events.commissioning.fabricsChanged.on(() => onFabricsChanged());
       await server.start();
@@ -149,4 +150,12 @@ function serverOptions(config: Config) {
       serialNumber: `hearth-${matterLabel(config.hubName).slice(0, 20)}`,
     },
   };
+}
+
+/** matter.js aggregates a behavior's failures: name each, with its cause. */
+function describeError(err: unknown): string {
+  const e = err as Error & { errors?: unknown[]; cause?: unknown };
+  const inner = (e.errors ?? []).map(describeError);
+  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
+  return [`${e.message}${cause}`, ...inner].join('; ');
 }

@@ -62,6 +62,8 @@ function thermostatState(r: Reported, initial: boolean): object {
   return {
     ...(initial
       ? {
+          // CoolingAndHeating (4): the thermostat has both modes.
+          controlSequenceOfOperation: 4,
           absMinHeatSetpointLimit: limits.min,
           minHeatSetpointLimit: limits.min,
           absMaxHeatSetpointLimit: limits.max,

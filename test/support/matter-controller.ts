@@ -15,6 +15,7 @@ const { BridgedDeviceBasicInformationClient } = await import(
   '@matter/main/behaviors/bridged-device-basic-information'
 );
 const { DescriptorClient } = await import('@matter/main/behaviors/descriptor');
+const { ChannelClient } = await import('@matter/main/behaviors/channel');
 
 const storage = process.argv[2];
 if (!storage) throw new Error('usage: matter-controller STORAGE_DIR');
@@ -24,7 +25,7 @@ Logger.level = 'error';
 const controller = await ServerNode.create({ id: 'controller', commissioning: { enabled: false } });
 await controller.start();
 
-type Request = { id: number; op: string; code?: string; endpoint?: number; level?: number };
+type Request = { id: number; op: string; code?: string; endpoint?: number; level?: number; channel?: number };
 
 const peer = () => {
   const node = controller.peers.get('bridge');
@@ -79,6 +80,12 @@ async function handle(req: Request): Promise<unknown> {
         .endpoints.for(Number(req.endpoint))
         .commandsOf(LevelControlClient)
         .moveToLevel({ level: Number(req.level), transitionTime: 0, optionsMask: {}, optionsOverride: {} });
+      return {};
+    case 'channel':
+      await peer()
+        .endpoints.for(Number(req.endpoint))
+        .commandsOf(ChannelClient)
+        .changeChannelByNumber({ majorNumber: Number(req.channel), minorNumber: 0 });
       return {};
     case 'stop':
       await controller.close();

@@ -17,9 +17,11 @@ const why = netnsUnavailable();
 // Where namespaces cannot be made (no root) the file fails loudly: never a silent skip.
 if (why) throw new Error(`not run: ${why}`);
 
-/** Device types (Matter spec): Color Temperature Light, On/Off Plug-in Unit, Bridged Node. */
+/** Device types (Matter spec). */
 const COLOR_TEMPERATURE_LIGHT = 0x010c;
 const PLUG_IN_UNIT = 0x010a;
+const CONTACT_SENSOR = 0x0015;
+const THERMOSTAT = 0x0301;
 const BRIDGED_NODE = 0x0013;
 
 interface Bridged {
@@ -79,8 +81,8 @@ describe('Matter bridge (hub and controller in test network namespaces)', () => 
   let feeder: ChildProcess;
   let controller: ReturnType<typeof controllerClient>;
   let token = '';
-  const ids = { lamp: '', feeder: '' };
-  const endpoints = { lamp: 0, feeder: 0 };
+  const ids = { lamp: '', feeder: '', tv: '', thermostat: '', door: '' };
+  const endpoints = { lamp: 0, feeder: 0, tv: 0 };
   let hubLog = '';
   const dir = mkdtempSync(join(tmpdir(), 'hearth-matter-'));
   const dataDir = join(dir, 'hub');
@@ -106,7 +108,8 @@ describe('Matter bridge (hub and controller in test network namespaces)', () => 
     api<{ commands: Array<{ capability: string; status: string; source: string }> }>(
       `/api/v1/devices/${id}/commands`,
     ).then((r) => r.commands);
-  const boot = (image: string) => lan.spawn(lan.hub, process.execPath, [bin, 'device', 'run', image]);
+  const boot = (...images: string[]) =>
+    lan.spawn(lan.hub, process.execPath, [bin, 'device', 'run', ...images]);
 
   beforeAll(async () => {
     lan = createLan();
@@ -135,6 +138,9 @@ describe('Matter bridge (hub and controller in test network namespaces)', () => 
     for (const [key, model, name] of [
       ['lamp', 'light', 'Lamp'],
       ['feeder', 'feeder', 'Cat feeder'],
+      ['tv', 'tv', 'TV'],
+      ['thermostat', 'thermostat', 'Hall heating'],
+      ['door', 'contact-sensor', 'Front door'],
     ] as const) {
       const out = hearth(['flash', model, '--name', name, '--out', join(dir, `${key}.img`), '--json'], {
         HEARTH_TOKEN: token,
@@ -142,7 +148,8 @@ describe('Matter bridge (hub and controller in test network namespaces)', () => 
       ids[key] = JSON.parse(out).device.id;
     }
     lamp = boot(join(dir, 'lamp.img'));
-    feeder = boot(join(dir, 'feeder.img'));
+    // The lamp alone in its process (it is killed later); the others share one.
+    feeder = boot(...['feeder', 'tv', 'thermostat', 'door'].map((k) => join(dir, `${k}.img`)));
     for (const id of Object.values(ids))
       await waitFor(async () => (await device(id)).online, {
         what: `${id} online`,
@@ -173,18 +180,22 @@ describe('Matter bridge (hub and controller in test network namespaces)', () => 
     const list = await waitFor(
       async () => {
         const l = await controller.ask<Bridged[]>('list');
-        return l.length === 2 ? l : null;
+        return l.length === 5 ? l : null;
       },
-      { what: 'two bridged endpoints', timeoutMs: 20_000, intervalMs: 200 },
+      { what: 'five bridged endpoints', timeoutMs: 20_000, intervalMs: 200 },
     );
     const byName = Object.fromEntries(list.map((b) => [b.name, b]));
     expect(byName.Lamp?.deviceTypes).toEqual(expect.arrayContaining([COLOR_TEMPERATURE_LIGHT, BRIDGED_NODE]));
     expect(byName['Cat feeder']?.deviceTypes).toEqual(expect.arrayContaining([PLUG_IN_UNIT, BRIDGED_NODE]));
+    expect(byName.TV?.deviceTypes).toEqual(expect.arrayContaining([PLUG_IN_UNIT, BRIDGED_NODE]));
+    expect(byName['Hall heating']?.deviceTypes).toEqual(expect.arrayContaining([THERMOSTAT, BRIDGED_NODE]));
+    expect(byName['Front door']?.deviceTypes).toEqual(expect.arrayContaining([CONTACT_SENSOR, BRIDGED_NODE]));
     expect(list.every((b) => b.reachable)).toBe(true);
     endpoints.lamp = byName.Lamp?.endpoint ?? 0;
     endpoints.feeder = byName['Cat feeder']?.endpoint ?? 0;
+    endpoints.tv = byName.TV?.endpoint ?? 0;
     const status = await api<{ commissioned: boolean; fabrics: number; bridged: number }>('/api/v1/matter');
-    expect(status).toMatchObject({ commissioned: true, fabrics: 1, bridged: 2 });
+    expect(status).toMatchObject({ commissioned: true, fabrics: 1, bridged: 5 });
   }, 90_000);
 
   it('turns the light on and sets its level: the device reports the new state, commanded as matter', async () => {
@@ -227,6 +238,17 @@ describe('Matter bridge (hub and controller in test network namespaces)', () => 
     expect((await device(ids.feeder)).reported.hopper).toBe(95);
   }, 30_000);
 
+  it("the TV's channel changes by number through Matter's Channel cluster", async () => {
+    await controller.ask('channel', { endpoint: endpoints.tv, channel: 7 });
+    await waitFor(async () => (await device(ids.tv)).reported.channel === 7, {
+      what: 'the TV on 7',
+      intervalMs: 100,
+    });
+    expect((await commandsOf(ids.tv)).map((c) => [c.capability, c.status, c.source])).toEqual([
+      ['channel', 'done', 'matter'],
+    ]);
+  }, 30_000);
+
   it('a killed device goes unreachable for the controller', async () => {
     lamp.kill('SIGKILL');
     await waitFor(
@@ -260,7 +282,7 @@ describe('Matter bridge (hub and controller in test network namespaces)', () => 
       what: 'the plug gone',
       intervalMs: 200,
     });
-    expect(await names()).toEqual(['Kibble', 'Lamp']);
+    expect(await names()).toEqual(['Front door', 'Hall heating', 'Kibble', 'Lamp', 'TV']);
   }, 30_000);
 
   it('hearth matter decommission leaves the fabric; the bridge is commissionable again', async () => {
