@@ -67,6 +67,10 @@ const subcommands: Record<string, Subcommand> = {
         ? import('../devices/cli/firmware.js')
         : import('../hub/cli/firmware.js'),
   },
+  matter: {
+    summary: 'the Matter bridge: pairing code for Apple Home, Google Home, Alexa; decommission',
+    load: () => import('../hub/cli/matter.js'),
+  },
   drill: {
     summary: 'run an outage drill (wan-down, hub-kill, reconnect-surge…) on a throwaway hub',
     load: () => import('../hub/cli/drill.js'),

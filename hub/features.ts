@@ -5,6 +5,7 @@
 import type { ApiUnit } from './api/route-module.js';
 import type { CoreContext } from './core/context.js';
 import { createFirmware } from './firmware/index.js';
+import { createMatter } from './matter/index.js';
 import { createNightlyBackup } from './ops/nightly-backup.js';
 import { loadPlugins } from './plugins/load-plugins.js';
 import { createProvisioning } from './provisioning/provisioning.js';
@@ -20,4 +21,5 @@ export const featureFactories: FeatureFactory[] = [
   createProvisioning,
   createFirmware,
   loadPlugins,
+  createMatter,
 ];

@@ -65,7 +65,7 @@ const spec: CommandSpec = {
   ],
 };
 
-type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;
+export type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
 export function run(args: string[]): Promise<number> {
   return runCommand(async () => {
@@ -124,9 +124,9 @@ export function run(args: string[]): Promise<number> {
   });
 }
 
-class ApiError extends Error {}
+export class ApiError extends Error {}
 
-function connect(v: ParsedValues): Api {
+export function connect(v: ParsedValues): Api {
   const config = loadConfig({ flags: { dataDir: v['data-dir'] as string | undefined } });
   const token = (v.token as string | undefined) ?? process.env.HEARTH_TOKEN;
   return async (method, path, body) => {

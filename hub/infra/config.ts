@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { MatterConfigSchema } from './matter-config.js';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -134,6 +135,8 @@ export const ConfigSchema = z.strictObject({
     .optional(),
   /** Time zone for schedules that name none; defaults to the machine's. */
   timeZone: z.string().default(Intl.DateTimeFormat().resolvedOptions().timeZone),
+  /** The Matter bridge (Apple Home, Google Home, Alexa on the LAN); off by default. */
+  matter: MatterConfigSchema,
   /** Optional plugins by name, each validated by its own schema; absent means off. */
   plugins: z.record(z.string(), z.unknown()).default({}),
 });

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -24,8 +25,11 @@ import { PRIVATE_FILE_MODE } from './private-files.js';
 export const BACKUP_FORMAT = 1;
 /** Files of the data directory that a backup carries besides the database. */
 const EXTRA_FILES = ['config.json'];
-/** `tls` holds the hub CA: without it every phone and device would have to trust a new one. */
-const EXTRA_DIRS = ['keys', 'tls'];
+/**
+ * `tls` holds the hub CA: without it every phone and device would have to trust a new one.
+ * `matter` holds the Matter fabrics: without it Apple Home, Google Home and Alexa must pair again.
+ */
+export const EXTRA_DIRS = ['keys', 'tls', 'matter'];
 
 export interface Manifest {
   format: number;
@@ -70,8 +74,8 @@ export async function backupDataDir(
       if (existsSync(join(dataDir, f))) copyFileSync(join(dataDir, f), join(stage, f));
     for (const d of EXTRA_DIRS) {
       if (!existsSync(join(dataDir, d))) continue;
-      mkdirSync(join(stage, d));
-      for (const f of readdirSync(join(dataDir, d))) copyFileSync(join(dataDir, d, f), join(stage, d, f));
+      // Recursive: the Matter node keeps its fabric data one folder down.
+      cpSync(join(dataDir, d), join(stage, d), { recursive: true });
     }
     const manifest: Manifest = { format: BACKUP_FORMAT, createdAt: new Date().toISOString(), files: {} };
     for (const rel of listFiles(stage)) manifest.files[rel] = sha256(join(stage, rel));

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeRunningHub } from '../infra/hub-lock.js';
-import { unpackAndVerify } from './backup.js';
+import { EXTRA_DIRS, unpackAndVerify } from './backup.js';
 import { ensurePrivateDir, makeDataDirPrivate } from './private-files.js';
 
 export interface RestoreResult {
@@ -27,7 +27,7 @@ export async function restoreDataDir(
   const { dir, manifest } = unpackAndVerify(file);
   try {
     ensurePrivateDir(dataDir);
-    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', 'keys', 'tls'].filter(
+    const movable = ['hearth.db', 'hearth.db-wal', 'hearth.db-shm', 'config.json', ...EXTRA_DIRS].filter(
       (f) => existsSync(join(dataDir, f)),
     );
     let previous: string | null = null;
@@ -45,7 +45,7 @@ export async function restoreDataDir(
     // The archive's modes are not trusted: the restored secrets are private like the originals.
     makeDataDirPrivate(dataDir);
     return {
-      restoredFiles: restoredFiles.filter((f) => f in manifest.files || f === 'keys' || f === 'tls'),
+      restoredFiles: restoredFiles.filter((f) => f in manifest.files || EXTRA_DIRS.includes(f)),
       previous,
     };
   } finally {

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, explain } from '../api.js';
 import { Discovered } from './discovered.js';
+import { MatterPairing } from './matter-pairing.js';
 
 interface Health {
   status: string;
@@ -69,6 +70,7 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
       <p>
         <a href="#/people">People: phones, roles and pairing</a>
       </p>
+      {health && health.components.matter?.detail?.state !== 'off' ? <MatterPairing /> : null}
       <h2>Pair another phone</h2>
       <button type="button" onClick={newCode}>
         Show a pairing code
