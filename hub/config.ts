@@ -102,6 +102,17 @@ export const ConfigSchema = z.strictObject({
     .optional(),
   /** Time zone for schedules that name none; defaults to the machine's. */
   timeZone: z.string().default(Intl.DateTimeFormat().resolvedOptions().timeZone),
+  /** Home Assistant MQTT discovery on the hub's own broker (README: Home Assistant and other ecosystems). */
+  ecosystem: z
+    .strictObject({
+      discoveryPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/)
+        .default('homeassistant'),
+      /** Turn devices announced through discovery into Hearth devices. */
+      consume: z.boolean().default(true),
+    })
+    .prefault({}),
   /** Optional plugins by name, each validated by its own schema; absent means off. */
   plugins: z.record(z.string(), z.unknown()).default({}),
 });

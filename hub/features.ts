@@ -2,6 +2,7 @@
 // before the HTTP server. Each entry builds one or more units from the core context; a feature
 // owns its own files and adds exactly one line here.
 import type { CoreContext, Unit } from './context.js';
+import { createEcosystem } from './ecosystem/index.js';
 import { createFirmware } from './firmware/index.js';
 import { createNightlyBackup } from './ops/nightly-backup.js';
 import { loadPlugins } from './plugins/load-plugins.js';
@@ -17,5 +18,6 @@ export const featureFactories: FeatureFactory[] = [
   createNightlyBackup,
   createProvisioning,
   createFirmware,
+  createEcosystem,
   loadPlugins,
 ];

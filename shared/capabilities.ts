@@ -2,12 +2,14 @@
 // from descriptors and a new device type needs no UI code. Each capability maps onto a Home
 // Assistant MQTT discovery component so the hub can publish `homeassistant/…/config` too.
 import { z } from 'zod';
+import { ecosystemCatalog } from './capabilities-ecosystem.js';
 import { HearthError } from './errors.js';
 
 /** setting: idempotent desired value. action: does something each time (never twice). sensor: read-only.
  *  feature: something the device can do for itself (e.g. keep schedules), no control. */
 export type CapabilityKind = 'setting' | 'action' | 'sensor' | 'feature';
-export type ValueType = 'boolean' | 'integer' | 'number' | 'enum' | 'none';
+/** `color`: a `#rrggbb` string. */
+export type ValueType = 'boolean' | 'integer' | 'number' | 'enum' | 'color' | 'none';
 export type HaComponent =
   | 'switch'
   | 'number'
@@ -16,7 +18,10 @@ export type HaComponent =
   | 'light'
   | 'climate'
   | 'sensor'
-  | 'binary_sensor';
+  | 'binary_sensor'
+  | 'cover'
+  | 'lock'
+  | 'fan';
 
 export interface ActionParam {
   type: 'integer';
@@ -49,6 +54,8 @@ export interface CapabilityDescriptor {
   ha: HaComponent | null;
   /** Settings only: who wins on drift (see TwinPolicy). */
   twin?: TwinPolicy;
+  /** Generic capabilities (a reading, a level, an option): a declaration sets bounds and options freely. */
+  open?: boolean;
 }
 
 const catalog = {
@@ -138,6 +145,7 @@ const catalog = {
     ha: 'sensor',
   },
   schedules: { kind: 'feature', type: 'none', label: 'Local schedules', ha: null },
+  ...ecosystemCatalog,
 } as const satisfies Record<string, Omit<CapabilityDescriptor, 'name'>>;
 
 export type CapabilityName = keyof typeof catalog;
@@ -165,9 +173,16 @@ export const CapabilityDeclarationSchema = z
     max: z.number().finite().optional(),
     options: z.array(z.string().min(1).max(32)).min(1).max(32).optional(),
     twin: z.enum(TWIN_POLICIES).optional(),
+    /** What the device calls it ("Desk lamp", "Linkquality"); the catalog's label otherwise. */
+    label: z.string().min(1).max(64).optional(),
+    unit: z.string().min(1).max(16).optional(),
+    step: z.number().positive().finite().optional(),
   })
   .superRefine((decl, ctx) => {
     const base = capabilityDescriptor(decl.name);
+    if (decl.min !== undefined && decl.max !== undefined && decl.min > decl.max)
+      ctx.addIssue({ code: 'custom', message: `${decl.name}.min is above its max` });
+    if (base.open) return;
     if (decl.twin !== undefined && base.kind !== 'setting')
       ctx.addIssue({ code: 'custom', message: `${decl.name} is not a setting: it takes no twin policy` });
     if (decl.options !== undefined) {
@@ -189,8 +204,6 @@ export const CapabilityDeclarationSchema = z
           message: `${decl.name}.${bound} must be within ${base.min}..${base.max}`,
         });
     }
-    if (decl.min !== undefined && decl.max !== undefined && decl.min > decl.max)
-      ctx.addIssue({ code: 'custom', message: `${decl.name}.min is above its max` });
   });
 export type CapabilityDeclaration = z.infer<typeof CapabilityDeclarationSchema>;
 
@@ -203,6 +216,9 @@ export function describeCapability(decl: CapabilityDeclaration): CapabilityDescr
     ...(decl.max !== undefined ? { max: decl.max } : {}),
     ...(decl.options !== undefined ? { options: decl.options } : {}),
     ...(decl.twin !== undefined ? { twin: decl.twin } : {}),
+    ...(decl.label !== undefined ? { label: decl.label } : {}),
+    ...(decl.unit !== undefined ? { unit: decl.unit } : {}),
+    ...(decl.step !== undefined ? { step: decl.step } : {}),
   };
 }
 
@@ -260,6 +276,10 @@ function validateValue(d: CapabilityDescriptor, value: unknown): SettingValue {
         throw new HearthError('out_of_range', `${d.name} must be between ${d.min} and ${d.max}`);
       return value;
     }
+    case 'color':
+      if (typeof value !== 'string' || !/^#[0-9a-f]{6}$/.test(value))
+        throw new HearthError('invalid_payload', `${d.name} must be a colour like #ff8800`);
+      return value;
     case 'enum':
       if (typeof value !== 'string' || !d.options?.includes(value))
         throw new HearthError('out_of_range', `${d.name} must be one of ${d.options?.join(', ')}`);

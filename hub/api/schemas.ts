@@ -11,7 +11,7 @@ const Scalar = z.union([z.boolean(), z.number(), z.string()]);
 export const CapabilityDescriptorSchema = z.object({
   name: z.enum(CAPABILITY_NAMES as [string, ...string[]]),
   kind: z.enum(['setting', 'action', 'sensor', 'feature']),
-  type: z.enum(['boolean', 'integer', 'number', 'enum', 'none']),
+  type: z.enum(['boolean', 'integer', 'number', 'enum', 'color', 'none']),
   label: z.string(),
   min: z.number().optional(),
   max: z.number().optional(),
@@ -26,6 +26,7 @@ export const CapabilityDescriptorSchema = z.object({
     .optional(),
   ha: z.string().nullable(),
   twin: z.enum(TWIN_POLICIES).optional(),
+  open: z.boolean().optional(),
 });
 
 export const DeviceViewSchema = z.object({

@@ -3,7 +3,12 @@
 // Reported state is written here; desired state belongs to the twin (twin.ts), which writes it.
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { type CapabilityDeclaration, describeCapability } from '../../shared/capabilities.js';
+import {
+  type CapabilityDeclaration,
+  capabilityDescriptor,
+  describeCapability,
+  isCapabilityName,
+} from '../../shared/capabilities.js';
 import { HearthError } from '../../shared/errors.js';
 import { DeviceInfoSchema } from '../../shared/payloads.js';
 import { DEVICE_CHANNELS, deviceTopic, isDeviceId } from '../../shared/topics.js';
@@ -233,9 +238,16 @@ function declarationOf(d: {
   max?: number;
   options?: readonly string[];
   twin?: string;
+  label?: string;
+  unit?: string;
+  step?: number;
 }) {
+  const base = isCapabilityName(d.name) ? capabilityDescriptor(d.name) : undefined;
   return {
     name: d.name,
+    ...(d.label !== undefined && d.label !== base?.label ? { label: d.label } : {}),
+    ...(d.unit !== undefined && d.unit !== base?.unit ? { unit: d.unit } : {}),
+    ...(d.step !== undefined && d.step !== base?.step ? { step: d.step } : {}),
     ...(d.twin !== undefined ? { twin: d.twin } : {}),
     ...(d.min !== undefined ? { min: d.min } : {}),
     ...(d.max !== undefined ? { max: d.max } : {}),

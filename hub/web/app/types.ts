@@ -2,7 +2,7 @@
 export interface Descriptor {
   name: string;
   kind: 'setting' | 'action' | 'sensor' | 'feature';
-  type: 'boolean' | 'integer' | 'number' | 'enum' | 'none';
+  type: 'boolean' | 'integer' | 'number' | 'enum' | 'color' | 'none';
   label: string;
   min?: number;
   max?: number;
