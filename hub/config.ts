@@ -111,6 +111,8 @@ export const ConfigSchema = z.strictObject({
         .default('homeassistant'),
       /** Turn devices announced through discovery into Hearth devices. */
       consume: z.boolean().default(true),
+      /** Announce Hearth's own devices to Home Assistant (retained configs under the prefix). */
+      publish: z.boolean().default(true),
     })
     .prefault({}),
   /** Optional plugins by name, each validated by its own schema; absent means off. */

@@ -3,16 +3,16 @@
 // state, and read their command topics.
 import type { CoreContext, Unit } from '../context.js';
 import { createDiscoveryConsumer } from './discovery-consumer.js';
+import { createDiscoveryPublisher } from './discovery-publisher.js';
 
 export function createEcosystem(ctx: CoreContext): Unit[] {
-  const { consume, discoveryPrefix } = ctx.config.ecosystem;
-  if (!consume) return [];
-  return [
-    createDiscoveryConsumer(ctx, {
-      prefix: discoveryPrefix,
-      messaging: ctx.messaging,
-      source: 'local',
-      birth: true,
-    }),
-  ];
+  const { consume, publish, discoveryPrefix: prefix } = ctx.config.ecosystem;
+  const units: Unit[] = [];
+  if (consume)
+    units.push(
+      createDiscoveryConsumer(ctx, { prefix, messaging: ctx.messaging, source: 'local', birth: true }),
+    );
+  if (publish)
+    units.push(createDiscoveryPublisher(ctx, { prefix, messaging: ctx.messaging, source: 'local' }));
+  return units;
 }

@@ -32,7 +32,10 @@ export async function mosquittoPub(
   ]);
 }
 
-/** Starts mosquitto_sub on a topic; `next()` resolves with the first message it prints. */
+/**
+ * Starts mosquitto_sub on a topic; `next()` resolves with the next payload it prints. On a filter
+ * with wildcards each line is `topic payload` (an empty payload prints as `(null)`).
+ */
 export async function mosquittoSub(
   login: MqttLogin,
   topic: string,
@@ -44,6 +47,8 @@ export async function mosquittoSub(
     ...['-h', '127.0.0.1', '-p', String(login.port), '-u', login.user, '-P', login.password],
     ...['-q', '1', '-t', topic, '-v', '-d'],
   ]);
+  const wildcard = /[+#]/.test(topic);
+  const literal = topic.split(/[+#]/)[0] as string;
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
   let out = '';
@@ -58,8 +63,8 @@ export async function mosquittoSub(
       const line = out.slice(0, nl);
       out = out.slice(nl + 1);
       if (line.includes('SUBACK')) subscribed();
-      else if (line.startsWith(`${topic} `)) {
-        lines.push(line.slice(topic.length + 1));
+      else if (wildcard ? line.startsWith(literal) : line.startsWith(`${topic} `)) {
+        lines.push(wildcard ? line : line.slice(topic.length + 1));
         for (const w of waiters.splice(0)) w();
       }
       nl = out.indexOf('\n');
