@@ -22,6 +22,8 @@ export interface TestHub {
   ): Promise<{ id: string; secret: string; client: MqttClient }>;
   /** Connects an mqtt.js client as an already registered device. */
   connectDeviceAs(id: string, secret?: string): Promise<MqttClient>;
+  /** Adds an integration MQTT user through the API and returns its password. */
+  addMqttUser(name: string, filters: { pub?: string[]; sub?: string[] }): Promise<string>;
   /** Stops the hub (data stays, for restart tests). */
   stop(): Promise<void>;
   /** Stops the hub and removes the data directory. */
@@ -106,6 +108,11 @@ export async function startTestHub(
       return { id: device.id, secret, client: await connectAs(device.id, secret) };
     },
     connectDeviceAs: (id, secret) => connectAs(id, secret ?? secrets.get(id) ?? ''),
+    async addMqttUser(name, { pub = [], sub = [] }) {
+      const res = await api('/api/v1/mqtt-users', { method: 'POST', json: { name, pub, sub } });
+      if (res.status !== 201) throw new Error(`mqtt user ${name}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { password: string }).password;
+    },
     stop,
     async cleanup() {
       await stop();

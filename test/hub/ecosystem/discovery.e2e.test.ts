@@ -40,9 +40,7 @@ describe('Home Assistant discovery on the hub broker', () => {
   let t: TestHub;
   const logins: Record<string, MqttLogin> = {};
   const addUser = async (name: string, pub: string[], sub: string[]) => {
-    const res = await t.api('/api/v1/mqtt-users', { method: 'POST', json: { name, pub, sub } });
-    expect(res.status).toBe(201);
-    const { password } = (await res.json()) as { password: string };
+    const password = await t.addMqttUser(name, { pub, sub });
     logins[name] = { port: t.hub.ports.mqtt, user: name, password };
   };
   const devices = async () =>
