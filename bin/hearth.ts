@@ -19,6 +19,10 @@ const subcommands: Record<string, Subcommand> = {
     summary: 'add, list or remove MQTT users for integrations',
     load: () => import('../hub/cli/mqtt-users.js'),
   },
+  bridge: {
+    summary: 'bridge to an existing MQTT broker (Home Assistant discovery both ways)',
+    load: () => import('../hub/cli/bridge.js'),
+  },
   backup: {
     summary: 'back up the database, config and keys (safe while running)',
     load: () => import('../hub/cli/backup.js'),

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { BridgesConfigSchema, EcosystemConfigSchema } from './ecosystem/ecosystem-config.js';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -103,18 +104,9 @@ export const ConfigSchema = z.strictObject({
   /** Time zone for schedules that name none; defaults to the machine's. */
   timeZone: z.string().default(Intl.DateTimeFormat().resolvedOptions().timeZone),
   /** Home Assistant MQTT discovery on the hub's own broker (README: Home Assistant and other ecosystems). */
-  ecosystem: z
-    .strictObject({
-      discoveryPrefix: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/)
-        .default('homeassistant'),
-      /** Turn devices announced through discovery into Hearth devices. */
-      consume: z.boolean().default(true),
-      /** Announce Hearth's own devices to Home Assistant (retained configs under the prefix). */
-      publish: z.boolean().default(true),
-    })
-    .prefault({}),
+  ecosystem: EcosystemConfigSchema,
+  /** Brokers the home already runs, bridged for discovery both ways (`hearth bridge add`). */
+  bridges: BridgesConfigSchema,
   /** Optional plugins by name, each validated by its own schema; absent means off. */
   plugins: z.record(z.string(), z.unknown()).default({}),
 });

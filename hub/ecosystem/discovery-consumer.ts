@@ -38,6 +38,8 @@ export interface DiscoveryConsumerOptions {
   source: string;
   /** Say `<prefix>/status online` (Home Assistant's birth message) so devices announce again. */
   birth: boolean;
+  /** A bridged broker's connection: while it is away its devices are offline (commands wait). */
+  connection?: { onConnection(listener: (connected: boolean) => void): void };
 }
 
 export interface EntityStatus {
@@ -269,6 +271,16 @@ export function createDiscoveryConsumer(ctx: CoreContext, opts: DiscoveryConsume
           void subs.set(deviceId, []);
         }),
       );
+      opts.connection?.onConnection((connected) => {
+        if (connected) return; // retained configs and availability arrive again with the subscriptions
+        for (const d of devices.values()) {
+          d.available.clear();
+          lastOnline.set(d.id, false);
+          void hub
+            .publish(deviceTopic(d.id, 'status'), 'offline', { retain: true, qos: 1 })
+            .catch(() => undefined);
+        }
+      });
       if (opts.birth) await remote.publish(`${opts.prefix}/status`, 'online', { retain: true, qos: 1 });
     },
     async stop() {

@@ -4,6 +4,7 @@
 // and once-only delivery. Who may send them is the broker's ACL: an integration user whose publish
 // filters cover `hearth/ha/<id>/…` (README: Home Assistant).
 import { isHearthError } from '../../shared/errors.js';
+import { allDevicesTopic, deviceTopic, parseTopic } from '../../shared/topics.js';
 import type { CoreContext, HubMessaging, Unit } from '../context.js';
 import { FOREIGN_MODEL } from './discovery-consumer.js';
 import { requestFromHa } from './ha-command-payload.js';
@@ -14,6 +15,11 @@ export interface DiscoveryPublisherOptions {
   /** Where Home Assistant listens (the hub's broker, or a bridged one). */
   messaging: HubMessaging;
   source: string;
+  /**
+   * On a bridged broker: copy each device's retained state and status there too (Home Assistant
+   * reads them from the broker it is on), and announce everything again on every reconnect.
+   */
+  bridge?: { onConnection(listener: (connected: boolean) => void): void };
 }
 
 export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublisherOptions): Unit {
@@ -38,6 +44,33 @@ export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublis
   }
   const resync = ({ deviceId }: { deviceId: string }) =>
     sync(deviceId).catch((err: unknown) => log.warn({ err, deviceId }, 'discovery publish failed'));
+
+  const own = (deviceId: string) => {
+    const v = registry.get(deviceId);
+    return v !== undefined && v.model !== FOREIGN_MODEL ? v : undefined;
+  };
+  /** Everything again, after a (re)connect: configs, then each device's last state and status. */
+  async function resyncAll(): Promise<void> {
+    published.clear();
+    for (const d of registry.list()) {
+      await sync(d.id);
+      if (!opts.bridge || !own(d.id)) continue;
+      const state = { seq: Math.max(0, d.reportedSeq), ts: d.reportedAt ?? 0, values: d.reported };
+      await opts.messaging.publish(deviceTopic(d.id, 'state'), JSON.stringify(state), {
+        retain: true,
+        qos: 1,
+      });
+      await opts.messaging.publish(deviceTopic(d.id, 'status'), d.online ? 'online' : 'offline', {
+        retain: true,
+        qos: 1,
+      });
+    }
+  }
+  const mirror = (topic: string, payload: Buffer) => {
+    const t = parseTopic(topic);
+    if (t?.kind !== 'device' || !own(t.deviceId)) return;
+    opts.messaging.publish(topic, payload, { retain: true, qos: 1 }).catch(() => undefined);
+  };
 
   async function onCommand(topic: string, payload: Buffer): Promise<void> {
     const where = parseHaCommandTopic(topic);
@@ -70,7 +103,16 @@ export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublis
           void onCommand(topic, payload);
         }),
       );
-      for (const d of registry.list()) await sync(d.id);
+      if (opts.bridge) {
+        for (const channel of ['state', 'status'] as const)
+          unsubscribes.push(await ctx.messaging.subscribe(allDevicesTopic(channel), mirror));
+        opts.bridge.onConnection((connected) => {
+          if (connected)
+            void resyncAll().catch((err: unknown) => log.warn({ err }, 'bridge catch-up failed'));
+        });
+        return; // the first sync runs when the bridge connects
+      }
+      await resyncAll();
     },
     async stop() {
       for (const u of unsubscribes.splice(0)) await u();

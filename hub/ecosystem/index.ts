@@ -1,7 +1,8 @@
-// The ecosystem feature: Home Assistant MQTT discovery on the hub's own broker. Foreign devices
-// connect as integration MQTT users (`hearth mqtt-users add`), publish their discovery configs and
-// state, and read their command topics.
+// The ecosystem feature: Home Assistant MQTT discovery on the hub's own broker and on bridged
+// ones. Foreign devices connect as integration MQTT users (`hearth mqtt-users add`), publish their
+// discovery configs and state, and read their command topics.
 import type { CoreContext, Unit } from '../context.js';
+import { createBridge } from './bridges.js';
 import { createDiscoveryConsumer } from './discovery-consumer.js';
 import { createDiscoveryPublisher } from './discovery-publisher.js';
 
@@ -14,5 +15,6 @@ export function createEcosystem(ctx: CoreContext): Unit[] {
     );
   if (publish)
     units.push(createDiscoveryPublisher(ctx, { prefix, messaging: ctx.messaging, source: 'local' }));
+  for (const bridge of ctx.config.bridges) units.push(createBridge(ctx, bridge));
   return units;
 }
