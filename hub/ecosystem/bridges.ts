@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { CoreContext, Unit } from '../context.js';
 import { createBridgeClient } from './bridge-client.js';
-import { createDiscoveryConsumer } from './discovery-consumer.js';
+import { createDiscoveryConsumer, type DiscoveryConsumer } from './discovery-consumer.js';
 import { createDiscoveryPublisher } from './discovery-publisher.js';
 import type { BridgeConfig } from './ecosystem-config.js';
 
@@ -13,20 +13,24 @@ export function bridgeClientId(hubName: string, bridge: string): string {
   return `hearth-br-${createHash('sha256').update(`${hubName}\0${bridge}`).digest('hex').slice(0, 12)}`;
 }
 
-export function createBridge(ctx: CoreContext, config: BridgeConfig): Unit {
+export function createBridge(
+  ctx: CoreContext,
+  config: BridgeConfig,
+): Unit & { consumer?: DiscoveryConsumer } {
   const log = ctx.log.child({ module: 'bridge', bridge: config.name });
   const client = createBridgeClient(config, bridgeClientId(ctx.config.hubName, config.name), log);
   const source = `bridge-${config.name}`;
   const prefix = config.discoveryPrefix;
   const units: Unit[] = [];
-  if (config.consume)
-    units.push(
-      createDiscoveryConsumer(ctx, { prefix, messaging: client, source, birth: false, connection: client }),
-    );
+  const consumer = config.consume
+    ? createDiscoveryConsumer(ctx, { prefix, messaging: client, source, birth: false, connection: client })
+    : undefined;
+  if (consumer) units.push(consumer);
   if (config.publish)
     units.push(createDiscoveryPublisher(ctx, { prefix, messaging: client, source, bridge: client }));
   return {
     name: `bridge:${config.name}`,
+    ...(consumer ? { consumer } : {}),
     async start() {
       for (const u of units) await u.start();
       client.start();

@@ -3,18 +3,36 @@
 // discovery configs and state, and read their command topics.
 import type { CoreContext, Unit } from '../context.js';
 import { createBridge } from './bridges.js';
-import { createDiscoveryConsumer } from './discovery-consumer.js';
+import { createDiscoveryConsumer, type DiscoveryConsumer } from './discovery-consumer.js';
 import { createDiscoveryPublisher } from './discovery-publisher.js';
+import { createEcosystemModule } from './ecosystem-routes.js';
 
 export function createEcosystem(ctx: CoreContext): Unit[] {
   const { consume, publish, discoveryPrefix: prefix } = ctx.config.ecosystem;
   const units: Unit[] = [];
-  if (consume)
-    units.push(
-      createDiscoveryConsumer(ctx, { prefix, messaging: ctx.messaging, source: 'local', birth: true }),
-    );
+  const consumers: Array<{ source: string; consumer: DiscoveryConsumer }> = [];
+  if (consume) {
+    const consumer = createDiscoveryConsumer(ctx, {
+      prefix,
+      messaging: ctx.messaging,
+      source: 'local',
+      birth: true,
+    });
+    consumers.push({ source: 'local', consumer });
+    units.push(consumer);
+  }
   if (publish)
     units.push(createDiscoveryPublisher(ctx, { prefix, messaging: ctx.messaging, source: 'local' }));
-  for (const bridge of ctx.config.bridges) units.push(createBridge(ctx, bridge));
+  for (const config of ctx.config.bridges) {
+    const bridge = createBridge(ctx, config);
+    if (bridge.consumer) consumers.push({ source: `bridge-${config.name}`, consumer: bridge.consumer });
+    units.push(bridge);
+  }
+  units.push({
+    name: 'ecosystem-api',
+    start: () => undefined,
+    stop: () => undefined,
+    apiModules: [createEcosystemModule(consumers)],
+  });
   return units;
 }

@@ -34,6 +34,7 @@ interface Device {
     max?: number;
   }>;
   reported: Record<string, unknown>;
+  fault: string | null;
 }
 
 describe('Home Assistant discovery on the hub broker', () => {
@@ -229,5 +230,54 @@ describe('Home Assistant discovery on the hub broker', () => {
       },
     );
     expect(await device('evil')).toBeUndefined();
+    await mosquittoPub(z2m, 'homeassistant/vacuum/robot/config', {
+      name: 'robot',
+      cmd_t: 'zigbee2mqtt/robot/set',
+    });
+    const res = await t.api('/api/v1/ecosystem/entities');
+    expect(res.status).toBe(200);
+    const { entities } = (await res.json()) as { entities: Array<Record<string, unknown>> };
+    expect(entities).toContainEqual(
+      expect.objectContaining({
+        source: 'local',
+        configTopic: 'homeassistant/switch/evil/config',
+        ok: false,
+        reason: expect.stringMatching(/belong to Hearth/),
+      }),
+    );
+    await waitFor(async () => {
+      const r = (await (await t.api('/api/v1/ecosystem/entities')).json()) as {
+        entities: Array<{ reason?: string }>;
+      };
+      return r.entities.some((e) => e.reason === 'component "vacuum" is not supported');
+    });
+    expect(entities.filter((e) => e.ok).map((e) => e.component)).toEqual(
+      expect.arrayContaining(['switch', 'sensor', 'switch', 'sensor', 'sensor']),
+    );
+  });
+
+  it('a template Hearth cannot render is a clear fault, not a guess', async () => {
+    const z2m = logins.z2m as MqttLogin;
+    await mosquittoPub(
+      z2m,
+      'homeassistant/sensor/0xbeef/uptime/config',
+      {
+        name: 'Uptime',
+        state_topic: 'zigbee2mqtt/Odd sensor',
+        value_template: '{{ as_timestamp(value_json.last_seen) }}',
+        device: { identifiers: ['zigbee2mqtt_0xbeef'], name: 'Odd sensor' },
+      },
+      { retain: true },
+    );
+    await waitFor(() => device('Odd sensor'), { what: 'the odd sensor' });
+    await mosquittoPub(z2m, 'zigbee2mqtt/Odd sensor', '{"last_seen":"2026-12-02T05:00:00Z"}');
+    const odd = await waitFor(
+      async () => {
+        const d = await device('Odd sensor');
+        return d?.fault === 'unsupported_template' ? d : undefined;
+      },
+      { what: 'the unsupported_template fault' },
+    );
+    expect(odd.reported).toEqual({});
   });
 });
