@@ -123,6 +123,8 @@ export function createDiscoveryConsumer(ctx: CoreContext, opts: DiscoveryConsume
   async function onConfig(configTopic: string, payload: Buffer): Promise<void> {
     const where = parseDiscoveryTopic(opts.prefix, configTopic);
     if (!where) return;
+    // Hearth's own devices, announced for Home Assistant under node id hearth_<id>: not foreign.
+    if (where.nodeId?.startsWith('hearth_')) return;
     if (payload.length === 0) return removeEntity(configTopic);
     const parsed = parseDiscoveryConfig(payload);
     if (!parsed.ok) return reject(configTopic, where.component, parsed.error);

@@ -3,6 +3,7 @@
 // topics: each message becomes one command on the hub's command path, with its validation, expiry
 // and once-only delivery. Who may send them is the broker's ACL: an integration user whose publish
 // filters cover `hearth/ha/<id>/…` (README: Home Assistant).
+import { createHash } from 'node:crypto';
 import { isHearthError } from '../../shared/errors.js';
 import { allDevicesTopic, deviceTopic, parseTopic } from '../../shared/topics.js';
 import type { CoreContext, HubMessaging, Unit } from '../context.js';
@@ -26,7 +27,8 @@ export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublis
   const { registry, bus, commands } = ctx;
   const log = ctx.log.child({ module: 'ha-publish', source: opts.source });
   const owner = `ha-publish:${opts.source}`;
-  const published = new Map<string, Map<string, string>>(); // device id → topic → payload
+  // device id → topic → a digest of the payload last published (a thousand devices' configs stay small)
+  const published = new Map<string, Map<string, string>>();
   const unsubscribes: Array<() => Promise<void> | void> = [];
 
   async function sync(deviceId: string): Promise<void> {
@@ -34,11 +36,13 @@ export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublis
     const next = new Map<string, string>();
     if (view && view.model !== FOREIGN_MODEL)
       for (const m of haConfigsFor(opts.prefix, view)) next.set(m.topic, JSON.stringify(m.config));
+    const digests = new Map([...next].map(([t, p]) => [t, createHash('sha1').update(p).digest('base64')]));
     const prev = published.get(deviceId) ?? new Map<string, string>();
-    if (next.size > 0) published.set(deviceId, next);
+    if (next.size > 0) published.set(deviceId, digests);
     else published.delete(deviceId);
     for (const [topic, payload] of next)
-      if (prev.get(topic) !== payload) await opts.messaging.publish(topic, payload, { retain: true, qos: 1 });
+      if (prev.get(topic) !== digests.get(topic))
+        await opts.messaging.publish(topic, payload, { retain: true, qos: 1 });
     for (const topic of prev.keys())
       if (!next.has(topic)) await opts.messaging.publish(topic, '', { retain: true, qos: 1 });
   }
@@ -112,7 +116,8 @@ export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublis
         });
         return; // the first sync runs when the bridge connects
       }
-      await resyncAll();
+      // In the background: a thousand devices' configs must not hold up the hub's start.
+      void resyncAll().catch((err: unknown) => log.warn({ err }, 'discovery publish failed'));
     },
     async stop() {
       for (const u of unsubscribes.splice(0)) await u();
