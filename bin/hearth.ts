@@ -23,6 +23,10 @@ const subcommands: Record<string, Subcommand> = {
     summary: "set up a local mosquitto as the hub's broker (setup)",
     load: () => import('../hub/cli/broker.js'),
   },
+  bridge: {
+    summary: 'bridge to an existing MQTT broker (Home Assistant discovery both ways)',
+    load: () => import('../hub/cli/bridge.js'),
+  },
   backup: {
     summary: 'back up the database, config and keys (safe while running)',
     load: () => import('../hub/cli/backup.js'),

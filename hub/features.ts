@@ -4,6 +4,7 @@
 
 import type { ApiUnit } from './api/route-module.js';
 import type { CoreContext } from './core/context.js';
+import { createEcosystem } from './ecosystem/index.js';
 import { createFirmware } from './firmware/index.js';
 import { createMatter } from './matter/index.js';
 import { createNightlyBackup } from './ops/nightly-backup.js';
@@ -20,6 +21,7 @@ export const featureFactories: FeatureFactory[] = [
   createNightlyBackup,
   createProvisioning,
   createFirmware,
+  createEcosystem,
   loadPlugins,
   createMatter,
 ];

@@ -2,12 +2,14 @@
 // from descriptors and a new device type needs no UI code. Each capability maps onto a Home
 // Assistant MQTT discovery component so the hub can publish `homeassistant/…/config` too.
 import { z } from 'zod';
+import { ecosystemCatalog } from './capabilities-ecosystem.js';
 import { HearthError } from './errors.js';
 
 /** setting: idempotent desired value. action: does something each time (never twice). sensor: read-only.
  *  feature: something the device can do for itself (e.g. keep schedules), no control. */
 export type CapabilityKind = 'setting' | 'action' | 'sensor' | 'feature';
-export type ValueType = 'boolean' | 'integer' | 'number' | 'enum' | 'none';
+/** `color`: a `#rrggbb` string. */
+export type ValueType = 'boolean' | 'integer' | 'number' | 'enum' | 'color' | 'none';
 export const HA_COMPONENTS = [
   'switch',
   'number',
@@ -17,6 +19,9 @@ export const HA_COMPONENTS = [
   'climate',
   'sensor',
   'binary_sensor',
+  'cover',
+  'lock',
+  'fan',
 ] as const;
 export type HaComponent = (typeof HA_COMPONENTS)[number];
 
@@ -40,7 +45,7 @@ export const TWIN_POLICIES = ['hub', 'device'] as const;
 /** What the catalog says of a capability (its name aside): one definition, for the hub and the wire. */
 const CapabilityEntrySchema = z.object({
   kind: z.enum(['setting', 'action', 'sensor', 'feature']),
-  type: z.enum(['boolean', 'integer', 'number', 'enum', 'none']),
+  type: z.enum(['boolean', 'integer', 'number', 'enum', 'color', 'none']),
   label: z.string(),
   min: z.number().optional(),
   max: z.number().optional(),
@@ -56,6 +61,8 @@ const CapabilityEntrySchema = z.object({
   ha: z.enum(HA_COMPONENTS).nullable(),
   /** Settings only: who wins on drift (see TwinPolicy). */
   twin: z.enum(TWIN_POLICIES).optional(),
+  /** Generic capabilities (a reading, a level, an option): a declaration sets bounds and options freely. */
+  open: z.boolean().optional(),
 });
 
 /** A capability as the hub describes it (CapabilityDescriptorSchema below is its one definition). */
@@ -148,6 +155,7 @@ const catalog = {
     ha: 'sensor',
   },
   schedules: { kind: 'feature', type: 'none', label: 'Local schedules', ha: null },
+  ...ecosystemCatalog,
 } as const satisfies Record<string, z.infer<typeof CapabilityEntrySchema>>;
 
 export type CapabilityName = keyof typeof catalog;
@@ -178,9 +186,16 @@ export const CapabilityDeclarationSchema = z
     max: z.number().finite().optional(),
     options: z.array(z.string().min(1).max(32)).min(1).max(32).optional(),
     twin: z.enum(TWIN_POLICIES).optional(),
+    /** What the device calls it ("Desk lamp", "Linkquality"); the catalog's label otherwise. */
+    label: z.string().min(1).max(64).optional(),
+    unit: z.string().min(1).max(16).optional(),
+    step: z.number().positive().finite().optional(),
   })
   .superRefine((decl, ctx) => {
     const base = capabilityDescriptor(decl.name);
+    if (decl.min !== undefined && decl.max !== undefined && decl.min > decl.max)
+      ctx.addIssue({ code: 'custom', message: `${decl.name}.min is above its max` });
+    if (base.open) return;
     if (decl.twin !== undefined && base.kind !== 'setting')
       ctx.addIssue({ code: 'custom', message: `${decl.name} is not a setting: it takes no twin policy` });
     if (decl.options !== undefined) {
@@ -202,8 +217,6 @@ export const CapabilityDeclarationSchema = z
           message: `${decl.name}.${bound} must be within ${base.min}..${base.max}`,
         });
     }
-    if (decl.min !== undefined && decl.max !== undefined && decl.min > decl.max)
-      ctx.addIssue({ code: 'custom', message: `${decl.name}.min is above its max` });
   });
 export type CapabilityDeclaration = z.infer<typeof CapabilityDeclarationSchema>;
 
@@ -216,6 +229,9 @@ export function describeCapability(decl: CapabilityDeclaration): CapabilityDescr
     ...(decl.max !== undefined ? { max: decl.max } : {}),
     ...(decl.options !== undefined ? { options: decl.options } : {}),
     ...(decl.twin !== undefined ? { twin: decl.twin } : {}),
+    ...(decl.label !== undefined ? { label: decl.label } : {}),
+    ...(decl.unit !== undefined ? { unit: decl.unit } : {}),
+    ...(decl.step !== undefined ? { step: decl.step } : {}),
   };
 }
 
@@ -273,6 +289,10 @@ function validateValue(d: CapabilityDescriptor, value: unknown): SettingValue {
         throw new HearthError('out_of_range', `${d.name} must be between ${d.min} and ${d.max}`);
       return value;
     }
+    case 'color':
+      if (typeof value !== 'string' || !/^#[0-9a-f]{6}$/.test(value))
+        throw new HearthError('invalid_payload', `${d.name} must be a colour like #ff8800`);
+      return value;
     case 'enum':
       if (typeof value !== 'string' || !d.options?.includes(value))
         throw new HearthError('out_of_range', `${d.name} must be one of ${d.options?.join(', ')}`);

@@ -11,6 +11,7 @@ import { decodeImage, type FirmwareImage } from '../../shared/firmware-image.js'
 import { type ControlLine, parseControlLine } from '../host/control.js';
 import { createDeviceHost } from '../host/device-host.js';
 import { createDeviceLogger, type DeviceLogLevel } from '../log.js';
+import { runForeign } from './foreign-run.js';
 import { reportFailure } from './output.js';
 import { printLine, serveUntilSignal } from './serve.js';
 import { renderLabel } from './setup-label.js';
@@ -19,7 +20,7 @@ import { runSubcommand } from './subcommands.js';
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const deviceRunSpec: CommandSpec = {
-  usage: 'hearth device run IMAGE… [--flash-dir DIR] [--json]',
+  usage: 'hearth device run IMAGE… [--flash-dir DIR] [--json] | hearth device run --foreign KIND --mqtt URL',
   summary: 'Boot simulated devices from firmware images, in this process, until Ctrl-C.',
   options: {
     'flash-dir': {
@@ -63,6 +64,25 @@ export const deviceRunSpec: CommandSpec = {
       type: 'boolean',
       description: 'JSON lines on stdout (online/offline, firmware updates, control replies)',
     },
+    foreign: {
+      type: 'string',
+      value: 'KIND',
+      description:
+        'no image: a device that speaks Home Assistant discovery (tasmota-plug, z2m-light, esphome-switch)',
+    },
+    mqtt: { type: 'string', value: 'URL', description: '--foreign: the broker, e.g. mqtt://127.0.0.1:1883' },
+    username: { type: 'string', value: 'NAME', description: '--foreign: MQTT user (hearth mqtt-users add)' },
+    password: {
+      type: 'string',
+      value: 'PW',
+      description: '--foreign: its password (or HEARTH_MQTT_PASSWORD)',
+    },
+    id: {
+      type: 'string',
+      value: 'ID',
+      description: '--foreign: the device id in its topics (default random)',
+    },
+    name: { type: 'string', value: 'NAME', description: '--foreign: the name it announces' },
   },
   notes: [
     'Control lines on stdin (JSON, one per line; "device" defaults to all):',
@@ -102,6 +122,7 @@ async function runDevices(args: string[]): Promise<number> {
   if (!parsed) return 0;
   const v = parsed.values as Record<string, string | boolean | undefined>;
   const json = v.json === true;
+  if (v.foreign !== undefined) return runForeign(v);
   if (parsed.positionals.length === 0) throw new UsageError('which image(s)? hearth device run IMAGE…');
   const clock = (v.clock as string | undefined) ?? 'system';
   if (clock !== 'system' && clock !== 'hub') throw new UsageError('--clock is system or hub');

@@ -26,7 +26,10 @@ const spec: CommandSpec = {
   notes: [
     'Hearth topics (hearth/#) are never writable by an integration; the password is shown once.',
     'Example:',
-    "  hearth mqtt-users add ha --sub 'hearth/dev/+/state' --pub 'homeassistant/#'",
+    '  Home Assistant (reads discovery, state and status; commands on hearth/ha/…):',
+    "  hearth mqtt-users add ha --sub 'homeassistant/#' --sub 'hearth/dev/+/state' --sub 'hearth/dev/+/status' --pub 'hearth/ha/#' --pub 'homeassistant/status'",
+    '  A Zigbee2MQTT bridge (announces discovery, publishes state, reads its commands):',
+    "  hearth mqtt-users add z2m --pub 'homeassistant/#' --pub 'zigbee2mqtt/#' --sub 'zigbee2mqtt/#' --sub 'homeassistant/status'",
   ],
 };
 

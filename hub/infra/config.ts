@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { BridgesConfigSchema, EcosystemConfigSchema } from './ecosystem-config.js';
 import { MatterConfigSchema } from './matter-config.js';
 
 const Port = z.number().int().min(0).max(65535);
@@ -137,6 +138,10 @@ export const ConfigSchema = z.strictObject({
   timeZone: z.string().default(Intl.DateTimeFormat().resolvedOptions().timeZone),
   /** The Matter bridge (Apple Home, Google Home, Alexa on the LAN); off by default. */
   matter: MatterConfigSchema,
+  /** Home Assistant MQTT discovery on the hub's own broker (README: Home Assistant and other ecosystems). */
+  ecosystem: EcosystemConfigSchema,
+  /** Brokers the home already runs, bridged for discovery both ways (`hearth bridge add`). */
+  bridges: BridgesConfigSchema,
   /** Optional plugins by name, each validated by its own schema; absent means off. */
   plugins: z.record(z.string(), z.unknown()).default({}),
 });

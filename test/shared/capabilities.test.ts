@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CAPABILITY_NAMES,
+  CapabilityDeclarationSchema,
   capabilityDescriptor,
   describeCapability,
   validateRequest,
@@ -30,9 +31,13 @@ describe('capability model', () => {
       expect(['setting', 'action', 'sensor', 'feature']).toContain(d.kind);
       expect(d.label.length).toBeGreaterThan(0);
       if (d.kind === 'feature') expect(d.ha).toBeNull();
-      else expect(d.ha).toMatch(/^(switch|number|select|button|light|climate|sensor|binary_sensor)$/);
+      else
+        expect(d.ha).toMatch(
+          /^(switch|number|select|button|light|climate|sensor|binary_sensor|cover|lock|fan)$/,
+        );
       if (d.type === 'integer' || d.type === 'number') expect(d.min).toBeLessThan(d.max as number);
-      if (d.type === 'enum') expect(d.options?.length).toBeGreaterThan(0);
+      // An open enum (a foreign select) takes its options from the device's declaration.
+      if (d.type === 'enum' && !d.open) expect(d.options?.length).toBeGreaterThan(0);
     }
     expect(capabilityDescriptor('feed').kind).toBe('action');
     expect(capabilityDescriptor('power').kind).toBe('setting');
@@ -71,5 +76,42 @@ describe('capability model', () => {
     expect(codeOf(() => validateRequest(feeder, { capability: 'feed', value: true }))).toBe(
       'invalid_payload',
     );
+  });
+});
+
+describe('capabilities from other ecosystems', () => {
+  it('open capabilities take the bounds and options a device declares; others may only narrow', () => {
+    const level = CapabilityDeclarationSchema.parse({
+      name: 'level',
+      min: 16,
+      max: 30,
+      step: 0.5,
+      unit: '°C',
+    });
+    expect(describeCapability(level)).toMatchObject({
+      kind: 'setting',
+      min: 16,
+      max: 30,
+      step: 0.5,
+      unit: '°C',
+    });
+    const option = describeCapability(
+      CapabilityDeclarationSchema.parse({
+        name: 'option',
+        options: ['previous', 'off', 'on'],
+        label: 'Power on',
+      }),
+    );
+    expect(option).toMatchObject({ type: 'enum', options: ['previous', 'off', 'on'], label: 'Power on' });
+    expect(CapabilityDeclarationSchema.safeParse({ name: 'input', options: ['usb'] }).success).toBe(false);
+  });
+
+  it('a colour is #rrggbb', () => {
+    const light = [describeCapability({ name: 'rgb' })];
+    expect(validateRequest(light, { capability: 'rgb', value: '#ff8800' })).toEqual({
+      capability: 'rgb',
+      value: '#ff8800',
+    });
+    expect(() => validateRequest(light, { capability: 'rgb', value: 'red' })).toThrow(/colour like/);
   });
 });

@@ -31,6 +31,8 @@ export interface TestHub {
   tokenLogin(token: string): { username: string; password: string };
   /** The mosquitto the hub uses, in mosquitto mode. */
   mosquitto?: TestMosquitto;
+  /** Adds an integration MQTT user through the API and returns its password. */
+  addMqttUser(name: string, filters: { pub?: string[]; sub?: string[] }): Promise<string>;
   /** Stops the hub (data stays, for restart tests). */
   stop(): Promise<void>;
   /** Stops the hub and removes the data directory. */
@@ -141,6 +143,11 @@ export async function startTestHub(
       password: t,
     }),
     ...(mosquitto ? { mosquitto } : {}),
+    async addMqttUser(name, { pub = [], sub = [] }) {
+      const res = await api('/api/v1/mqtt-users', { method: 'POST', json: { name, pub, sub } });
+      if (res.status !== 201) throw new Error(`mqtt user ${name}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { password: string }).password;
+    },
     stop,
     async cleanup() {
       await stop();

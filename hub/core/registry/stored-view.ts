@@ -3,7 +3,9 @@
 import {
   type CapabilityDeclaration,
   type CapabilityDescriptor,
+  capabilityDescriptor,
   describeCapability,
+  isCapabilityName,
 } from '../../../shared/capabilities.js';
 import { DeviceInfoSchema } from '../../../shared/payloads.js';
 import type { DeviceView } from '../../../shared/views.js';
@@ -40,9 +42,15 @@ export function descriptorsOf(stored: unknown[]): CapabilityDescriptor[] {
 }
 
 /** What is stored of a descriptor: what the device declared, not what the catalog adds. */
-export function declarationOf(d: Pick<CapabilityDescriptor, 'name' | 'min' | 'max' | 'options' | 'twin'>) {
+export function declarationOf(
+  d: Pick<CapabilityDescriptor, 'name' | 'min' | 'max' | 'options' | 'twin' | 'label' | 'unit' | 'step'>,
+) {
+  const base = isCapabilityName(d.name) ? capabilityDescriptor(d.name) : undefined;
   return {
     name: d.name,
+    ...(d.label !== undefined && d.label !== base?.label ? { label: d.label } : {}),
+    ...(d.unit !== undefined && d.unit !== base?.unit ? { unit: d.unit } : {}),
+    ...(d.step !== undefined && d.step !== base?.step ? { step: d.step } : {}),
     ...(d.twin !== undefined ? { twin: d.twin } : {}),
     ...(d.min !== undefined ? { min: d.min } : {}),
     ...(d.max !== undefined ? { max: d.max } : {}),

@@ -59,6 +59,19 @@ export function Control({ device, d }: { device: Device; d: Descriptor }) {
       </div>
     );
   }
+  if (d.type === 'color') {
+    return (
+      <div class="row">
+        <label for={id}>{d.label}</label>
+        <input
+          id={id}
+          type="color"
+          value={typeof value === 'string' ? value : '#ffffff'}
+          onChange={(e) => send((e.target as HTMLInputElement).value)}
+        />
+      </div>
+    );
+  }
   if (d.type === 'enum') {
     return (
       <div class="row">
