@@ -1,2 +1,3 @@
 export { canPublish, canSubscribe, type Identity } from './acl.js';
-export { type BrokerAuth, type BrokerUnit, createBroker } from './broker.js';
+export { type BrokerUnit, createBroker } from './broker.js';
+export type { BrokerAuth } from './client-auth.js';

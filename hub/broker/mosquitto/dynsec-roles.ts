@@ -54,16 +54,19 @@ export const integrationRoleName = (name: string) => `${HEARTH_ROLE_PREFIX}mqtt-
 /** Token users connect as `token-<id>` with the token as password (dynsec has one password per name). */
 export const tokenUsername = (tokenId: string) => `token-${tokenId}`;
 
-/** The hub's own admin client: everything under hearth/, as the embedded broker lets it in-process. */
-export function hubRole(): DynsecRole {
-  const root = `${TOPIC_ROOT}/#`;
+/**
+ * The hub's own admin client: everything under hearth/, as the embedded broker lets it in-process,
+ * and under the Home Assistant discovery prefix (it reads foreign devices' configs there and
+ * announces its own).
+ */
+export function hubRole(discoveryPrefix = 'homeassistant'): DynsecRole {
   return {
     rolename: HUB_ROLE,
-    acls: [
+    acls: [`${TOPIC_ROOT}/#`, `${discoveryPrefix}/#`].flatMap((root) => [
       allow('publishClientSend', root),
       allow('publishClientReceive', root),
       allow('subscribePattern', root),
-    ],
+    ]),
   };
 }
 

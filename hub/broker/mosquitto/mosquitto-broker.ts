@@ -32,12 +32,16 @@ async function hubRoleHeld(dynsec: DynsecClient, username: string): Promise<bool
  * $CONTROL: the hub gives itself the right to write under hearth/. A mosquitto without the plugin
  * never answers: that fails here with a clear message.
  */
-async function prepareHubClient(c: MqttClient, username: string): Promise<DynsecClient> {
+async function prepareHubClient(
+  c: MqttClient,
+  username: string,
+  discoveryPrefix: string,
+): Promise<DynsecClient> {
   const dynsec = createDynsecClient(c);
   await dynsec.attach();
   await dynsec.expectOk([{ command: 'createRole', rolename: HUB_ROLE }], /already exists/i);
   await dynsec.expectOk(
-    hubRole().acls.map((a) => ({ command: 'addRoleACL', rolename: HUB_ROLE, ...a })),
+    hubRole(discoveryPrefix).acls.map((a) => ({ command: 'addRoleACL', rolename: HUB_ROLE, ...a })),
     /already exists|already/i,
   );
   if (await hubRoleHeld(dynsec, username)) return dynsec;
@@ -163,7 +167,7 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
         c.once('error', failed);
       });
       try {
-        dynsec = await prepareHubClient(c, conf.username ?? '');
+        dynsec = await prepareHubClient(c, conf.username ?? '', ctx.config.ecosystem.discoveryPrefix);
         await c.subscribeAsync(CLIENTS_TOPIC, { qos: 0 });
       } catch (err) {
         client = undefined;
