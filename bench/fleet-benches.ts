@@ -2,13 +2,14 @@
 // round trip over HTTP (keep-alive fetch), the hub's memory, and a reconnect surge after a hub restart.
 // The TLS run does the same with the devices on MQTT over TLS and the phone on HTTPS, judged against
 // the plain run's figures of the same bench run.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../hub/drills/cloud-broker.js';
-import { hearthBin, startHubProcess } from '../hub/drills/hub-process.js';
+import { startHubProcess } from '../hub/drills/hub-process.js';
+import { spawnLightFleet } from './lib/light-fleet.js';
 import { rawHttpClient } from './lib/raw-http-client.js';
 import { type BenchRow, check } from './lib/report.js';
 import { round, summarize } from './lib/stats.js';
@@ -88,29 +89,7 @@ export async function benchFleet(
   // write is not this machine's disk fsync, which would otherwise dominate the round trip.
   const flashDir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'hearth-bench-flash-'));
   try {
-    fleet = spawn(
-      process.execPath,
-      [
-        hearthBin,
-        'fleet',
-        '--model',
-        'light',
-        '--count',
-        String(count),
-        '--hub',
-        hub.baseUrl,
-        '--token',
-        hub.token,
-        '--json',
-        '--flash-dir',
-        flashDir,
-        ...(tls ? ['--tls'] : []),
-      ],
-      {
-        stdio: ['ignore', 'ignore', 'ignore'],
-        env: { ...process.env, HEARTH_DEVICE_MDNS: 'off' },
-      },
-    );
+    fleet = spawnLightFleet({ count, hub, flashDir, extra: tls ? ['--tls'] : [] });
     await waitUntil(async () => (await online()) >= count, 120_000, `${count} devices online`);
     const { devices } = (await (await api('/api/v1/devices')).json()) as { devices: Array<{ id: string }> };
     const ids = devices.map((d) => d.id);

@@ -1,12 +1,13 @@
 // A staged firmware rollout to a fleet (1000 lights in one fleet process, image ≥ 256 KiB) against
 // a hub process: how long it takes, the hub's RSS while devices download, and the phone's command
 // round trip to devices that are not updating meanwhile.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../hub/drills/cloud-broker.js';
 import { hearthBin, startHubProcess } from '../hub/drills/hub-process.js';
+import { spawnLightFleet } from './lib/light-fleet.js';
 import { rawHttpClient } from './lib/raw-http-client.js';
 import type { BenchRow } from './lib/report.js';
 import { round, summarize } from './lib/stats.js';
@@ -44,27 +45,12 @@ export async function benchRollout(count = 1000, imageBytes = 262_144): Promise<
       image,
     );
     hearth('firmware', 'upload', image, '--hub', hub.baseUrl, '--token', hub.token);
-    fleet = spawn(
-      process.execPath,
-      [
-        hearthBin,
-        'fleet',
-        '--model',
-        'light',
-        '--count',
-        String(count),
-        '--hub',
-        hub.baseUrl,
-        '--token',
-        hub.token,
-        '--json',
-        '--flash-dir',
-        join(dir, 'flash'),
-        '--release-key',
-        join(dir, 'keys', 'release.pub'),
-      ],
-      { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, HEARTH_DEVICE_MDNS: 'off' } },
-    );
+    fleet = spawnLightFleet({
+      count,
+      hub,
+      flashDir: join(dir, 'flash'),
+      extra: ['--release-key', join(dir, 'keys', 'release.pub')],
+    });
     for (;;) {
       const { devices } = (await api('/api/v1/devices')) as {
         devices: Array<{ id: string; online: boolean; firmware: string | null }>;

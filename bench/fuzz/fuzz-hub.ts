@@ -7,16 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
-import { light } from '../../devices/models/light.js';
 import { createHub, type Hub } from '../../hub/hub.js';
 import { loadConfig } from '../../hub/infra/config.js';
 import { storePath } from '../../hub/store/db.js';
 import { type ChangeLog, watchChanges } from './change-log.js';
+import { adminPost, type FuzzDevice, registerDevice, seedKnown, startResponder } from './fuzz-fixtures.js';
 
-export interface FuzzDevice {
-  id: string;
-  secret: string;
-}
+export { type FuzzDevice, QUIET_CRONS, SETUP_CRON } from './fuzz-fixtures.js';
 
 export interface FuzzHub {
   hub: Hub;
@@ -39,10 +36,6 @@ export interface FuzzHub {
   connect(device: FuzzDevice): Promise<MqttClient>;
   close(): Promise<void>;
 }
-
-/** Cron expressions that cannot fire during a run (New Year's Day, 29 February). */
-export const SETUP_CRON = '0 3 1 1 *';
-export const QUIET_CRONS = [SETUP_CRON, '15 4 29 2 *'];
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -88,16 +81,7 @@ export async function startFuzzHub(): Promise<FuzzHub> {
   const mqttUrl = `mqtt://127.0.0.1:${hub.ports.mqtt}`;
   const clients: MqttClient[] = [];
 
-  const register = async (name: string): Promise<FuzzDevice> => {
-    const res = await fetch(`${baseUrl}/api/v1/devices`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name, model: 'light' }),
-    });
-    if (res.status !== 201) throw new Error(`registering ${name}: HTTP ${res.status} ${await res.text()}`);
-    const body = (await res.json()) as { device: { id: string }; secret: string };
-    return { id: body.device.id, secret: body.secret };
-  };
+  const post = adminPost(baseUrl, adminToken);
   const connect = async (device: FuzzDevice) => {
     const client = await mqtt.connectAsync(mqttUrl, {
       clientId: device.id,
@@ -111,43 +95,15 @@ export async function startFuzzHub(): Promise<FuzzHub> {
   };
 
   const [target, intruder, responder] = [
-    await register('fuzz target'),
-    await register('fuzz intruder'),
-    await register('fuzz responder'),
+    await registerDevice(post, 'fuzz target'),
+    await registerDevice(post, 'fuzz intruder'),
+    await registerDevice(post, 'fuzz responder'),
   ];
   const answering = await connect(responder);
-  answering.on('message', (_topic, payload) => {
-    const { id } = JSON.parse(payload.toString()) as { id: string };
-    answering.publish(`hearth/dev/${responder.id}/ack`, JSON.stringify({ id, ok: true }), { qos: 1 });
-  });
-  await answering.publishAsync(
-    `hearth/dev/${responder.id}/info`,
-    JSON.stringify({ model: light.model, firmware: light.firmware, capabilities: light.capabilities }),
-    { qos: 1, retain: true },
-  );
-  await answering.subscribeAsync(`hearth/dev/${responder.id}/cmd`, { qos: 1 });
+  await startResponder(answering, responder);
   await until(() => hub.context.registry.get(responder.id)?.online === true, 'the responder to come online');
 
-  const api = async (path: string, body: unknown) => {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`fuzz setup: POST ${path} answered ${res.status} ${await res.text()}`);
-    return (await res.json()) as { id: string };
-  };
-  // New Year's Day at 03:00 UTC: a real schedule that will not fire during a run.
-  const schedule = await api('/api/v1/schedules', {
-    deviceId: responder.id,
-    cron: SETUP_CRON,
-    tz: 'UTC',
-    command: { capability: 'power', value: true },
-  });
-  const command = await api(`/api/v1/devices/${responder.id}/commands`, {
-    capability: 'power',
-    value: false,
-  });
+  const known = await seedKnown(post, responder.id);
   const changes = watchChanges(storePath(dataDir));
   const settle = async () => {
     await until(() => hub.context.commands.activeCount() === 0, 'commands to settle');
@@ -166,7 +122,7 @@ export async function startFuzzHub(): Promise<FuzzHub> {
     target,
     intruder,
     responder,
-    known: { scheduleId: schedule.id, commandId: command.id },
+    known,
     changes,
     takeErrors: () => errors.splice(0),
     settle,

@@ -15,6 +15,7 @@ import type { ImageView, RolloutView } from '../firmware/schemas.js';
 import { parseWaves } from '../firmware/wave-plan.js';
 import { loadConfig } from '../infra/config.js';
 import { readRuntimeInfo } from '../infra/runtime-file.js';
+import { createHubApi, HUB_API_OPTIONS, type HubApi, HubApiError, hubBaseUrl } from './hub-api-client.js';
 
 const spec: CommandSpec = {
   usage: 'hearth firmware <upload IMAGE | images | rollout start|status|halt> [options]',
@@ -46,8 +47,7 @@ const spec: CommandSpec = {
     watch: { type: 'boolean', description: 'rollout status: redraw until the rollout ends' },
     hub: { type: 'string', value: 'URL', description: 'the hub (default: the running hub in --data-dir)' },
     token: { type: 'string', value: 'TOKEN', description: 'admin API token (default: HEARTH_TOKEN)' },
-    'data-dir': { type: 'string', value: 'DIR', description: 'data directory of the running hub' },
-    json: { type: 'boolean', description: 'machine-readable output' },
+    ...HUB_API_OPTIONS,
   },
   notes: [
     'Examples:',
@@ -58,41 +58,19 @@ const spec: CommandSpec = {
   ],
 };
 
-class ApiError extends Error {}
-type Api = (method: string, path: string, body?: unknown, raw?: Buffer) => Promise<unknown>;
-
-function connect(v: ParsedValues): Api {
-  const token = (v.token as string | undefined) || process.env.HEARTH_TOKEN;
-  return async (method, path, body, raw) => {
-    let base = v.hub as string | undefined;
-    if (!base) {
+function connect(v: ParsedValues): HubApi {
+  return createHubApi({
+    base() {
+      if (v.hub) return v.hub as string;
       const config = loadConfig({ flags: { dataDir: v['data-dir'] as string | undefined } });
       const info = readRuntimeInfo(config.dataDir);
       if (!info)
-        throw new ApiError(`no running hub found in ${config.dataDir} (start it, or pass --hub URL)`);
-      const host = info.bind === '0.0.0.0' || info.bind === '::' ? '127.0.0.1' : info.bind;
-      base = `http://${host.includes(':') ? `[${host}]` : host}:${info.httpPort}`;
-    }
-    if (!token) throw new ApiError('an admin token is needed: --token TOKEN or HEARTH_TOKEN');
-    let res: Response;
-    try {
-      res = await fetch(new URL(path, base), {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(raw ? { 'content-type': 'application/octet-stream' } : {}),
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(raw ? { body: new Uint8Array(raw) } : body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch (err) {
-      throw new ApiError(`cannot reach the hub at ${base}: ${(err as Error).message}`);
-    }
-    const data = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-    if (!res.ok)
-      throw new ApiError(`${data?.error?.message ?? res.statusText} (${data?.error?.code ?? res.status})`);
-    return data;
-  };
+        throw new HubApiError(`no running hub found in ${config.dataDir} (start it, or pass --hub URL)`);
+      return hubBaseUrl(info.bind, info.httpPort);
+    },
+    token: (v.token as string | undefined) || process.env.HEARTH_TOKEN,
+    noToken: 'an admin token is needed: --token TOKEN or HEARTH_TOKEN',
+  });
 }
 
 const intOption = (v: ParsedValues, name: string): number | undefined => {
@@ -124,7 +102,7 @@ export function formatRollout(r: RolloutView, width = 30): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function rollout(api: Api, v: ParsedValues, action: string | undefined, target: string | undefined) {
+async function rollout(api: HubApi, v: ParsedValues, action: string | undefined, target: string | undefined) {
   const json = v.json === true;
   const out = (data: unknown, text: string) =>
     process.stdout.write(json ? `${JSON.stringify(data)}\n` : text);
@@ -173,11 +151,11 @@ async function rollout(api: Api, v: ParsedValues, action: string | undefined, ta
   throw new UsageError(`unknown rollout action "${action ?? ''}": use start, status or halt`);
 }
 
-async function signDowngrade(api: Api, v: ParsedValues): Promise<string> {
+async function signDowngrade(api: HubApi, v: ParsedValues): Promise<string> {
   if (!v.key) throw new UsageError('--allow-downgrade needs --key FILE (the release private key) to sign it');
   const { images } = (await api('GET', '/api/v1/firmware/images')) as { images: ImageView[] };
   const image = images.find((i) => i.model === v.model && i.version === v.version);
-  if (!image) throw new ApiError(`no ${v.model} ${v.version} image on the hub (hearth firmware upload)`);
+  if (!image) throw new HubApiError(`no ${v.model} ${v.version} image on the hub (hearth firmware upload)`);
   const key = loadReleasePrivateKey(await readFile(resolve(String(v.key)), 'utf8'));
   return signWithReleaseKey(key, downgradeStatement(image.model, image.version, image.id)).toString(
     'base64url',
@@ -196,7 +174,7 @@ export function run(args: string[]): Promise<number> {
       if (verb === 'upload') {
         if (!action) throw new UsageError('upload needs the image file (hearth firmware build writes one)');
         const bytes = await readFile(resolve(action)).catch(() => {
-          throw new ApiError(`cannot read ${action}`);
+          throw new HubApiError(`cannot read ${action}`);
         });
         const image = (await api('POST', '/api/v1/firmware/images', undefined, bytes)) as ImageView;
         process.stdout.write(
@@ -220,7 +198,7 @@ export function run(args: string[]): Promise<number> {
       if (verb === 'rollout') return await rollout(api, v, action, target);
       throw new UsageError(`unknown firmware subcommand "${verb ?? ''}"; try: hearth firmware --help`);
     } catch (err) {
-      if (err instanceof ApiError || (err instanceof Error && err.name === 'HearthError')) {
+      if (err instanceof HubApiError || (err instanceof Error && err.name === 'HearthError')) {
         if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { message: err.message } })}\n`);
         else process.stderr.write(`hearth firmware: ${err.message}\n`);
         return 1;

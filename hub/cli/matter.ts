@@ -9,7 +9,8 @@ import { loadConfig } from '../infra/config.js';
 import { probeRunningHub } from '../infra/hub-lock.js';
 import { matterDir } from '../matter/runtime.js';
 import { type MatterStatus, MatterStatusSchema, PAIRING_FILE } from '../matter/status.js';
-import { ApiError, connect } from './schedule.js';
+import { HubApiError } from './hub-api-client.js';
+import { connect } from './schedule.js';
 
 const spec: CommandSpec = {
   usage: 'hearth matter <pairing|decommission> [options]',
@@ -41,7 +42,7 @@ export function run(args: string[]): Promise<number> {
       if (action === 'decommission' || action === 'reset') return await decommission(dataDir, v);
       throw new UsageError(`unknown action "${action ?? ''}": use pairing or decommission`);
     } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
+      if (!(err instanceof HubApiError)) throw err;
       process.stderr.write(`hearth: ${err.message}\n`);
       return 1;
     }
@@ -58,7 +59,7 @@ function readStatus(dataDir: string): MatterStatus | null {
 async function pairing(dataDir: string, json: boolean): Promise<number> {
   const status = readStatus(dataDir);
   if (!status?.manualPairingCode || !status.qrPayload)
-    throw new ApiError(
+    throw new HubApiError(
       `no Matter pairing code in ${dataDir} yet: set "matter": {"enabled": true} in config.json (or HEARTH_MATTER__ENABLED=true) and start the hub`,
     );
   const running = (await probeRunningHub(dataDir)) !== null;

@@ -1,13 +1,10 @@
 // `hearth mqtt-users add|list|remove`: MQTT users for integrations, on the data directory itself
 // (like `hearth tokens`); a running hub ends a removed user's sessions within a second.
-import { existsSync } from 'node:fs';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
-import { HearthError } from '../../shared/errors.js';
 import { provisionOnce } from '../broker/mosquitto/provision-once.js';
 import { systemClock } from '../infra/clock.js';
-import { loadConfig } from '../infra/config.js';
 import { createMqttUserService } from '../security/mqtt-users.js';
-import { openStore, storePath } from '../store/db.js';
+import { DATA_DIR_OPTIONS, withDataDirStore } from './data-dir-store.js';
 
 const spec: CommandSpec = {
   usage: 'hearth mqtt-users <add NAME|list|remove NAME> [options]',
@@ -20,8 +17,7 @@ const spec: CommandSpec = {
       value: 'FILTER',
       description: 'add: may subscribe within (repeatable)',
     },
-    'data-dir': { type: 'string', value: 'DIR', description: 'data directory (HEARTH_DATA_DIR)' },
-    json: { type: 'boolean', description: 'machine-readable output' },
+    ...DATA_DIR_OPTIONS,
   },
   notes: [
     'Hearth topics (hearth/#) are never writable by an integration; the password is shown once.',
@@ -39,17 +35,7 @@ export function run(args: string[]): Promise<number> {
     if (!parsed) return 0;
     const [action, name] = parsed.positionals;
     const v = parsed.values;
-    const config = loadConfig({ flags: { dataDir: v['data-dir'] as string | undefined } });
-    const path = storePath(config.dataDir);
-    if (!existsSync(path) && action !== 'add') {
-      process.stderr.write(
-        `hearth: no hub data in ${config.dataDir} (start the hub once, or pass --data-dir)\n`,
-      );
-      return 1;
-    }
-    const store = openStore(path);
-    const json = v.json === true;
-    try {
+    return withDataDirStore(v, action === 'add', async (store, json, config) => {
       const users = createMqttUserService(store, systemClock);
       switch (action) {
         case 'add': {
@@ -92,14 +78,6 @@ export function run(args: string[]): Promise<number> {
         default:
           throw new UsageError(`unknown action "${action ?? ''}": use add, list or remove`);
       }
-    } catch (err) {
-      if (err instanceof HearthError) {
-        process.stderr.write(`hearth: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
-    } finally {
-      store.close();
-    }
+    });
   });
 }

@@ -11,6 +11,7 @@ import {
 import { loadConfig } from '../infra/config.js';
 import { probeRunningHub } from '../infra/hub-lock.js';
 import type { RunView, ScheduleView } from '../scheduler/schemas.js';
+import { createHubApi, HUB_API_OPTIONS, type HubApi, HubApiError, hubBaseUrl } from './hub-api-client.js';
 
 const spec: CommandSpec = {
   usage: 'hearth schedule <add|list|rm|runs> [options]',
@@ -52,8 +53,7 @@ const spec: CommandSpec = {
     disabled: { type: 'boolean', description: 'add: create it switched off' },
     limit: { type: 'string', value: 'N', description: 'runs: how many (default 20)' },
     token: { type: 'string', value: 'TOKEN', description: 'API token (default: HEARTH_TOKEN)' },
-    'data-dir': { type: 'string', value: 'DIR', description: 'data directory of the running hub' },
-    json: { type: 'boolean', description: 'machine-readable output' },
+    ...HUB_API_OPTIONS,
   },
   notes: [
     'Examples:',
@@ -64,8 +64,6 @@ const spec: CommandSpec = {
     '  hearth schedule rm s-3f2a9c1b',
   ],
 };
-
-export type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
 export function run(args: string[]): Promise<number> {
   return runCommand(async () => {
@@ -115,7 +113,7 @@ export function run(args: string[]): Promise<number> {
           throw new UsageError(`unknown action "${action ?? ''}": use add, list, rm or runs`);
       }
     } catch (err) {
-      if (err instanceof ApiError) {
+      if (err instanceof HubApiError) {
         process.stderr.write(`hearth: ${err.message}\n`);
         return 1;
       }
@@ -124,32 +122,19 @@ export function run(args: string[]): Promise<number> {
   });
 }
 
-export class ApiError extends Error {}
-
-export function connect(v: ParsedValues): Api {
+/** The running hub's API, found through the data directory's lock (also used by `hearth matter`). */
+export function connect(v: ParsedValues): HubApi {
   const config = loadConfig({ flags: { dataDir: v['data-dir'] as string | undefined } });
-  const token = (v.token as string | undefined) ?? process.env.HEARTH_TOKEN;
-  return async (method, path, body) => {
-    const info = await probeRunningHub(config.dataDir);
-    if (!info || info.httpPort === undefined || info.bind === undefined)
-      throw new ApiError(`no running hub found in ${config.dataDir} (start it, or pass --data-dir)`);
-    if (!token)
-      throw new ApiError('an API token is needed: --token TOKEN or HEARTH_TOKEN (hearth tokens create)');
-    const host = info.bind === '0.0.0.0' || info.bind === '::' ? '127.0.0.1' : info.bind;
-    const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${info.httpPort}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    if (res.status === 204) return undefined;
-    const data = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-    if (!res.ok)
-      throw new ApiError(`${data?.error?.message ?? res.statusText} (${data?.error?.code ?? res.status})`);
-    return data;
-  };
+  return createHubApi({
+    async base() {
+      const info = await probeRunningHub(config.dataDir);
+      if (!info || info.httpPort === undefined || info.bind === undefined)
+        throw new HubApiError(`no running hub found in ${config.dataDir} (start it, or pass --data-dir)`);
+      return hubBaseUrl(info.bind, info.httpPort);
+    },
+    token: (v.token as string | undefined) ?? process.env.HEARTH_TOKEN,
+    noToken: 'an API token is needed: --token TOKEN or HEARTH_TOKEN (hearth tokens create)',
+  });
 }
 
 function addBody(v: ParsedValues): Record<string, unknown> {

@@ -1,14 +1,11 @@
 // `hearth tokens create|list|revoke`: works on the data directory itself, so an owner at the
 // Pi's console can always get in, whether or not the hub is running.
-import { existsSync } from 'node:fs';
 import { type CommandSpec, parseCommand, runCommand, UsageError } from '../../shared/cli.js';
-import { HearthError } from '../../shared/errors.js';
 import { provisionOnce } from '../broker/mosquitto/provision-once.js';
 import { ROLES, type Role } from '../core/rights.js';
 import { systemClock } from '../infra/clock.js';
-import { loadConfig } from '../infra/config.js';
 import { createTokenService } from '../security/token-service.js';
-import { openStore, storePath } from '../store/db.js';
+import { DATA_DIR_OPTIONS, withDataDirStore } from './data-dir-store.js';
 
 const spec: CommandSpec = {
   usage: 'hearth tokens <create|list|revoke> [options]',
@@ -23,8 +20,7 @@ const spec: CommandSpec = {
       description: 'create, guests only: a device and capabilities (feeder-1:feed, tv-1:*), repeatable',
     },
     id: { type: 'string', value: 'ID', description: 'revoke: the token id (see list)' },
-    'data-dir': { type: 'string', value: 'DIR', description: 'data directory (HEARTH_DATA_DIR)' },
-    json: { type: 'boolean', description: 'machine-readable output' },
+    ...DATA_DIR_OPTIONS,
   },
   notes: [
     'Examples:',
@@ -41,18 +37,8 @@ export function run(args: string[]): Promise<number> {
     if (!parsed) return 0;
     const [action, positionalId] = parsed.positionals;
     const v = parsed.values;
-    const config = loadConfig({ flags: { dataDir: v['data-dir'] as string | undefined } });
-    const path = storePath(config.dataDir);
-    if (!existsSync(path) && action !== 'create') {
-      process.stderr.write(
-        `hearth: no hub data in ${config.dataDir} (start the hub once, or pass --data-dir)\n`,
-      );
-      return 1;
-    }
-    const store = openStore(path);
-    try {
+    return withDataDirStore(v, action === 'create', async (store, json, config) => {
       const tokens = createTokenService(store, systemClock);
-      const json = v.json === true;
       switch (action) {
         case 'create': {
           const name = v.name as string | undefined;
@@ -98,14 +84,6 @@ export function run(args: string[]): Promise<number> {
         default:
           throw new UsageError(`unknown action "${action ?? ''}": use create, list or revoke`);
       }
-    } catch (err) {
-      if (err instanceof HearthError) {
-        process.stderr.write(`hearth: ${err.message}\n`);
-        return 1;
-      }
-      throw err;
-    } finally {
-      store.close();
-    }
+    });
   });
 }

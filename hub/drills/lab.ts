@@ -1,26 +1,16 @@
 // The drill lab: a real hub process on fixed loopback ports with its own data directory, fleets of
 // simulated devices as real `hearth fleet` processes, and helpers to talk to the hub's API. A drill
 // never touches the user's own hub or data: everything lives in a temp folder removed at the end.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { freePort } from './cloud-broker.js';
-import { type HubProcess, hearthBin, startHubProcess } from './hub-process.js';
+import { type HubProcess, startHubProcess } from './hub-process.js';
+import { type ApiAnswer, createLabApi } from './lab-api.js';
+import { createLabDevices, type Fleet } from './lab-devices.js';
 
-export interface ApiAnswer {
-  status: number;
-  body: Record<string, unknown>;
-}
-
-export interface Fleet {
-  model: string;
-  ids: string[];
-  /** A control line for the fleet's devices (see devices/host/control.ts). */
-  send(line: Record<string, unknown>): void;
-  stop(): Promise<void>;
-}
+export type { ApiAnswer } from './lab-api.js';
+export type { Fleet } from './lab-devices.js';
 
 export interface Lab {
   dir: string;
@@ -78,27 +68,10 @@ export async function createLab(options: { hubConfig?: Record<string, unknown> }
   ];
   let hub: HubProcess | undefined;
   let token = '';
-  const fleets: ChildProcess[] = [];
   const baseUrl = `http://127.0.0.1:${httpPort}`;
-  // The lab's hub runs with --no-mdns on loopback: a device's mDNS browse could never find it, and
-  // would only multicast onto the machine's real network.
-  const deviceEnv = { ...process.env, HEARTH_TOKEN: '', HEARTH_DEVICE_MDNS: 'off' };
 
-  const api = async (method: string, path: string, body?: unknown): Promise<ApiAnswer> => {
-    const res = await fetch(baseUrl + path, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    let parsed: Record<string, unknown> = {};
-    try {
-      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    } catch {
-      parsed = { text };
-    }
-    return { status: res.status, body: parsed };
-  };
+  const { api, metric } = createLabApi(baseUrl, () => token);
+  const devices = createLabDevices({ dir, baseUrl, logFd, logFile, token: () => token, api });
 
   const lab: Lab = {
     dir,
@@ -130,132 +103,15 @@ export async function createLab(options: { hubConfig?: Record<string, unknown> }
       await hub?.stop(signal);
     },
     api,
-    async metric(name, label) {
-      const res = await fetch(`${baseUrl}/metrics`, { headers: { authorization: `Bearer ${token}` } });
-      const text = await res.text();
-      const series = label
-        ? `\\{[^}]*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^}]*\\}`
-        : '(?:\\{[^}]*\\})?';
-      const m = new RegExp(`^${name}${series} ([0-9.e+-]+)$`, 'm').exec(text);
-      return m ? Number(m[1]) : 0;
-    },
-    async fleet(model, count, extra = []) {
-      const prefix = `drill ${model} ${fleets.length + 1}`;
-      const child = spawn(
-        process.execPath,
-        [
-          hearthBin,
-          'fleet',
-          '--model',
-          model,
-          '--count',
-          String(count),
-          '--hub',
-          baseUrl,
-          '--token',
-          token,
-          '--prefix',
-          prefix,
-          '--flash-dir',
-          join(dir, `flash-${fleets.length + 1}`),
-          '--timeout',
-          '120',
-          '--json',
-          ...extra,
-        ],
-        {
-          stdio: ['pipe', 'pipe', logFd],
-          env: deviceEnv,
-        },
-      );
-      fleets.push(child);
-      const summary = await new Promise<Record<string, unknown>>((resolve, reject) => {
-        const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-        lines.on('line', (line) => {
-          try {
-            const obj = JSON.parse(line) as Record<string, unknown>;
-            if (obj.event === 'summary') resolve(obj);
-          } catch {
-            // not JSON: ignore
-          }
-        });
-        child.once('exit', (code) => reject(new Error(`hearth fleet exited with ${code}; see ${logFile}`)));
-      });
-      if (summary.online !== count)
-        throw new Error(`only ${String(summary.online)} of ${count} ${model}s came online`);
-      const { body } = await api('GET', '/api/v1/devices');
-      const ids = (body.devices as Array<{ id: string; name: string }>)
-        .filter((d) => d.name.startsWith(`${prefix} `))
-        .map((d) => d.id);
-      child.stdout?.resume();
-      return {
-        model,
-        ids,
-        send(line) {
-          child.stdin?.write(`${JSON.stringify(line)}\n`);
-        },
-        stop: () => stopChild(child),
-      };
-    },
-    async device(model, runArgs = []) {
-      const n = fleets.length + 1;
-      const image = join(dir, `device-${n}.img`);
-      const flashed = JSON.parse(
-        execFileSync(
-          process.execPath,
-          [
-            hearthBin,
-            'flash',
-            model,
-            '--name',
-            `drill ${model} ${n}`,
-            '--hub',
-            baseUrl,
-            '--token',
-            token,
-            '--out',
-            image,
-            '--json',
-          ],
-          { encoding: 'utf8', env: { ...process.env, HEARTH_TOKEN: '' } },
-        ),
-      ) as { device: { id: string } };
-      const id = flashed.device.id;
-      const flashDir = join(dir, `flash-${n}`);
-      mkdirSync(flashDir);
-      const child = spawn(
-        process.execPath,
-        [hearthBin, 'device', 'run', image, '--flash-dir', flashDir, '--json', ...runArgs],
-        { stdio: ['pipe', 'pipe', logFd], env: deviceEnv },
-      );
-      fleets.push(child);
-      await new Promise<void>((resolve, reject) => {
-        const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-        lines.on('line', (line) => {
-          if (line.includes('"online"')) resolve();
-        });
-        child.once('exit', (code) =>
-          reject(new Error(`hearth device run exited with ${code}; see ${logFile}`)),
-        );
-      });
-      return { id, stop: () => stopChild(child) };
-    },
+    metric,
+    fleet: devices.fleet,
+    device: devices.device,
     async close() {
-      await Promise.all(fleets.map(stopChild));
+      await devices.stopAll();
       await hub?.stop('SIGTERM');
       closeSync(logFd);
       if (process.env.HEARTH_DRILL_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
     },
   };
   return lab;
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    // A fleet that does not stop gracefully in 10 s is killed.
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-  });
 }

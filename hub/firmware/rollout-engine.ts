@@ -4,14 +4,13 @@
 // nobody else, when the canary fails or failures exceed max-failures. Devices that never answered
 // an offer within DEVICE_TIMEOUT_MS count as failed.
 import { decodeJson } from '../../shared/decode.js';
-import { DeviceInfoSchema, type OtaOffer, PAYLOAD_LIMITS } from '../../shared/payloads.js';
-import { allDevicesTopic, deviceTopic, parseTopic } from '../../shared/topics.js';
+import { DeviceInfoSchema, PAYLOAD_LIMITS } from '../../shared/payloads.js';
+import { allDevicesTopic, parseTopic } from '../../shared/topics.js';
 import type { CoreContext } from '../core/context.js';
-import type { FirmwareStore, RolloutDeviceStatus, RolloutRow } from './firmware-store.js';
+import type { FirmwareStore, RolloutDeviceRow, RolloutDeviceStatus, RolloutRow } from './firmware-store.js';
+import { createRolloutOffers } from './rollout-offers.js';
 
 export const DEVICE_TIMEOUT_MS = 15 * 60_000;
-/** An offered device still online with no outcome hears the offer again this often. */
-const REOFFER_MS = 60_000;
 const SWEEP_MS = 1000;
 /**
  * Devices downloading and rebooting at once, per rollout: a wave of 500 is offered 50 at a time,
@@ -20,6 +19,25 @@ const SWEEP_MS = 1000;
  */
 export const MAX_IN_FLIGHT = 50;
 const FAILED: RolloutDeviceStatus[] = ['failed', 'rolled-back'];
+
+/** Why a rollout must stop before offering anyone else, or null while it is healthy. */
+function haltReason(rollout: RolloutRow, devices: RolloutDeviceRow[]): string | null {
+  if (rollout.canary > 0 && devices.some((d) => d.wave === 0 && FAILED.includes(d.status)))
+    return 'the canary failed; every other device stays on its version';
+  const failures = devices.filter((d) => FAILED.includes(d.status)).length;
+  if (failures > rollout.maxFailures)
+    return `${failures} failures exceed max-failures ${rollout.maxFailures}`;
+  return null;
+}
+
+/** The outcome of an update a device's retained info reports, if it reports one. */
+function updateOutcome(topic: string, payload: Buffer) {
+  const t = parseTopic(topic);
+  if (t?.kind !== 'device' || payload.length === 0) return null;
+  const info = decodeJson(DeviceInfoSchema, payload, PAYLOAD_LIMITS.info);
+  const update = info.ok ? info.value.update : undefined;
+  return update ? { deviceId: t.deviceId, update } : null;
+}
 
 export interface RolloutEngine {
   start(): Promise<void>;
@@ -31,35 +49,13 @@ export interface RolloutEngine {
 
 export function createRolloutEngine(ctx: CoreContext, store: FirmwareStore): RolloutEngine {
   const log = ctx.log.child({ module: 'firmware' });
-  const offers = ctx.metrics.counter('hearth_firmware_offers_total', 'Firmware offers sent to devices');
   const results = ctx.metrics.counter('hearth_firmware_results_total', 'Firmware update outcomes, by result');
   const halts = ctx.metrics.counter('hearth_firmware_rollouts_halted_total', 'Rollouts halted');
   ctx.metrics.gauge('hearth_firmware_rollouts_running', 'Rollouts running now', () => store.running().length);
   let sweep: NodeJS.Timeout | undefined;
-  const lastOffer = new Map<string, number>();
+  const offers = createRolloutOffers(ctx, store);
+  const offerTo = offers.offer;
   let unsubscribe: (() => Promise<void>) | undefined;
-
-  const offerTo = (rollout: RolloutRow, deviceId: string) => {
-    const image = store.image(rollout.imageId);
-    if (!image || ctx.ports.http === 0) return false;
-    const offer: OtaOffer = {
-      rollout: rollout.id,
-      model: rollout.model,
-      version: rollout.version,
-      path: `/api/v1/firmware/images/${image.id}/download`,
-      httpPort: ctx.ports.http,
-      sha256: image.id,
-      size: image.size,
-      signature: image.signature,
-      ...(rollout.allowDowngrade ? { allowDowngrade: rollout.allowDowngrade } : {}),
-    };
-    offers.inc();
-    lastOffer.set(`${rollout.id}/${deviceId}`, ctx.clock.now());
-    ctx.messaging
-      .publish(deviceTopic(deviceId, 'ota'), JSON.stringify(offer), { qos: 1 })
-      .catch((err: unknown) => log.warn({ err, deviceId }, 'offer not published'));
-    return true;
-  };
 
   const halt = (rollout: RolloutRow, reason: string) => {
     store.updateRollout(rollout.id, { status: 'halted', haltedReason: reason, updatedAt: ctx.clock.now() });
@@ -86,11 +82,8 @@ export function createRolloutEngine(ctx: CoreContext, store: FirmwareStore): Rol
           d.status = 'failed';
           results.inc({ result: 'failed' });
         }
-      const failures = devices.filter((d) => FAILED.includes(d.status)).length;
-      if (rollout.canary > 0 && devices.some((d) => d.wave === 0 && FAILED.includes(d.status)))
-        return halt(rollout, 'the canary failed; every other device stays on its version');
-      if (failures > rollout.maxFailures)
-        return halt(rollout, `${failures} failures exceed max-failures ${rollout.maxFailures}`);
+      const unhealthy = haltReason(rollout, devices);
+      if (unhealthy) return halt(rollout, unhealthy);
       const wave = devices.filter((d) => d.wave === rollout.currentWave);
       let inFlight = wave.filter((d) => d.status === 'offered').length;
       for (const d of wave) {
@@ -99,10 +92,7 @@ export function createRolloutEngine(ctx: CoreContext, store: FirmwareStore): Rol
           inFlight++;
           store.updateDevice(rolloutId, d.deviceId, { status: 'offered', offeredAt: now });
           d.status = 'offered';
-        } else if (
-          d.status === 'offered' &&
-          now - (lastOffer.get(`${rolloutId}/${d.deviceId}`) ?? 0) > REOFFER_MS
-        )
+        } else if (d.status === 'offered' && offers.reofferDue(rolloutId, d.deviceId, now))
           offerTo(rollout, d.deviceId); // a download that failed on the device's side is tried again
       }
       if (wave.some((d) => d.status === 'waiting' || d.status === 'offered')) return;
@@ -119,27 +109,22 @@ export function createRolloutEngine(ctx: CoreContext, store: FirmwareStore): Rol
 
   /** A device's info says how its last offer ended. */
   const onInfo = (topic: string, payload: Buffer) => {
-    const t = parseTopic(topic);
-    if (t?.kind !== 'device' || payload.length === 0) return;
-    const info = decodeJson(DeviceInfoSchema, payload, PAYLOAD_LIMITS.info);
-    const update = info.ok ? info.value.update : undefined;
-    if (!update) return;
+    const outcome = updateOutcome(topic, payload);
+    if (!outcome) return;
+    const { deviceId, update } = outcome;
     for (const rollout of store.running()) {
       if (update.rollout !== rollout.id || update.version !== rollout.version) continue;
-      const row = store.devices(rollout.id).find((d) => d.deviceId === t.deviceId);
+      const row = store.devices(rollout.id).find((d) => d.deviceId === deviceId);
       if (!row || (row.status !== 'offered' && row.status !== 'waiting')) continue;
       const status: RolloutDeviceStatus =
         update.result === 'updated' ? 'updated' : update.result === 'rolled-back' ? 'rolled-back' : 'failed';
-      store.updateDevice(rollout.id, t.deviceId, {
+      store.updateDevice(rollout.id, deviceId, {
         status,
         doneAt: ctx.clock.now(),
         reason: update.reason ?? null,
       });
       results.inc({ result: status });
-      log.info(
-        { rollout: rollout.id, deviceId: t.deviceId, status, reason: update.reason },
-        'update outcome',
-      );
+      log.info({ rollout: rollout.id, deviceId, status, reason: update.reason }, 'update outcome');
       advance(rollout.id);
     }
   };

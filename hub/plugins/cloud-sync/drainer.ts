@@ -4,14 +4,15 @@
 // everything runs in its own loop, started and forgotten. The session is persistent (a fixed
 // client id, clean: false): what the cloud queued for the hub while it was away arrives when it
 // is back.
-import { readFileSync } from 'node:fs';
 import { CircuitState, ConsecutiveBreaker, circuitBreaker, handleAll } from 'cockatiel';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { createBackoff } from '../../../shared/backoff.js';
 import type { Logger } from '../../infra/log.js';
 import { createTokenBucket } from '../../security/rate-limiter.js';
 import type { Outbox, OutboxRow } from '../../store/outbox.js';
+import { connectCloud } from './cloud-connect.js';
 import type { CloudSyncConfig } from './config.js';
+import { createWakeableSleep } from './wakeable-sleep.js';
 
 const WINDOW = 64;
 const BATCH = 256;
@@ -57,56 +58,15 @@ export function createDrainer(
   const clientListeners: Array<(c: MqttClient) => void> = [];
   let client: MqttClient | undefined;
   let stopped = true;
-  let wakeUp: (() => void) | undefined;
+  const { sleep, wake } = createWakeableSleep();
   const everSent = new Set<number>();
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeUp = undefined;
-        resolve();
-      }
-      wakeUp = done;
-    });
-
-  const options = (): IClientOptions => ({
-    clientId,
-    clean: false,
-    reconnectPeriod: 0,
-    connectTimeout: config.connectTimeoutMs,
-    keepalive: 30,
-    ...(config.username !== undefined ? { username: config.username } : {}),
-    ...(config.password !== undefined ? { password: config.password } : {}),
-    ...(config.caFile ? { ca: readFileSync(config.caFile) } : {}),
-    ...(config.certFile ? { cert: readFileSync(config.certFile) } : {}),
-    ...(config.keyFile ? { key: readFileSync(config.keyFile) } : {}),
-  });
-
-  const connect = () =>
-    new Promise<MqttClient>((resolve, reject) => {
-      const c = mqtt.connect(config.url, options());
-      for (const fn of clientListeners) fn(c);
-      const fail = (err: Error) => {
-        c.end(true);
-        reject(err);
-      };
-      c.once('connect', () => {
-        (c.stream as { setNoDelay?: (v: boolean) => void }).setNoDelay?.(true);
-        c.removeListener('error', fail);
-        resolve(c);
-      });
-      c.once('error', fail);
-      c.once('close', () => fail(new Error('connection closed before CONNACK')));
-    });
-
-  /** Sends until the connection drops or the drainer stops. */
+  /** Sends until the connection drops  /** Sends until the connection drops or the drainer stops. */
   const drain = async (c: MqttClient) => {
     let closed = false;
     c.once('close', () => {
       closed = true;
-      wakeUp?.();
+      wake();
     });
     let after = 0;
     let inflight = 0;
@@ -143,7 +103,7 @@ export function createDrainer(
     while (!stopped) {
       status.state = breaker.state === CircuitState.Open ? 'circuit-open' : 'connecting';
       try {
-        const c = await breaker.execute(() => connect());
+        const c = await breaker.execute(() => connectCloud(config, clientId, clientListeners));
         client = c;
         backoff.reset();
         status.state = 'connected';
@@ -173,10 +133,10 @@ export function createDrainer(
     },
     async stop() {
       stopped = true;
-      wakeUp?.();
+      wake();
       await new Promise<void>((resolve) => (client ? client.end(true, {}, () => resolve()) : resolve()));
     },
-    wake: () => wakeUp?.(),
+    wake,
     status: () => ({ ...status }),
     circuit: () => breaker.state,
     onClient(fn) {

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, explain } from '../api.js';
 import { Discovered } from './discovered.js';
 import { MatterPairing } from './matter-pairing.js';
+import { PairingCodeOutput } from './pairing-code.js';
 
 interface Health {
   status: string;
@@ -72,17 +73,7 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
       </p>
       {health && health.components.matter?.detail?.state !== 'off' ? <MatterPairing /> : null}
       <h2>Pair another phone</h2>
-      <button type="button" onClick={newCode}>
-        Show a pairing code
-      </button>
-      {code ? (
-        <p class="code" aria-live="polite">
-          Code: <strong>{code}</strong> (valid 15 minutes)
-        </p>
-      ) : null}
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <PairingCodeOutput code={code} error={error} onNew={newCode} />
     </section>
   );
 }

@@ -2,6 +2,7 @@
 // a role, revokes a phone, or shows a pairing code for a new phone of a chosen role.
 import { useEffect, useState } from 'preact/hooks';
 import { api, explain } from '../api.js';
+import { PairingCodeOutput } from './pairing-code.js';
 
 type Role = 'admin' | 'member' | 'guest';
 interface TokenView {
@@ -96,17 +97,7 @@ export function People() {
           />
         </label>
       ) : null}
-      <button type="button" onClick={newCode}>
-        Show a pairing code
-      </button>
-      {code ? (
-        <p class="code" aria-live="polite">
-          Code: <strong>{code}</strong> (valid 15 minutes)
-        </p>
-      ) : null}
-      <p role="alert" class="error">
-        {error}
-      </p>
+      <PairingCodeOutput code={code} error={error} onNew={newCode} />
     </main>
   );
 }
