@@ -42,36 +42,27 @@ function rawPublicKey(key: KeyObject): string {
   return jwk.x;
 }
 
-/** Reads a private key PEM; refuses anything but Ed25519. */
-export function loadReleasePrivateKey(pem: string): KeyObject {
+/** A key from a PEM, refused unless it is Ed25519; `what` and `file` name it in the error. */
+function ed25519Key(pem: string, read: (pem: string) => KeyObject, what: string, file: string): KeyObject {
   let key: KeyObject;
   try {
-    key = createPrivateKey(pem);
+    key = read(pem);
   } catch {
-    throw new HearthError(
-      'invalid_payload',
-      'not a private key (expected the PEM from hearth firmware keygen)',
-    );
+    throw new HearthError('invalid_payload', `not a ${what} (expected ${file} from hearth firmware keygen)`);
   }
   if (key.asymmetricKeyType !== 'ed25519')
     throw new HearthError('invalid_payload', `a ${key.asymmetricKeyType} key is not an Ed25519 release key`);
   return key;
 }
 
+/** Reads a private key PEM; refuses anything but Ed25519. */
+export function loadReleasePrivateKey(pem: string): KeyObject {
+  return ed25519Key(pem, createPrivateKey, 'private key', 'the PEM');
+}
+
 /** The raw base64url public key from a PEM public key (or from a private key's PEM). */
 export function releasePublicKeyFromPem(pem: string): string {
-  let key: KeyObject;
-  try {
-    key = createPublicKey(pem);
-  } catch {
-    throw new HearthError(
-      'invalid_payload',
-      'not a public key (expected release.pub from hearth firmware keygen)',
-    );
-  }
-  if (key.asymmetricKeyType !== 'ed25519')
-    throw new HearthError('invalid_payload', `a ${key.asymmetricKeyType} key is not an Ed25519 release key`);
-  return rawPublicKey(key);
+  return rawPublicKey(ed25519Key(pem, createPublicKey, 'public key', 'release.pub'));
 }
 
 /** First 8 bytes of SHA-256 of the raw public key, hex: names a key without revealing anything. */
