@@ -114,8 +114,12 @@ describe('a bridge to an existing mosquitto', () => {
       },
       { what: 'the queued command done' },
     );
+    // The broker kept the state retained before it stopped (volume 10); Hearth then publishes the
+    // newer one there. Read until it comes (a wait on an event, not a sleep).
     const again = await mosquittoSub(haLogin, `hearth/dev/${tv.id}/state`);
-    expect(JSON.parse(await again.next())).toMatchObject({ values: { power: true, volume: 30 } });
+    let latest = JSON.parse(await again.next()) as { values: Record<string, unknown> };
+    while (latest.values.volume !== 30) latest = JSON.parse(await again.next());
+    expect(latest).toMatchObject({ values: { power: true, volume: 30 } });
     again.stop();
   });
 });
