@@ -8,7 +8,7 @@ import { isHearthError } from '../../shared/errors.js';
 import { allDevicesTopic, deviceTopic, parseTopic } from '../../shared/topics.js';
 import type { CoreContext, HubMessaging } from '../core/context.js';
 import type { Unit } from '../infra/unit.js';
-import { FOREIGN_MODEL } from './discovery-consumer.js';
+import { FOREIGN_MODEL } from './foreign-device.js';
 import { requestFromHa } from './ha-command-payload.js';
 import { HA_COMMAND_FILTER, haConfigsFor, parseHaCommandTopic } from './ha-configs.js';
 

@@ -7,6 +7,9 @@ import type { DiscoveryConfig } from './discovery-config.js';
 import type { EntityBinding, StateReader } from './entity-binding.js';
 import { compileValueTemplate, type ValueTemplate } from './value-template.js';
 
+/** The model every foreign device is registered with (so the publisher never re-announces one). */
+export const FOREIGN_MODEL = 'foreign';
+
 export interface AvailabilityRule {
   topic: string;
   available: string;

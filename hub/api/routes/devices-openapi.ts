@@ -17,7 +17,8 @@ const Commands = z.object({ commands: z.array(CommandRecordSchema) });
 const History = z.object({ history: z.array(HistoryEntrySchema) });
 const unknown: [number, string] = [404, 'no such device (code unknown_device)'];
 
-export function devicesOpenApi(): OpenApiPaths {
+/** The collection: list and register. */
+function collectionPaths(): OpenApiPaths {
   return {
     '/api/v1/devices': {
       get: op(
@@ -44,6 +45,12 @@ export function devicesOpenApi(): OpenApiPaths {
         { body: CreateDeviceBodySchema, right: 'devices.edit' },
       ),
     },
+  };
+}
+
+/** One device: read, rename or move, remove. */
+function devicePaths(): OpenApiPaths {
+  return {
     '/api/v1/devices/{id}': {
       get: op(
         'One device',
@@ -67,6 +74,12 @@ export function devicesOpenApi(): OpenApiPaths {
         { parameters: [idParam], right: 'devices.remove' },
       ),
     },
+  };
+}
+
+/** A device's commands: send one (and wait for its ack), list the recent ones. */
+function commandPaths(): OpenApiPaths {
+  return {
     '/api/v1/devices/{id}/commands': {
       post: op(
         'Send a command and wait for the device to acknowledge it',
@@ -128,6 +141,12 @@ export function devicesOpenApi(): OpenApiPaths {
         },
       ),
     },
+  };
+}
+
+/** A device's reported-state history. */
+function historyPaths(): OpenApiPaths {
+  return {
     '/api/v1/devices/{id}/history': {
       get: op(
         'Reported-state history',
@@ -145,4 +164,8 @@ export function devicesOpenApi(): OpenApiPaths {
       ),
     },
   };
+}
+
+export function devicesOpenApi(): OpenApiPaths {
+  return { ...collectionPaths(), ...devicePaths(), ...commandPaths(), ...historyPaths() };
 }

@@ -13,15 +13,20 @@
 import type { Logger } from '../../infra/log.js';
 import type { MqttUserView } from '../../security/mqtt-users.js';
 import type { TokenView } from '../../security/token-service.js';
-import type { DynsecClient, DynsecCommand } from './dynsec-client.js';
+import type { DynsecClient } from './dynsec-client.js';
 import {
-  aclKey,
+  aclChanges,
+  createClient,
+  createRole,
+  deleteClientAndRole,
+  NOT_FOUND,
+  type Wanted,
+} from './dynsec-commands.js';
+import { reconcileDynsec } from './dynsec-reconcile.js';
+import {
   type DynsecAcl,
   type DynsecRole,
   deviceRole,
-  HEARTH_CLIENT_TAG,
-  HEARTH_ROLE_PREFIX,
-  HUB_ROLE,
   integrationRole,
   tokenRole,
   tokenUsername,
@@ -31,13 +36,6 @@ export interface SyncSources {
   deviceIds(): string[];
   tokens(): TokenView[];
   mqttUsers(): MqttUserView[];
-}
-
-interface Wanted {
-  username: string;
-  clientid?: string;
-  role: DynsecRole;
-  kind: 'device' | 'token' | 'mqtt-user';
 }
 
 export interface DynsecSync {
@@ -53,13 +51,6 @@ export interface DynsecSync {
   settled(): Promise<void>;
   missing(): string[];
 }
-
-type ListedClient = {
-  username: string;
-  clientid?: string;
-  textdescription?: string;
-  roles?: { rolename: string }[];
-};
 
 const wantedDevice = (id: string): Wanted => ({
   username: id,
@@ -77,35 +68,6 @@ const wantedUser = (u: MqttUserView): Wanted => ({
   role: integrationRole(u),
   kind: 'mqtt-user',
 });
-
-const createRole = (r: DynsecRole): DynsecCommand => ({
-  command: 'createRole',
-  rolename: r.rolename,
-  acls: r.acls,
-});
-const createClient = (w: Wanted, password: string): DynsecCommand => ({
-  command: 'createClient',
-  username: w.username,
-  password,
-  ...(w.clientid ? { clientid: w.clientid } : {}),
-  textdescription: `${HEARTH_CLIENT_TAG} ${w.kind}`,
-  roles: [{ rolename: w.role.rolename }],
-});
-const deleteClient = (username: string): DynsecCommand => ({ command: 'deleteClient', username });
-const deleteRole = (rolename: string): DynsecCommand => ({ command: 'deleteRole', rolename });
-const NOT_FOUND = /not found/i;
-
-/** The commands that turn `have` ACLs into exactly `want`. */
-export function aclChanges(rolename: string, have: DynsecAcl[], want: DynsecAcl[]): DynsecCommand[] {
-  const wantKeys = new Set(want.map(aclKey));
-  const haveKeys = new Set(have.map(aclKey));
-  return [
-    ...have
-      .filter((a) => !wantKeys.has(aclKey(a)))
-      .map((a) => ({ command: 'removeRoleACL', rolename, acltype: a.acltype, topic: a.topic })),
-    ...want.filter((a) => !haveKeys.has(aclKey(a))).map((a) => ({ command: 'addRoleACL', rolename, ...a })),
-  ];
-}
 
 export function createDynsecSync(dynsec: DynsecClient, sources: SyncSources, log: Logger): DynsecSync {
   let chain: Promise<unknown> = Promise.resolve();
@@ -125,19 +87,6 @@ export function createDynsecSync(dynsec: DynsecClient, sources: SyncSources, log
     ...sources.mqttUsers().map(wantedUser),
   ];
 
-  const rolesNow = async (): Promise<Map<string, DynsecAcl[]>> => {
-    const [r] = await dynsec.expectOk([{ command: 'listRoles', verbose: true, count: -1, offset: 0 }]);
-    const roles = (r?.data as { roles?: { rolename: string; acls?: DynsecAcl[] }[] })?.roles ?? [];
-    return new Map(
-      roles.filter((x) => x.rolename.startsWith(HEARTH_ROLE_PREFIX)).map((x) => [x.rolename, x.acls ?? []]),
-    );
-  };
-  const clientsNow = async (): Promise<ListedClient[]> => {
-    const [r] = await dynsec.expectOk([{ command: 'listClients', verbose: true, count: -1, offset: 0 }]);
-    return ((r?.data as { clients?: ListedClient[] })?.clients ?? []).filter((c) =>
-      c.textdescription?.startsWith(HEARTH_CLIENT_TAG),
-    );
-  };
   const writeRole = async (role: DynsecRole) => {
     const [r] = await dynsec.run([createRole(role)]);
     if (!r?.error) return;
@@ -160,54 +109,13 @@ export function createDynsecSync(dynsec: DynsecClient, sources: SyncSources, log
     missing = missing.filter((m) => m !== w.username);
   };
   const removeClient = async (username: string, rolename: string) => {
-    await dynsec.expectOk([deleteClient(username), deleteRole(rolename)], NOT_FOUND);
+    await dynsec.expectOk(deleteClientAndRole(username, rolename), NOT_FOUND);
   };
 
   async function reconcile() {
-    const wanted = wantedAll();
-    const roles = await rolesNow();
-    const commands: DynsecCommand[] = [];
-    for (const w of wanted) {
-      const have = roles.get(w.role.rolename);
-      commands.push(...(have ? aclChanges(w.role.rolename, have, w.role.acls) : [createRole(w.role)]));
-    }
-    await dynsec.expectOk(commands);
-    const byName = new Map(wanted.map((w) => [w.username, w]));
-    const listed = await clientsNow();
-    const present = new Set(listed.map((c) => c.username));
-    const fixes: DynsecCommand[] = [];
-    let removed = 0;
-    for (const c of listed) {
-      const w = byName.get(c.username);
-      if (!w) {
-        fixes.push(deleteClient(c.username));
-        removed += 1;
-        continue;
-      }
-      const names = (c.roles ?? []).map((r) => r.rolename);
-      for (const n of names)
-        if (n !== w.role.rolename)
-          fixes.push({ command: 'removeClientRole', username: c.username, rolename: n });
-      if (!names.includes(w.role.rolename))
-        fixes.push({ command: 'addClientRole', username: c.username, rolename: w.role.rolename });
-      if ((w.clientid ?? '') !== (c.clientid ?? ''))
-        fixes.push({ command: 'setClientId', username: c.username, clientid: w.clientid ?? '' });
-    }
-    const wantedRoles = new Set(wanted.map((w) => w.role.rolename));
-    for (const rolename of roles.keys())
-      if (rolename !== HUB_ROLE && !wantedRoles.has(rolename)) fixes.push(deleteRole(rolename));
-    await dynsec.expectOk(fixes, NOT_FOUND);
-    missing = wanted.filter((w) => !present.has(w.username)).map((w) => w.username);
-    if (missing.length > 0)
-      log.warn(
-        { missing: missing.slice(0, 20), count: missing.length },
-        'Hearth clients with no mosquitto credential (registered before mosquitto mode?): register them again',
-      );
-    log.info(
-      { clients: wanted.length, removed, missing: missing.length },
-      'mosquitto dynamic security reconciled',
-    );
-    return { created: 0, removed, missing };
+    const result = await reconcileDynsec(dynsec, wantedAll(), log);
+    missing = result.missing;
+    return result;
   }
 
   return {

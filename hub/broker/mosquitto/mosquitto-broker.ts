@@ -3,12 +3,12 @@
 // authenticate against mosquitto's dynamic-security plugin (dynsec-sync.ts keeps it in step).
 // Presence comes from each device's retained `status` and its will, which shadow-ingest reads.
 import type { MqttClient } from 'mqtt';
-import { topicMatches } from '../../../shared/topic-filters.js';
-import type { HubContext, HubMessaging } from '../../core/context.js';
+import type { HubContext } from '../../core/context.js';
 import type { BrokerUnit } from '../broker.js';
 import { createDynsecClient, type DynsecClient } from './dynsec-client.js';
 import { HUB_ROLE, hubRole } from './dynsec-roles.js';
-import { connectHubClient, parseBrokerUrl, subscriptionIdFor } from './hub-client.js';
+import { connectHubClient, parseBrokerUrl } from './hub-client.js';
+import { createMosquittoMessaging } from './mosquitto-messaging.js';
 
 export interface MosquittoBrokerUnit extends BrokerUnit {
   readonly dynsec: DynsecClient;
@@ -16,10 +16,7 @@ export interface MosquittoBrokerUnit extends BrokerUnit {
   onKick(listener: (clientId: string) => void): void;
 }
 
-type Handler = (topic: string, payload: Buffer) => void;
 const CLIENTS_TOPIC = '$SYS/broker/clients/connected';
-/** Messages held between connecting and listen() (a resumed session's backlog); beyond, the oldest go. */
-const HELD_LIMIT = 50_000;
 
 async function hubRoleHeld(dynsec: DynsecClient, username: string): Promise<boolean> {
   const [r] = await dynsec.expectOk([{ command: 'getClient', username }]);
@@ -59,80 +56,21 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
   const log = ctx.log.child({ module: 'broker', broker: 'mosquitto' });
   const { broker: conf } = ctx.config;
   const endpoint = parseBrokerUrl(conf.url);
-  const byFilter = new Map<string, { id: number; handlers: Set<Handler> }>();
-  const byId = new Map<number, string>();
   const kickListeners: Array<(clientId: string) => void> = [];
   let client: MqttClient | undefined;
   let dynsec: DynsecClient | undefined;
-  let held: Array<[string, Buffer, number[]]> | null = [];
   let connectedClients = 0;
+  const { messaging, receive, listen } = createMosquittoMessaging(log, () => {
+    if (!client) throw new Error('broker not started');
+    return client;
+  });
 
-  const route = (topic: string, payload: Buffer, ids: number[]) => {
-    const filters = ids.length > 0 ? ids.map((id) => byId.get(id)) : [...byFilter.keys()];
-    for (const filter of filters) {
-      if (filter === undefined || !topicMatches(filter, topic)) continue;
-      for (const h of byFilter.get(filter)?.handlers ?? []) {
-        try {
-          h(topic, payload);
-        } catch (err) {
-          log.error({ err, topic }, 'subscriber failed');
-        }
-      }
-    }
-  };
-
-  const onMessage = (
-    topic: string,
-    payload: Buffer,
-    packet: { properties?: { subscriptionIdentifier?: number | number[] } },
-  ) => {
+  const onMessage: typeof receive = (topic, payload, packet) => {
     if (topic === CLIENTS_TOPIC) {
       connectedClients = Number(payload.toString()) || 0;
       return;
     }
-    if (topic.startsWith('$')) return;
-    const sid = packet.properties?.subscriptionIdentifier;
-    const ids = sid === undefined ? [] : Array.isArray(sid) ? sid : [sid];
-    if (held) {
-      if (held.length >= HELD_LIMIT) held.shift();
-      held.push([topic, payload, ids]);
-      return;
-    }
-    route(topic, payload, ids);
-  };
-
-  const requireClient = () => {
-    if (!client) throw new Error('broker not started');
-    return client;
-  };
-
-  const messaging: HubMessaging = {
-    async publish(topic, payload, options = {}) {
-      await requireClient().publishAsync(topic, payload, {
-        qos: options.qos ?? 0,
-        retain: options.retain ?? false,
-      });
-    },
-    async subscribe(filter, handler) {
-      const c = requireClient();
-      let entry = byFilter.get(filter);
-      if (!entry) {
-        const id = subscriptionIdFor(filter, new Set(byId.keys()));
-        entry = { id, handlers: new Set() };
-        byFilter.set(filter, entry);
-        byId.set(id, filter);
-        await c.subscribeAsync(filter, { qos: 1, properties: { subscriptionIdentifier: id } });
-      }
-      entry.handlers.add(handler);
-      const own = entry;
-      return async () => {
-        own.handlers.delete(handler);
-        if (own.handlers.size > 0 || byFilter.get(filter) !== own) return;
-        byFilter.delete(filter);
-        byId.delete(own.id);
-        await c.unsubscribeAsync(filter).catch(() => undefined);
-      };
-    },
+    receive(topic, payload, packet);
   };
 
   return {
@@ -182,9 +120,7 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
       log.info({ url: conf.url }, 'connected to mosquitto as the hub');
     },
     async listen() {
-      const backlog = held ?? [];
-      held = null;
-      for (const [topic, payload, ids] of backlog) route(topic, payload, ids);
+      listen();
     },
     async listenTls() {},
     renewTls() {},

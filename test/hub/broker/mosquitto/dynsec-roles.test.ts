@@ -1,7 +1,7 @@
 // The pure parts of mosquitto mode: the config it needs, and the ACL diff reconcile applies.
 import { describe, expect, it } from 'vitest';
+import { aclChanges } from '../../../../hub/broker/mosquitto/dynsec-commands.js';
 import { deviceRole, tokenRole } from '../../../../hub/broker/mosquitto/dynsec-roles.js';
-import { aclChanges } from '../../../../hub/broker/mosquitto/dynsec-sync.js';
 import { ConfigError, loadConfig } from '../../../../hub/infra/config.js';
 
 describe('mosquitto mode', () => {
