@@ -20,7 +20,11 @@ export const TEST_PACKAGES = [
   'openssl',
 ];
 
-const installed = (pkg) => spawnSync('dpkg', ['-s', pkg], { stdio: 'ignore' }).status === 0;
+// `dpkg -s` also succeeds for a package that was removed but left its config files behind
+// ("deinstall ok config-files"): only the status `installed` means its programs are there.
+const installed = (pkg) =>
+  spawnSync('dpkg-query', ['-W', `-f=${'$'}{db:Status-Status}`, pkg], { encoding: 'utf8' }).stdout ===
+  'installed';
 
 function main() {
   if (spawnSync('dpkg', ['--version'], { stdio: 'ignore' }).status !== 0) {
