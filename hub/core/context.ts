@@ -87,7 +87,7 @@ export interface HubContext {
   repos: Repositories;
   /**
    * The raw database, for the units that have not moved their queries into a repository yet
-   * (scheduler, firmware, provisioning, security). Routes and plugins never get it.
+   * (scheduler, firmware). Routes and plugins never get it.
    */
   store: Store;
   /** Writes nobody waits on (statuses, shadows, history), one transaction per event-loop turn. */
