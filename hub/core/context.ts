@@ -87,7 +87,7 @@ export interface HubContext {
   repos: Repositories;
   /**
    * The raw database, for the units that have not moved their queries into a repository yet
-   * (scheduler, firmware). Routes and plugins never get it.
+   * (scheduler, firmware). Plugins never get it; no route uses it (still reachable here: a known gap).
    */
   store: Store;
   /** Writes nobody waits on (statuses, shadows, history), one transaction per event-loop turn. */
