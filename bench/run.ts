@@ -1,5 +1,6 @@
 // `npm run bench`: runs the benchmarks one after another (never in parallel: two cores), prints a
-// table and writes bench/results.json and bench/RESULTS.md. `--only NAME[,NAME]` runs a subset.
+// table and writes bench/results.json and bench/RESULTS.md. `--only NAME[,NAME]` runs a subset and
+// writes bench/RESULTS-NAME+NAME.md (and its .json) instead.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAnchors, ratioRows } from './anchors.js';
@@ -71,8 +72,9 @@ async function main(): Promise<number> {
   }
   rows.push(...ratioRows(rows));
   const dir = resultsDir;
-  writeResults(dir, rows, `npm run bench${only ? ` -- --only ${only.join(',')}` : ''}`, notes);
-  process.stdout.write(`${printTable(rows)}\n\nwritten to ${dir}/RESULTS.md and results.json\n`);
+  const command = `npm run bench${only ? ` -- --only ${only.join(',')}` : ''}`;
+  const written = writeResults(dir, rows, command, notes, only ? only.join('+') : '');
+  process.stdout.write(`${printTable(rows)}\n\nwritten to ${written} and its .json\n`);
   return rows.some((r) => r.pass === false) || notes.length > 0 ? 1 : 0;
 }
 

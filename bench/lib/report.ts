@@ -36,11 +36,15 @@ export function printTable(rows: BenchRow[]): string {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
 }
 
-export function writeResults(dir: string, rows: BenchRow[], command: string, notes: string[]): void {
+/**
+ * Writes results.json and RESULTS.md, or, for a subset run (`suffix` set), results-<suffix>.json and
+ * RESULTS-<suffix>.md, so a partial run never overwrites the full run's record.
+ */
+export function writeResults(dir: string, rows: BenchRow[], command: string, notes: string[], suffix = ''): string {
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
   const date = new Date().toISOString();
   writeFileSync(
-    join(dir, 'results.json'),
+    join(dir, `results${suffix ? `-${suffix}` : ''}.json`),
     `${JSON.stringify({ date, machine, command, rows, notes }, null, 2)}\n`,
   );
   const md = [
@@ -54,5 +58,7 @@ export function writeResults(dir: string, rows: BenchRow[], command: string, not
     '',
     ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
   ].join('\n');
-  writeFileSync(join(dir, 'RESULTS.md'), md);
+  const mdPath = join(dir, `RESULTS${suffix ? `-${suffix}` : ''}.md`);
+  writeFileSync(mdPath, md);
+  return mdPath;
 }
