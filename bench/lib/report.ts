@@ -40,7 +40,13 @@ export function printTable(rows: BenchRow[]): string {
  * Writes results.json and RESULTS.md, or, for a subset run (`suffix` set), results-<suffix>.json and
  * RESULTS-<suffix>.md, so a partial run never overwrites the full run's record.
  */
-export function writeResults(dir: string, rows: BenchRow[], command: string, notes: string[], suffix = ''): string {
+export function writeResults(
+  dir: string,
+  rows: BenchRow[],
+  command: string,
+  notes: string[],
+  suffix = '',
+): string {
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}/${process.arch}`;
   const date = new Date().toISOString();
   writeFileSync(
