@@ -128,6 +128,7 @@ async function lan(): Promise<PhoneTopology> {
   phone.trust(ca);
   const api: PhoneTopology['api'] = (path, init) => socketFetch(socket, path, withToken(token, init));
   const { https } = hub.urls();
+  let bootedCount = 0;
   // A laptop on the LAN flashes over HTTPS, trusting the hub CA (README: NODE_EXTRA_CA_CERTS).
   const devices = {
     hubUrl: https,
@@ -140,7 +141,15 @@ async function lan(): Promise<PhoneTopology> {
     hubUrl: https,
     api,
     raw: (path, headers) => rawRequest({ socketPath: socket }, path, { headers }),
-    boot: (model, name) => bootDevice(devices, api, model, name),
+    async boot(model, name) {
+      const booted = await bootDevice(devices, api, model, name);
+      // This topology's premise: every device came on over MQTT over TLS, verifying the hub.
+      const metrics = await (await api('/metrics')).text();
+      const tls = [...metrics.matchAll(/^hearth_mqtt_tls_handshakes_total\{[^}]*\} (\d+)/gm)];
+      const handshakes = tls.reduce((sum, m) => sum + Number(m[1]), 0);
+      if (handshakes < ++bootedCount) throw new Error(`${name} is online, but not over MQTT over TLS`);
+      return booted;
+    },
     launchPhone: () => phone.launch(),
     stopHub: () => hub.stop(),
     async startHub() {
