@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../hub/drills/cloud-broker.js';
 import { startHubProcess } from '../hub/drills/hub-process.js';
+import { cpuSecondsOf } from '../hub/drills/proc-stats.js';
 import { spawnLightFleet } from './lib/light-fleet.js';
 import { rawHttpClient } from './lib/raw-http-client.js';
 import { type BenchRow, check } from './lib/report.js';
@@ -31,6 +32,12 @@ async function waitUntil<T>(
 const onlineOf = (metrics: string) => Number(/^hearth_devices_online (\d+)/m.exec(metrics)?.[1] ?? 0);
 const accepted = (metrics: string) =>
   Number(/^hearth_mqtt_connections_total\{result="accepted"\} (\d+)/m.exec(metrics)?.[1] ?? 0);
+const handshakes = (metrics: string, resumed: 'yes' | 'no') =>
+  Number(
+    new RegExp(`^hearth_mqtt_tls_handshakes_total\\{resumed="${resumed}"\\} (\\d+)`, 'm').exec(
+      metrics,
+    )?.[1] ?? 0,
+  );
 
 /** Each device's desired state, as the API reports it. */
 async function desiredStates(api: (path: string) => Promise<Response>): Promise<Map<string, string>> {
@@ -129,6 +136,7 @@ export async function benchFleet(
     const desiredBefore = await desiredStates(api);
     await hub.stop('SIGTERM');
     const surgeStart = performance.now();
+    const fleetCpu0 = cpuSecondsOf(fleet.pid);
     const listening = firstListen(tls ? mqttTlsPort : mqttPort, 30_000);
     hub = await startHubProcess({ dataDir: hub.dataDir, token: hub.token, ...ports });
     const listenedAt = await listening;
@@ -156,6 +164,10 @@ export async function benchFleet(
       peakRss = Math.max(peakRss, hub.rssMb());
       await new Promise((r) => setTimeout(r, 50));
     }
+    // Where the surge's CPU went: the restarted hub, and the fleet process (1000 devices' client side).
+    const hubCpuS = hub.cpuSeconds();
+    const fleetCpuS = cpuSecondsOf(fleet.pid) - fleetCpu0;
+    const afterSurge = await metrics();
     const desiredAfter = await desiredStates(api);
     const desiredLost = [...desiredBefore].filter(([id, d]) => desiredAfter.get(id) !== d).length;
     const acceptS = acceptedAt === undefined ? Number.NaN : (acceptedAt - listenedAt) / 1000;
@@ -245,6 +257,26 @@ export async function benchFleet(
         target: '',
         pass: null,
       },
+      {
+        bench: 'reconnect surge',
+        figure: 'CPU until all online: the restarted hub / the fleet process (from SIGTERM)',
+        value: round(hubCpuS, 2),
+        unit: `s / ${round(fleetCpuS, 2)} s`,
+        target: '',
+        pass: null,
+      },
+      ...(tls
+        ? [
+            {
+              bench: 'reconnect surge',
+              figure: 'MQTT TLS handshakes in the surge: resumed / full',
+              value: handshakes(afterSurge, 'yes'),
+              unit: `/ ${handshakes(afterSurge, 'no')}`,
+              target: '',
+              pass: null,
+            },
+          ]
+        : []),
       {
         bench: 'reconnect surge',
         figure: 'hub peak RSS',

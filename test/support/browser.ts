@@ -4,16 +4,28 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../../bench/lib/chromium.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../bench/lib/chromium.js';
 
 export { CHROMIUM_ARGS };
 
-export async function launchPhone(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const profile = mkdtempSync(join(tmpdir(), 'hearth-chromium-'));
+export interface Phone {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh phone by default. A phone on the test LAN passes its own launcher (Chromium inside its
+ * namespace), its HOME (its NSS database) and a profile it keeps between launches (its cookies).
+ */
+export async function launchPhone(
+  opts: { executablePath?: string; profile?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Phone> {
+  const profile = opts.profile ?? mkdtempSync(join(tmpdir(), 'hearth-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: opts.executablePath ?? CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
     headless: true,
+    ...(opts.env ? { env: opts.env } : {}),
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,
     isMobile: true,
@@ -23,7 +35,7 @@ export async function launchPhone(): Promise<{ context: BrowserContext; close():
     context,
     async close() {
       await context.close();
-      rmSync(profile, { recursive: true, force: true });
+      if (!opts.profile) rmSync(profile, { recursive: true, force: true });
     },
   };
 }

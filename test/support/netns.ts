@@ -17,8 +17,24 @@ export interface Lan {
   moveHub(address: string): void;
   spawn(host: LanHost, cmd: string, args: string[], env?: NodeJS.ProcessEnv): ChildProcess;
   run(host: LanHost, cmd: string, args: string[], env?: NodeJS.ProcessEnv): string;
+  /**
+   * A Unix socket (a file, so reachable from this namespace) that forwards each connection to
+   * 127.0.0.1:port inside the host's namespace: the test reaches a server there as a tool running
+   * on that machine would, without a route into the namespace.
+   */
+  forward(host: LanHost, port: number, socketPath: string): Promise<void>;
   destroy(): void;
 }
+
+// The forwarder run inside a namespace: argv[1] is the socket path, argv[2] the port.
+const FORWARDER = `const net = require('net');
+const [sock, port] = process.argv.slice(1);
+net.createServer((c) => {
+  const up = net.connect(Number(port), '127.0.0.1');
+  c.pipe(up).pipe(c);
+  up.on('error', () => c.destroy());
+  c.on('error', () => up.destroy());
+}).listen(sock, () => console.log('ready'));`;
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
 
@@ -54,6 +70,15 @@ export function createLan(): Lan {
     for (const h of [hub, peer]) execFileSync('ip', ['netns', 'del', h.ns], { stdio: 'ignore' });
     throw err;
   }
+  const spawnIn: Lan['spawn'] = (host, cmd, args, env = {}) => {
+    const child = spawn('ip', ['netns', 'exec', host.ns, cmd, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return child;
+  };
   return {
     hub,
     peer,
@@ -64,20 +89,19 @@ export function createLan(): Lan {
       ip('-n', hub.ns, 'route', 'replace', '224.0.0.0/4', 'dev', hub.dev);
       hub.address = address;
     },
-    spawn(host, cmd, args, env = {}) {
-      const child = spawn('ip', ['netns', 'exec', host.ns, cmd, ...args], {
-        env: { ...process.env, ...env },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      children.add(child);
-      child.once('exit', () => children.delete(child));
-      return child;
-    },
+    spawn: spawnIn,
     run(host, cmd, args, env = {}) {
       return execFileSync('ip', ['netns', 'exec', host.ns, cmd, ...args], {
         env: { ...process.env, ...env },
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    },
+    forward(host, port, socketPath) {
+      const child = spawnIn(host, process.execPath, ['-e', FORWARDER, socketPath, String(port)]);
+      return new Promise((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`the forwarder to port ${port} exited (${code})`)));
+        child.stdout?.once('data', () => resolve());
       });
     },
     destroy() {

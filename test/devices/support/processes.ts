@@ -23,8 +23,21 @@ export interface HearthProcess {
 
 const running = new Set<ChildProcess>();
 
-export function spawnHearth(args: string[], env: NodeJS.ProcessEnv = {}): HearthProcess {
-  const child = spawn(process.execPath, [bin, ...args], {
+/** Where a process runs: here, or inside a test network namespace (test/support/netns.ts). */
+export interface SpawnPlace {
+  netns?: string;
+}
+
+export function spawnHearth(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  place: SpawnPlace = {},
+): HearthProcess {
+  // `ip netns exec` execs the command, so the child's pid is node's and signals reach it.
+  const [cmd, argv]: [string, string[]] = place.netns
+    ? ['ip', ['netns', 'exec', place.netns, process.execPath, bin, ...args]]
+    : [process.execPath, [bin, ...args]];
+  const child = spawn(cmd, argv, {
     env: { ...process.env, HEARTH_TOKEN: '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -70,8 +83,8 @@ export function spawnHearth(args: string[], env: NodeJS.ProcessEnv = {}): Hearth
 }
 
 /** Runs a command to completion. */
-export async function runHearth(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const p = spawnHearth(args, env);
+export async function runHearth(args: string[], env: NodeJS.ProcessEnv = {}, place: SpawnPlace = {}) {
+  const p = spawnHearth(args, env, place);
   p.child.stdin?.end();
   const code = await p.exited;
   return { code, stdout: p.stdout(), stderr: p.stderr(), json: p.lines[0] };

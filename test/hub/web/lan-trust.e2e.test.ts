@@ -3,21 +3,21 @@
 // fresh NSS database with certutil, as a phone installs it), opens the HTTPS app — a secure
 // context with a service worker and an installable manifest — keeps opening while the hub is
 // down, and goes live again by itself. The CA's name constraints hold in Chromium.
-import { type ChildProcess, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRuntimeInfo } from '../../../hub/infra/runtime-file.js';
 import { loadOrCreateCa } from '../../../hub/tls/ca.js';
 import { issueLeaf } from '../../../hub/tls/leaf.js';
 import { openTlsFiles } from '../../../hub/tls/tls-files.js';
-import { CHROMIUM_ARGS } from '../../support/browser.js';
+import type { Phone } from '../../support/browser.js';
+import { HEARTH_BIN as bin, type LanHub, type LanPhone, lanHub, lanPhone } from '../../support/lan-hub.js';
 import { createLan, type Lan, netnsUnavailable } from '../../support/netns.js';
-import { waitFor } from '../../support/wait.js';
+import { socketFetch } from '../../support/socket-fetch.js';
 
-const bin = join(import.meta.dirname, '../../../dist/bin/hearth.js');
 // The README's trust-step screenshot: refreshed with HEARTH_UPDATE_SCREENSHOTS=1, else a temp folder.
 const shots = process.env.HEARTH_UPDATE_SCREENSHOTS
   ? join(import.meta.dirname, '../../../docs/screenshots')
@@ -32,73 +32,31 @@ describe('phone app on a LAN address over HTTPS with the hub CA (network namespa
     return;
   }
   let lan: Lan;
-  let hub: ChildProcess;
-  let hubLog = '';
+  let hub: LanHub;
+  let phone: LanPhone;
   const dir = mkdtempSync(join(tmpdir(), 'hearth-lan-trust-'));
   const dataDir = join(dir, 'hub');
-  const home = join(dir, 'phone-home');
-  const profile = join(dir, 'phone-profile');
-  const nssdb = `sql:${join(home, '.pki', 'nssdb')}`;
-  let phone: BrowserContext | undefined;
+  const socket = join(dir, 'hub-api.sock');
+  let browser: Phone | undefined;
   let page: Page;
   let hubUrl: { http: string; https: string };
 
-  const startHub = async () => {
-    hub = lan.spawn(lan.hub, process.execPath, [
-      bin,
-      'start',
-      '--data-dir',
-      dataDir,
-      '--no-mdns',
-      '--log-level',
-      'warn',
-    ]);
-    hub.stdout?.on('data', (d) => (hubLog += d));
-    hub.stderr?.on('data', (d) => (hubLog += d));
-    return waitFor(() => readRuntimeInfo(dataDir), {
-      what: `the hub up (log: ${hubLog})`,
-      timeoutMs: 20_000,
-    });
-  };
-  const stopHub = async () => {
-    const exited = new Promise((r) => hub.once('exit', r));
-    hub.kill('SIGTERM');
-    await exited;
-  };
-  /** Chromium inside the phone's namespace, with its own HOME (and so its own NSS database). */
   const launchPhone = async () => {
-    const wrapper = join(dir, 'chromium-in-phone-ns');
-    writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${lan.peer.ns} /usr/bin/chromium "$@"\n`);
-    chmodSync(wrapper, 0o755);
-    phone = await chromium.launchPersistentContext(profile, {
-      executablePath: wrapper,
-      args: CHROMIUM_ARGS,
-      headless: true,
-      env: { ...process.env, HOME: home },
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-    });
-    page = phone.pages()[0] ?? (await phone.newPage());
+    browser = await phone.launch();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
   };
-  /** From the hub's own namespace over loopback, where the whole API answers on plain HTTP. */
-  const hubApi = (path: string, token: string) =>
-    JSON.parse(
-      lan.run(lan.hub, process.execPath, [
-        '-e',
-        `fetch('http://127.0.0.1:8080${path}', { method: 'POST', headers: { authorization: 'Bearer ${token}', 'content-type': 'application/json' }, body: JSON.stringify({ role: 'admin' }) }).then(async (r) => console.log(await r.text()))`,
-      ]),
-    );
 
   beforeAll(async () => {
     lan = createLan();
-    mkdirSync(join(home, '.pki', 'nssdb'), { recursive: true });
-    execFileSync('certutil', ['-d', nssdb, '-N', '--empty-password'], { stdio: 'pipe' });
-    await startHub();
-    hubUrl = { http: `http://${lan.hub.address}:8080`, https: `https://${lan.hub.address}:8443` };
+    phone = lanPhone(lan, dir);
+    hub = lanHub(lan, dataDir);
+    await hub.start();
+    // From the hub's own namespace over loopback, where the whole API answers on plain HTTP.
+    await lan.forward(lan.hub, 8080, socket);
+    hubUrl = hub.urls();
   }, 60_000);
   afterAll(async () => {
-    await phone?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
     lan?.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -113,7 +71,13 @@ describe('phone app on a LAN address over HTTPS with the hub CA (network namespa
         },
       ),
     ) as { token: string };
-    const { code, url } = hubApi('/api/v1/pairing-codes', token) as { code: string; url: string };
+    const { code, url } = (await (
+      await socketFetch(socket, '/api/v1/pairing-codes', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ role: 'admin' }),
+      })
+    ).json()) as { code: string; url: string };
     const fingerprint = readRuntimeInfo(dataDir)?.caFingerprint ?? '';
     expect(url).toContain(`#pair=${code}&ca=${fingerprint.replaceAll(':', '').toLowerCase()}`);
     await launchPhone();
@@ -134,11 +98,9 @@ describe('phone app on a LAN address over HTTPS with the hub CA (network namespa
     // The phone downloads the CA from the page's link, as a person would.
     const caFile = join(dir, 'ca.crt');
     writeFileSync(caFile, await page.evaluate(async () => (await fetch('/ca.crt')).text()));
-    await phone?.close();
-    phone = undefined;
-    execFileSync('certutil', ['-d', nssdb, '-A', '-t', 'C,,', '-n', 'hearth', '-i', caFile], {
-      stdio: 'pipe',
-    });
+    await browser?.close();
+    browser = undefined;
+    phone.trust(caFile);
   }, 60_000);
 
   it('opens the HTTPS app once the CA is trusted: secure context, service worker active, manifest installable', async () => {
@@ -162,11 +124,11 @@ describe('phone app on a LAN address over HTTPS with the hub CA (network namespa
   }, 60_000);
 
   it('with the hub stopped a reload still opens the app and says the hub is unreachable; it goes live by itself', async () => {
-    await stopHub();
+    await hub.stop();
     await page.reload();
     await page.getByText('Can’t reach the hub right now').waitFor({ timeout: 20_000 });
     expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
-    await startHub();
+    await hub.start();
     await page.locator('.live.live').waitFor({ timeout: 45_000 });
   }, 90_000);
 

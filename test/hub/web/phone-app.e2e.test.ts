@@ -1,67 +1,47 @@
 import { mkdtempSync } from 'node:fs';
-import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations } from '../../../bench/lib/axe.js';
-import { type HearthProcess, killAll, runHearth, spawnHearth } from '../../devices/support/processes.js';
-import { launchPhone } from '../../support/browser.js';
+import type { DeviceView } from '../../../shared/views.js';
+import { type HearthProcess, killAll } from '../../devices/support/processes.js';
+import type { Phone } from '../../support/browser.js';
 import { contrastOf } from '../../support/contrast.js';
-import { startTestHub, type TestHub } from '../../support/hub.js';
+import { type PhoneTopology, startTopology, TOPOLOGIES } from '../../support/phone-topology.js';
 import { waitFor } from '../../support/wait.js';
 
-// The README's screenshots: refreshed with HEARTH_UPDATE_SCREENSHOTS=1, otherwise taken into a
-// temp folder (still exercising the views) so a test run leaves the checkout clean.
-const shots = process.env.HEARTH_UPDATE_SCREENSHOTS
-  ? join(import.meta.dirname, '../../../docs/screenshots')
-  : mkdtempSync(join(tmpdir(), 'hearth-shots-'));
-
-/** The story: change the channel and feed the cat from a phone on the LAN, with no internet. */
-describe('phone app in a real browser', () => {
-  let t: TestHub;
-  let phone: Awaited<ReturnType<typeof launchPhone>>;
+/**
+ * The story: change the channel and feed the cat from a phone on the LAN, with no internet. On
+ * loopback, and on a LAN in network namespaces over HTTPS with the hub CA trusted.
+ */
+describe.each(TOPOLOGIES)('phone app in a real browser (%s)', (topology) => {
+  // The README's screenshots: refreshed with HEARTH_UPDATE_SCREENSHOTS=1 from the loopback run,
+  // otherwise taken into a temp folder (still exercising the views) so a run leaves the checkout clean.
+  const shots =
+    process.env.HEARTH_UPDATE_SCREENSHOTS && topology === 'loopback'
+      ? join(import.meta.dirname, '../../../docs/screenshots')
+      : mkdtempSync(join(tmpdir(), 'hearth-shots-'));
+  let t: PhoneTopology;
+  let phone: Phone;
   let page: Page;
   let tv: { id: string; proc: HearthProcess };
   let feeder: { id: string; proc: HearthProcess };
   const foreignRequests: string[] = [];
   const notFound: string[] = [];
   const scriptErrors: string[] = [];
-
-  const boot = async (model: string, name: string) => {
-    const image = join(t.dataDir, `${model}.img`);
-    const flashed = await runHearth([
-      'flash',
-      model,
-      '--name',
-      name,
-      '--hub',
-      t.baseUrl,
-      '--token',
-      t.token,
-      '--out',
-      image,
-      '--json',
-    ]);
-    expect(flashed.code).toBe(0);
-    const id = (flashed.json as { device: { id: string } }).device.id;
-    const proc = spawnHearth(['device', 'run', image, '--flash-dir', join(t.dataDir, 'flash')]);
-    await waitFor(() => t.hub.context.registry.get(id)?.online, {
-      what: `${name} online`,
-      timeoutMs: 15_000,
-    });
-    return { id, proc };
-  };
+  /** The device as the hub's API tells it. */
+  const device = async (id: string) => (await (await t.api(`/api/v1/devices/${id}`)).json()) as DeviceView;
 
   beforeAll(async () => {
-    t = await startTestHub();
-    tv = await boot('tv', 'Living room TV');
-    feeder = await boot('feeder', 'Cat feeder');
+    t = await startTopology(topology);
+    tv = await t.boot('tv', 'Living room TV');
+    feeder = await t.boot('feeder', 'Cat feeder');
     await t.api(`/api/v1/devices/${tv.id}`, { method: 'PATCH', json: { room: 'Living room' } });
     await t.api(`/api/v1/devices/${feeder.id}`, { method: 'PATCH', json: { room: 'Kitchen' } });
-    phone = await launchPhone();
+    phone = await t.launchPhone();
     page = phone.context.pages()[0] ?? (await phone.context.newPage());
-    const hubOrigin = new URL(t.baseUrl).origin;
+    const hubOrigin = new URL(t.hubUrl).origin;
     page.on('request', (r) => {
       if (new URL(r.url()).origin !== hubOrigin) foreignRequests.push(r.url());
     });
@@ -73,12 +53,12 @@ describe('phone app in a real browser', () => {
     page.on('console', (m) => {
       if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) scriptErrors.push(m.text());
     });
-  }, 60_000);
+  }, 90_000);
 
   afterAll(async () => {
     await phone?.close();
     await killAll();
-    await t?.cleanup();
+    await t?.close();
   });
 
   it('pairs with the code the hub shows', async () => {
@@ -87,7 +67,7 @@ describe('phone app in a real browser', () => {
     ).json()) as {
       code: string;
     };
-    await page.goto(t.baseUrl);
+    await page.goto(t.hubUrl);
     await page.getByLabel('Pairing code').fill('0000-0000');
     await page.getByRole('button', { name: 'Pair' }).click();
     await page.getByText('That code is not valid').waitFor();
@@ -97,6 +77,8 @@ describe('phone app in a real browser', () => {
     await page.getByRole('button', { name: 'Pair' }).click();
     await page.getByRole('heading', { name: 'Living room' }).waitFor();
     await page.getByText('Live', { exact: true }).waitFor();
+    // 127.0.0.1, or the LAN address over HTTPS with the hub CA trusted: both are secure contexts.
+    expect(await page.evaluate(() => window.isSecureContext)).toBe(true);
     await page.screenshot({ path: join(shots, 'devices.png') });
     expect(await axeViolations(page)).toEqual([]);
     // Rooms in the order of their names, whatever the devices are called.
@@ -132,16 +114,10 @@ describe('phone app in a real browser', () => {
     for (const path of held) await page.unroute(`**${path}`, hold);
 
     // The bundle goes compressed to a browser that accepts it, and a revalidation costs a 304.
-    const raw = (path: string, headers: Record<string, string>) =>
-      new Promise<{ status: number; headers: Record<string, unknown>; bytes: number }>((resolve, reject) => {
-        get(`${t.baseUrl}${path}`, { headers }, (res) => {
-          let bytes = 0;
-          res.on('data', (chunk: Buffer) => {
-            bytes += chunk.length;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes }));
-        }).on('error', reject);
-      });
+    const raw = async (path: string, headers: Record<string, string>) => {
+      const { body, ...rest } = await t.raw(path, headers);
+      return { ...rest, bytes: body.length };
+    };
     const plain = await raw('/app.js', {});
     const br = await raw('/app.js', { 'accept-encoding': 'gzip, deflate, br' });
     const gz = await raw('/app.js', { 'accept-encoding': 'gzip' });
@@ -169,7 +145,7 @@ describe('phone app in a real browser', () => {
     await page.getByRole('button', { name: '2', exact: true }).click();
     await page.getByRole('button', { name: 'OK, go to channel 42' }).click();
     await page.getByRole('group', { name: 'Channel' }).getByText('42', { exact: true }).waitFor();
-    expect(t.hub.context.registry.get(tv.id)?.reported).toMatchObject({ power: true, channel: 42 });
+    expect((await device(tv.id)).reported).toMatchObject({ power: true, channel: 42 });
     // Someone uses the TV's own remote: the change is pushed from the device to the phone.
     tv.proc.send({ device: tv.id, sense: { channel: 7 } });
     await page.getByRole('group', { name: 'Channel' }).getByText('7', { exact: true }).waitFor();
@@ -195,7 +171,7 @@ describe('phone app in a real browser', () => {
     await page.screenshot({ path: join(shots, 'feed-confirm.png') });
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('status').getByText('Done.').waitFor();
-    await waitFor(() => t.hub.context.registry.get(feeder.id)?.reported.hopper === 90, {
+    await waitFor(async () => (await device(feeder.id)).reported.hopper === 90, {
       what: 'hopper down by 2 portions',
     });
     await page.getByRole('meter').first().waitFor();
@@ -229,7 +205,7 @@ describe('phone app in a real browser', () => {
     await page.getByRole('status').getByText('Done.').waitFor();
 
     // History: the hopper charted from the hub's real history, and the feeds in a timeline.
-    await waitFor(() => t.hub.context.registry.get(feeder.id)?.reported.hopper === 85, {
+    await waitFor(async () => (await device(feeder.id)).reported.hopper === 85, {
       what: 'hopper down by 3 portions',
     });
     await page.getByRole('link', { name: 'History and charts' }).click();
@@ -361,23 +337,16 @@ describe('phone app in a real browser', () => {
   });
 
   it('opened while the hub is down, it keeps retrying and is live by itself soon after the hub is back', async () => {
-    // The devices were flashed with the MQTT-over-TLS port as well: the hub comes back on all of them.
-    const ports = {
-      httpPort: t.hub.ports.http,
-      mqttPort: t.hub.ports.mqtt,
-      httpsPort: t.hub.ports.https,
-      mqttTlsPort: t.hub.ports.mqttTls,
-    };
     await page.getByRole('link', { name: 'Devices' }).click();
     await page.getByRole('link', { name: /Living room TV/ }).click();
-    await t.stop();
+    await t.stopHub();
     await page.reload(); // the service worker opens the shell; every call to the hub fails
     await page
       .getByRole('alert')
       .getByText(/Can’t reach the hub/)
       .waitFor();
     await page.getByText('Offline', { exact: true }).waitFor();
-    t = await startTestHub({ dataDir: t.dataDir, config: ports });
+    await t.startHub();
     const back = Date.now();
     await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
     expect(Date.now() - back).toBeLessThan(5000);
@@ -390,9 +359,9 @@ describe('phone app in a real browser', () => {
     await page.getByRole('button', { name: 'Feed now…' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
     await page.getByRole('status').getByText('Done.').waitFor({ timeout: 10_000 });
-    await t.stop();
+    await t.stopHub();
     await page.getByText('Offline', { exact: true }).waitFor();
-    t = await startTestHub({ dataDir: t.dataDir, config: ports });
+    await t.startHub();
     await page.getByText('Live', { exact: true }).waitFor({ timeout: 10_000 });
     expect(await page.locator('.note').textContent()).toBe('');
   });
