@@ -29,6 +29,10 @@ export function createFirmwareStore(ctx: HubContext): FirmwareStore {
     db.insert(firmwareRollouts).values(row).run();
     for (const d of devices) db.insert(firmwareRolloutDevices).values(d).run();
   });
+  // Asked on every device that comes online and every info report (a reconnect surge asks a
+  // thousand times in a second); this store is the only writer of rollouts, so it knows when the
+  // answer changes.
+  let running: RolloutRow[] | undefined;
   return {
     images: () =>
       db
@@ -48,11 +52,16 @@ export function createFirmwareStore(ctx: HubContext): FirmwareStore {
     },
     rollouts: () => db.select().from(firmwareRollouts).orderBy(desc(firmwareRollouts.createdAt)).all(),
     rollout: (id) => db.select().from(firmwareRollouts).where(eq(firmwareRollouts.id, id)).get(),
-    running: () => db.select().from(firmwareRollouts).where(eq(firmwareRollouts.status, 'running')).all(),
+    running() {
+      running ??= db.select().from(firmwareRollouts).where(eq(firmwareRollouts.status, 'running')).all();
+      return running.map((r) => ({ ...r }));
+    },
     createRollout(row, devices) {
+      running = undefined;
       create(row, devices);
     },
     updateRollout(id, patch) {
+      running = undefined;
       db.update(firmwareRollouts).set(patch).where(eq(firmwareRollouts.id, id)).run();
     },
     devices: (rolloutId) =>
