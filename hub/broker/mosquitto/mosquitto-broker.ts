@@ -60,7 +60,7 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
   let client: MqttClient | undefined;
   let dynsec: DynsecClient | undefined;
   let connectedClients = 0;
-  const { messaging, receive, listen } = createMosquittoMessaging(log, () => {
+  const { messaging, receive, listen, keepSubscriptions } = createMosquittoMessaging(log, () => {
     if (!client) throw new Error('broker not started');
     return client;
   });
@@ -134,6 +134,7 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
     },
     onClient() {},
     onSubscribed() {},
+    stopping: keepSubscriptions,
     async stop() {
       const c = client;
       client = undefined;
