@@ -70,6 +70,8 @@ describe.each(BROKER_MODES)('ACL matrix (%s broker)', (mode) => {
     const b = await t.connectDevice('light');
     expect(await granted(a.client, `hearth/dev/${b.id}/cmd`)).toBe(128);
     expect(await granted(a.client, 'hearth/dev/+/cmd')).toBe(128);
+    // Nor is a shared subscription a way round it.
+    expect(await granted(a.client, `$share/g/hearth/dev/${b.id}/cmd`)).toBe(128);
     expect(await granted(a.client, `hearth/dev/${a.id}/cmd`)).toBe(0);
     await b.client.subscribeAsync(`hearth/dev/${b.id}/cmd`);
     const reached = await forbiddenReaches(a.client, `hearth/dev/${b.id}/cmd`, b.client, () =>
