@@ -38,14 +38,19 @@ describe('dynamic-security layout of devices (mosquitto)', () => {
     dynsec = createDynsecClient(admin);
     await dynsec.attach();
   };
+  /** The data of one dynamic-security answer. */
+  const ask = async <T>(command: Record<string, unknown> & { command: string }): Promise<T> => {
+    const [answer] = await dynsec.expectOk([command]);
+    return answer?.data as T;
+  };
   const clientRoles = async (username: string) =>
-    ((await dynsec.expectOk([{ command: 'getClient', username }]))[0]?.data as { client: ClientData }).client
-      .roles;
+    (await ask<{ client: ClientData }>({ command: 'getClient', username })).client.roles;
   const roleTopics = async (rolename: string) =>
     (
-      (await dynsec.expectOk([{ command: 'getRole', rolename }]))[0]?.data as {
-        role: { acls: Array<{ acltype: string; topic: string }> };
-      }
+      await ask<{ role: { acls: Array<{ acltype: string; topic: string }> } }>({
+        command: 'getRole',
+        rolename,
+      })
     ).role.acls.map((a) => `${a.acltype} ${a.topic}`);
 
   it('a device of the one-role layout is moved to its own role plus the shared one, with the same rights', async () => {
