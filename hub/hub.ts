@@ -10,7 +10,7 @@ import { createMqttUsersModule } from './api/routes/mqtt-users.js';
 import { createPairingModule } from './api/routes/pairing.js';
 import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
-import { createBroker } from './broker/index.js';
+import { type BrokerUnit, createBroker } from './broker/index.js';
 import { createMosquittoBroker } from './broker/mosquitto/mosquitto-broker.js';
 import { createMosquittoMode } from './broker/mosquitto/mosquitto-mode.js';
 import { createEventBus } from './core/bus.js';
@@ -79,6 +79,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
   let tokenService: TokenService | undefined;
   let lock: HubLock | undefined;
   let written: RuntimeInfo | undefined;
+  let brokerUnit: BrokerUnit | undefined;
 
   async function startUnit(unit: ApiUnit): Promise<void> {
     const t0 = performance.now();
@@ -137,6 +138,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     registry.load();
     const mosquittoMode = mosquitto && createMosquittoMode(base, mosquitto, { registry, tokens, mqttUsers });
     await startUnit(broker);
+    brokerUnit = broker;
     if (mosquittoMode) await startUnit(mosquittoMode.unit);
 
     const { commands, twin } = createCommandPath(base, broker.messaging, registry);
@@ -285,6 +287,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
           .publish(hubTopic('status'), 'offline', { retain: true, qos: 1 })
           .catch(() => undefined);
       }
+      brokerUnit?.stopping?.();
+      brokerUnit = undefined;
       while (started.length > 0) {
         const unit = started.pop() as Unit;
         try {

@@ -46,6 +46,12 @@ export interface BrokerUnit extends Unit {
   listenTls(options: SecureContextOptions): Promise<void>;
   /** Serves a re-issued certificate to new TLS connections. */
   renewTls(options: SecureContextOptions): void;
+  /**
+   * The hub is about to stop its units. On mosquitto the hub's subscriptions then stay in its
+   * persistent session as the units let go of them, so what devices send while the hub is away
+   * waits there, as after a crash.
+   */
+  stopping?(): void;
 }
 
 export const LISTEN_BACKLOG = 4096;

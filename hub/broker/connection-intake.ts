@@ -5,10 +5,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Aedes } from 'aedes';
-import type { WebSocketServer } from 'ws';
 import type { HubContext } from '../core/context.js';
 import { guardedStream } from './guarded-stream.js';
 import { createPacketGuard } from './packet-guard.js';
+import { createWebSocketUpgrade } from './websocket-upgrade.js';
 
 export function createConnectionIntake(ctx: HubContext, broker: () => Aedes | undefined) {
   const log = ctx.log.child({ module: 'broker' });
@@ -17,11 +17,6 @@ export function createConnectionIntake(ctx: HubContext, broker: () => Aedes | un
     'MQTT connections ended for breaking MQTT 3.1.1, by spec rule',
   );
   const sockets = new Set<Socket>();
-  // ws is loaded on the first MQTT-over-WebSocket upgrade: most homes never use it, and the hub's
-  // memory budget is per device.
-  let wss:
-    | Promise<{ server: WebSocketServer; stream: typeof import('ws').createWebSocketStream }>
-    | undefined;
 
   const connection = (conn: Duplex, remote: string | undefined) => {
     const guard = createPacketGuard({
@@ -44,6 +39,7 @@ export function createConnectionIntake(ctx: HubContext, broker: () => Aedes | un
     });
     broker()?.handle(guardedStream(conn, guard));
   };
+  const webSocket = createWebSocketUpgrade(log, connection);
 
   return {
     /** For the TCP and TLS servers. */
@@ -57,28 +53,9 @@ export function createConnectionIntake(ctx: HubContext, broker: () => Aedes | un
     },
     /** MQTT over WebSocket on an HTTP(S) server; `accept` may refuse an upgrade. */
     attachWebSocket(server: Server, path: string, accept: (req: IncomingMessage) => boolean) {
-      server.on('upgrade', (req: IncomingMessage, socket, head) => {
-        if (new URL(req.url ?? '/', 'http://x').pathname !== path || !accept(req)) return socket.destroy();
-        (socket as Socket).setNoDelay?.(true);
-        wss ??= import('ws').then(({ WebSocketServer, createWebSocketStream }) => ({
-          server: new WebSocketServer({ noServer: true }),
-          stream: createWebSocketStream,
-        }));
-        wss.then(
-          ({ server: ws, stream }) =>
-            ws.handleUpgrade(req, socket, head, (client) =>
-              connection(stream(client), req.socket.remoteAddress),
-            ),
-          (err: unknown) => {
-            log.error({ err }, 'MQTT over WebSocket unavailable');
-            socket.destroy();
-          },
-        );
-      });
+      webSocket.attach(server, path, accept);
     },
-    async closeWebSocket() {
-      await wss?.then(({ server }) => server.close()).catch(() => undefined);
-    },
+    closeWebSocket: () => webSocket.close(),
     /** Ends every TCP and TLS connection still open (after aedes has closed). */
     destroySockets() {
       for (const s of sockets) s.destroy();

@@ -1,6 +1,6 @@
 // The drill catalogue: each scenario of an outage story, what it checks, and its size. The CLI runs
 // the full size; the automated tests run the same code, smaller.
-import { createLab } from './lab.js';
+import { createLab, type LabOptions } from './lab.js';
 import { DrillChecks, type DrillReport } from './report.js';
 import { badUpdateDrill } from './scenarios/bad-update.js';
 import { cloudOutageDrill } from './scenarios/cloud-outage.js';
@@ -21,14 +21,15 @@ export interface DrillSize {
 export interface Drill {
   summary: string;
   size: DrillSize;
-  run(checks: DrillChecks, size: DrillSize): Promise<void>;
+  /** `lab` sets up the drill's hub (its config: e.g. mosquitto as its broker); the cloud drills keep their own. */
+  run(checks: DrillChecks, size: DrillSize, lab?: LabOptions): Promise<void>;
 }
 
 /** A drill on a fresh lab (hub process, temp data); the lab is always torn down. */
 const inLab =
   (fn: (lab: Awaited<ReturnType<typeof createLab>>, checks: DrillChecks, size: DrillSize) => Promise<void>) =>
-  async (checks: DrillChecks, size: DrillSize) => {
-    const lab = await createLab();
+  async (checks: DrillChecks, size: DrillSize, options?: LabOptions) => {
+    const lab = await createLab(options);
     try {
       await fn(lab, checks, size);
     } finally {
@@ -91,13 +92,17 @@ export const DRILLS: Record<string, Drill> = {
   },
 };
 
-export async function runDrill(name: string, size?: Partial<DrillSize>): Promise<DrillReport> {
+export async function runDrill(
+  name: string,
+  size?: Partial<DrillSize>,
+  lab?: LabOptions,
+): Promise<DrillReport> {
   const drill = DRILLS[name];
   if (!drill) throw new Error(`unknown drill "${name}"`);
   const checks = new DrillChecks();
   const t0 = performance.now();
   try {
-    await drill.run(checks, { ...drill.size, ...size });
+    await drill.run(checks, { ...drill.size, ...size }, lab);
   } catch (err) {
     checks.check('the drill ran to the end', false, (err as Error).message);
   }

@@ -48,7 +48,12 @@ export async function waitUntil<T>(
   }
 }
 
-export async function createLab(options: { hubConfig?: Record<string, unknown> } = {}): Promise<Lab> {
+export interface LabOptions {
+  /** Merged into the hub's config.json (e.g. `broker`: mosquitto as its broker). */
+  hubConfig?: Record<string, unknown>;
+}
+
+export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-drill-'));
   const dataDir = join(dir, 'hub');
   mkdirSync(dataDir);

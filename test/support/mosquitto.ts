@@ -5,14 +5,15 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+import { debianPlugin, HEARTH_MOSQUITTO_SETTINGS } from '../../hub/broker/mosquitto/setup-files.js';
 
 export interface TestMosquitto {
   port: number;
   url: string;
   admin: { username: string; password: string };
   dir: string;
+  /** What it has logged so far (connections, refusals, protocol errors). */
+  log(): string;
   /** Stops it (SIGTERM; it saves dynamic-security.json) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -43,13 +44,12 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
   writeFileSync(
     conf,
     [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous false',
-      `plugin ${DYNSEC_PLUGIN}`,
+      // What `hearth broker setup` writes, on a loopback port of its own.
+      ...HEARTH_MOSQUITTO_SETTINGS,
+      `plugin ${debianPlugin()}`,
       `plugin_opt_config_file ${dynsec}`,
+      `listener ${port} 127.0.0.1`,
       'persistence false',
-      'max_queued_messages 100000',
-      'set_tcp_nodelay true',
       'log_dest stderr',
       '',
     ].join('\n'),
@@ -63,13 +63,13 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
     });
     child.once('exit', (code) => reject(new Error(`mosquitto exited ${code}: ${output}`)));
   });
-  child.stderr?.resume();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
     admin,
     dir,
+    log: () => output,
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -1,15 +1,34 @@
 // The dynamic-security commands Hearth sends for its clients and roles, built in one place so the
 // change-by-change sync and the whole-set reconcile write them the same way.
 import type { DynsecCommand } from './dynsec-client.js';
-import { aclKey, type DynsecAcl, type DynsecRole, HEARTH_CLIENT_TAG } from './dynsec-roles.js';
+import {
+  aclKey,
+  type DynsecAcl,
+  type DynsecRole,
+  HEARTH_CLIENT_TAG,
+  OWN_ROLE_PRIORITY,
+  SHARED_ROLE_PRIORITY,
+} from './dynsec-roles.js';
 
-/** A mosquitto client Hearth wants, with the one role it holds. */
+/** A mosquitto client Hearth wants: its own role, then the shared roles it holds (by name). */
 export interface Wanted {
   username: string;
   clientid?: string;
   role: DynsecRole;
+  shared: string[];
   kind: 'device' | 'token' | 'mqtt-user';
 }
+
+export interface ClientRole {
+  rolename: string;
+  priority: number;
+}
+
+/** The roles a wanted client holds, in the order mosquitto must check them. */
+export const clientRoles = (w: Wanted): ClientRole[] => [
+  { rolename: w.role.rolename, priority: OWN_ROLE_PRIORITY },
+  ...w.shared.map((rolename) => ({ rolename, priority: SHARED_ROLE_PRIORITY })),
+];
 
 export const NOT_FOUND = /not found/i;
 
@@ -24,7 +43,7 @@ export const createClient = (w: Wanted, password: string): DynsecCommand => ({
   password,
   ...(w.clientid ? { clientid: w.clientid } : {}),
   textdescription: `${HEARTH_CLIENT_TAG} ${w.kind}`,
-  roles: [{ rolename: w.role.rolename }],
+  roles: clientRoles(w),
 });
 export const deleteClient = (username: string): DynsecCommand => ({ command: 'deleteClient', username });
 export const deleteRole = (rolename: string): DynsecCommand => ({ command: 'deleteRole', rolename });

@@ -5,19 +5,27 @@ import type { Logger } from '../../infra/log.js';
 import type { DynsecClient, DynsecCommand } from './dynsec-client.js';
 import {
   aclChanges,
+  clientRoles,
   createRole,
   deleteClient,
   deleteRole,
   NOT_FOUND,
   type Wanted,
 } from './dynsec-commands.js';
-import { type DynsecAcl, HEARTH_CLIENT_TAG, HEARTH_ROLE_PREFIX, HUB_ROLE } from './dynsec-roles.js';
+import {
+  type DynsecAcl,
+  type DynsecRole,
+  HEARTH_CLIENT_TAG,
+  HEARTH_ROLE_PREFIX,
+  HUB_ROLE,
+} from './dynsec-roles.js';
 
 type ListedClient = {
   username: string;
   clientid?: string;
   textdescription?: string;
-  roles?: { rolename: string }[];
+  /** mosquitto leaves out a priority of -1, its default. */
+  roles?: { rolename: string; priority?: number }[];
 };
 
 export interface ReconcileResult {
@@ -41,15 +49,23 @@ async function clientsNow(dynsec: DynsecClient): Promise<ListedClient[]> {
   );
 }
 
-/** What makes a listed Hearth client exactly the wanted one (or deletes it if nothing wants it). */
+/**
+ * What makes a listed Hearth client exactly the wanted one (or deletes it if nothing wants it): its
+ * roles at their priorities (a role at another priority is taken off and given again).
+ */
 function clientFixes(c: ListedClient, w: Wanted | undefined): DynsecCommand[] {
   if (!w) return [deleteClient(c.username)];
   const fixes: DynsecCommand[] = [];
-  const names = (c.roles ?? []).map((r) => r.rolename);
-  for (const n of names)
-    if (n !== w.role.rolename) fixes.push({ command: 'removeClientRole', username: c.username, rolename: n });
-  if (!names.includes(w.role.rolename))
-    fixes.push({ command: 'addClientRole', username: c.username, rolename: w.role.rolename });
+  const key = (r: { rolename: string; priority?: number }) => `${r.priority ?? -1} ${r.rolename}`;
+  const want = clientRoles(w);
+  const wantKeys = new Set(want.map(key));
+  const have = c.roles ?? [];
+  const haveKeys = new Set(have.map(key));
+  for (const r of have)
+    if (!wantKeys.has(key(r)))
+      fixes.push({ command: 'removeClientRole', username: c.username, rolename: r.rolename });
+  for (const r of want)
+    if (!haveKeys.has(key(r))) fixes.push({ command: 'addClientRole', username: c.username, ...r });
   if ((w.clientid ?? '') !== (c.clientid ?? ''))
     fixes.push({ command: 'setClientId', username: c.username, clientid: w.clientid ?? '' });
   return fixes;
@@ -58,15 +74,20 @@ function clientFixes(c: ListedClient, w: Wanted | undefined): DynsecCommand[] {
 export async function reconcileDynsec(
   dynsec: DynsecClient,
   wanted: Wanted[],
+  shared: DynsecRole[],
   log: Logger,
 ): Promise<ReconcileResult> {
   const roles = await rolesNow(dynsec);
-  const commands: DynsecCommand[] = [];
-  for (const w of wanted) {
-    const have = roles.get(w.role.rolename);
-    commands.push(...(have ? aclChanges(w.role.rolename, have, w.role.acls) : [createRole(w.role)]));
+  // Missing roles first, and the shared ones exact; an existing own role is narrowed only after its
+  // client holds the shared roles again, so no client is ever left without its deny-all.
+  const first: DynsecCommand[] = [];
+  const narrow: DynsecCommand[] = [];
+  for (const role of [...shared, ...wanted.map((w) => w.role)]) {
+    const have = roles.get(role.rolename);
+    if (!have) first.push(createRole(role));
+    else (shared.includes(role) ? first : narrow).push(...aclChanges(role.rolename, have, role.acls));
   }
-  await dynsec.expectOk(commands);
+  await dynsec.expectOk(first);
   const byName = new Map(wanted.map((w) => [w.username, w]));
   const listed = await clientsNow(dynsec);
   const present = new Set(listed.map((c) => c.username));
@@ -77,10 +98,11 @@ export async function reconcileDynsec(
     if (!w) removed += 1;
     fixes.push(...clientFixes(c, w));
   }
-  const wantedRoles = new Set(wanted.map((w) => w.role.rolename));
+  const wantedRoles = new Set([...shared, ...wanted.map((w) => w.role)].map((r) => r.rolename));
   for (const rolename of roles.keys())
     if (rolename !== HUB_ROLE && !wantedRoles.has(rolename)) fixes.push(deleteRole(rolename));
   await dynsec.expectOk(fixes, NOT_FOUND);
+  await dynsec.expectOk(narrow);
   const missing = wanted.filter((w) => !present.has(w.username)).map((w) => w.username);
   if (missing.length > 0)
     log.warn(

@@ -1,6 +1,10 @@
-// The rules of acl.ts written as mosquitto dynamic-security roles, one role per Hearth client
-// (dynsec 2.0 has no %c/%u patterns, so "its own topics" means a role naming them). Every role ends
-// in a deny-all, so what a client may do does not depend on the broker's default ACL access.
+// The rules of acl.ts written as mosquitto dynamic-security roles. The dynsec plugin of mosquitto
+// 2.0 matches ACL topics with no %c/%u substitution (that came in 2.1), so "its own topics" means a
+// role naming them: one per Hearth client. A device's own role holds only its 8 topics; what every
+// device shares (the hub's topics, receiving what it was allowed to subscribe to, the deny-all) is
+// one role, `hearth-devices`, checked after it. mosquitto keeps every ACL as an object and writes
+// its whole JSON file at each change, so its memory grows with the number of ACLs. Every client
+// ends in a deny-all, so what it may do does not depend on the broker's default ACL access.
 import {
   DEVICE_ID_PATTERN,
   DEVICE_PUBLISH_CHANNELS,
@@ -37,6 +41,10 @@ export interface DynsecRole {
 export const HEARTH_ROLE_PREFIX = 'hearth-';
 export const HEARTH_CLIENT_TAG = 'hearth';
 export const HUB_ROLE = `${HEARTH_ROLE_PREFIX}hub`;
+export const DEVICES_ROLE = `${HEARTH_ROLE_PREFIX}devices`;
+/** A client's own role is checked before the shared ones (whose deny-all would end the check). */
+export const OWN_ROLE_PRIORITY = 10;
+export const SHARED_ROLE_PRIORITY = -10;
 
 const allow = (acltype: AclType, topic: string): DynsecAcl => ({ acltype, topic, priority: 10, allow: true });
 const deny = (acltype: AclType, topic: string, priority = 20): DynsecAcl => ({
@@ -70,18 +78,27 @@ export function hubRole(discoveryPrefix = 'homeassistant'): DynsecRole {
   };
 }
 
-/** A device publishes only its own reports and reads only its own commands and the hub's topics. */
+/** A device publishes only its own reports and subscribes only to its own commands (and, by DEVICES_ROLE, the hub's topics). */
 export function deviceRole(deviceId: string): DynsecRole {
   return {
     rolename: deviceRoleName(deviceId),
     acls: [
       ...DEVICE_PUBLISH_CHANNELS.map((c) => allow('publishClientSend', deviceTopic(deviceId, c))),
-      ...DEVICE_SUBSCRIBE_CHANNELS.flatMap((c) => [
-        allow('subscribeLiteral', deviceTopic(deviceId, c)),
-        allow('publishClientReceive', deviceTopic(deviceId, c)),
-      ]),
+      ...DEVICE_SUBSCRIBE_CHANNELS.map((c) => allow('subscribeLiteral', deviceTopic(deviceId, c))),
+    ],
+  };
+}
+
+/**
+ * What every device shares, after its own role: the hub's topics to subscribe to, and the deny-all.
+ * It receives whatever it is subscribed to: its subscriptions are exactly what the roles allow.
+ */
+export function devicesRole(): DynsecRole {
+  return {
+    rolename: DEVICES_ROLE,
+    acls: [
       ...HUB_FILTERS.map((f) => allow('subscribeLiteral', f)),
-      allow('publishClientReceive', HUB_WILDCARD),
+      allow('publishClientReceive', '#'),
       ...DENY_REST,
     ],
   };

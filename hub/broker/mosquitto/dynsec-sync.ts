@@ -16,6 +16,7 @@ import type { TokenView } from '../../security/token-service.js';
 import type { DynsecClient } from './dynsec-client.js';
 import {
   aclChanges,
+  clientRoles,
   createClient,
   createRole,
   deleteClientAndRole,
@@ -24,9 +25,11 @@ import {
 } from './dynsec-commands.js';
 import { reconcileDynsec } from './dynsec-reconcile.js';
 import {
+  DEVICES_ROLE,
   type DynsecAcl,
   type DynsecRole,
   deviceRole,
+  devicesRole,
   integrationRole,
   tokenRole,
   tokenUsername,
@@ -52,20 +55,26 @@ export interface DynsecSync {
   missing(): string[];
 }
 
+/** The roles several clients hold, written once each. */
+const SHARED_ROLES: DynsecRole[] = [devicesRole()];
+
 const wantedDevice = (id: string): Wanted => ({
   username: id,
   clientid: id,
   role: deviceRole(id),
+  shared: [DEVICES_ROLE],
   kind: 'device',
 });
 const wantedToken = (t: TokenView): Wanted => ({
   username: tokenUsername(t.id),
   role: tokenRole(t),
+  shared: [],
   kind: 'token',
 });
 const wantedUser = (u: MqttUserView): Wanted => ({
   username: u.name,
   role: integrationRole(u),
+  shared: [],
   kind: 'mqtt-user',
 });
 
@@ -94,7 +103,14 @@ export function createDynsecSync(dynsec: DynsecClient, sources: SyncSources, log
     const have = (got?.data as { role?: { acls?: DynsecAcl[] } })?.role?.acls ?? [];
     await dynsec.expectOk(aclChanges(role.rolename, have, role.acls));
   };
+  /** Shared roles are written once by this sync (a reconcile writes them too). */
+  const sharedWritten = new Set<string>();
   const addClient = async (w: Wanted, password: string) => {
+    for (const role of SHARED_ROLES)
+      if (w.shared.includes(role.rolename) && !sharedWritten.has(role.rolename)) {
+        await writeRole(role);
+        sharedWritten.add(role.rolename);
+      }
     await writeRole(w.role);
     const [r] = await dynsec.run([createClient(w, password)]);
     // Registered again under the same name: the new secret replaces the old (and ends its sessions).
@@ -102,7 +118,7 @@ export function createDynsecSync(dynsec: DynsecClient, sources: SyncSources, log
       await dynsec.expectOk(
         [
           { command: 'setClientPassword', username: w.username, password },
-          { command: 'addClientRole', username: w.username, rolename: w.role.rolename },
+          ...clientRoles(w).map((role) => ({ command: 'addClientRole', username: w.username, ...role })),
         ],
         /already/i,
       );
@@ -113,7 +129,8 @@ export function createDynsecSync(dynsec: DynsecClient, sources: SyncSources, log
   };
 
   async function reconcile() {
-    const result = await reconcileDynsec(dynsec, wantedAll(), log);
+    const result = await reconcileDynsec(dynsec, wantedAll(), SHARED_ROLES, log);
+    for (const role of SHARED_ROLES) sharedWritten.add(role.rolename);
     missing = result.missing;
     return result;
   }

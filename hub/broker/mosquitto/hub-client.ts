@@ -3,7 +3,7 @@
 // are), a persistent session so events sent while the hub was away are delivered when it is back,
 // and a will that marks the hub offline when it dies. Nagle off, as on every socket of the hub.
 import { readFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
+import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { type IClientOptions, MqttClient } from 'mqtt';
 import { hubTopic } from '../../../shared/topics.js';
@@ -24,10 +24,20 @@ export function parseBrokerUrl(url: string): BrokerEndpoint {
 export const hubClientId = (hubName: string) =>
   `hearth-hub-${hubName.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 64);
 
-export function connectHubClient(config: Config): MqttClient {
-  const { broker } = config;
+/** A new connection to mosquitto (TCP, or TLS with the configured CA), Nagle off. */
+export function brokerSocketFactory(broker: Config['broker']): () => Socket {
   const at = parseBrokerUrl(broker.url);
   const ca = broker.caFile ? readFileSync(broker.caFile) : undefined;
+  return () => {
+    if (!at.tls) return netConnect({ host: at.host, port: at.port, noDelay: true });
+    const socket = tlsConnect({ host: at.host, port: at.port, ...(ca ? { ca } : {}), servername: at.host });
+    socket.setNoDelay(true);
+    return socket;
+  };
+}
+
+export function connectHubClient(config: Config): MqttClient {
+  const { broker } = config;
   const options: IClientOptions = {
     clientId: hubClientId(config.hubName),
     ...(broker.username ? { username: broker.username } : {}),
@@ -41,12 +51,7 @@ export function connectHubClient(config: Config): MqttClient {
     connectTimeout: 10_000,
     will: { topic: hubTopic('status'), payload: Buffer.from('offline'), qos: 1, retain: true },
   };
-  return new MqttClient(() => {
-    if (!at.tls) return netConnect({ host: at.host, port: at.port, noDelay: true });
-    const socket = tlsConnect({ host: at.host, port: at.port, ...(ca ? { ca } : {}), servername: at.host });
-    socket.setNoDelay(true);
-    return socket;
-  }, options);
+  return new MqttClient(brokerSocketFactory(broker), options);
 }
 
 /** 28-bit identifiers derived from the filter, so a resumed session's queued messages still route. */

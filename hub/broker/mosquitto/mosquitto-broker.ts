@@ -7,8 +7,9 @@ import type { HubContext } from '../../core/context.js';
 import type { BrokerUnit } from '../broker.js';
 import { createDynsecClient, type DynsecClient } from './dynsec-client.js';
 import { HUB_ROLE, hubRole } from './dynsec-roles.js';
-import { connectHubClient, parseBrokerUrl } from './hub-client.js';
+import { brokerSocketFactory, connectHubClient, parseBrokerUrl } from './hub-client.js';
 import { createMosquittoMessaging } from './mosquitto-messaging.js';
+import { createWebSocketPipe } from './websocket-pipe.js';
 
 export interface MosquittoBrokerUnit extends BrokerUnit {
   readonly dynsec: DynsecClient;
@@ -60,7 +61,8 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
   let client: MqttClient | undefined;
   let dynsec: DynsecClient | undefined;
   let connectedClients = 0;
-  const { messaging, receive, listen } = createMosquittoMessaging(log, () => {
+  const webSocket = createWebSocketPipe(log, brokerSocketFactory(conf));
+  const { messaging, receive, listen, keepSubscriptions } = createMosquittoMessaging(log, () => {
     if (!client) throw new Error('broker not started');
     return client;
   });
@@ -124,7 +126,9 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
     },
     async listenTls() {},
     renewTls() {},
-    attachWebSocket() {},
+    attachWebSocket(server, path = '/mqtt', accept = () => true) {
+      webSocket.attach(server, path, accept);
+    },
     clientCount: () => connectedClients,
     kick(clientId) {
       for (const l of kickListeners) l(clientId);
@@ -134,7 +138,9 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
     },
     onClient() {},
     onSubscribed() {},
+    stopping: keepSubscriptions,
     async stop() {
+      await webSocket.close();
       const c = client;
       client = undefined;
       await c?.endAsync().catch(() => undefined);

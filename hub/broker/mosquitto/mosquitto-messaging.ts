@@ -21,12 +21,15 @@ export interface MosquittoMessaging {
   ): void;
   /** Delivers what was held since connecting, and everything from now on. */
   listen(): void;
+  /** From now on an unsubscribe only drops the handler: the session keeps the subscription. */
+  keepSubscriptions(): void;
 }
 
 export function createMosquittoMessaging(log: Logger, requireClient: () => MqttClient): MosquittoMessaging {
   const byFilter = new Map<string, { id: number; handlers: Set<Handler> }>();
   const byId = new Map<number, string>();
   let held: Array<[string, Buffer, number[]]> | null = [];
+  let keep = false;
 
   const route = (topic: string, payload: Buffer, ids: number[]) => {
     const filters = ids.length > 0 ? ids.map((id) => byId.get(id)) : [...byFilter.keys()];
@@ -66,7 +69,7 @@ export function createMosquittoMessaging(log: Logger, requireClient: () => MqttC
         if (own.handlers.size > 0 || byFilter.get(filter) !== own) return;
         byFilter.delete(filter);
         byId.delete(own.id);
-        await c.unsubscribeAsync(filter).catch(() => undefined);
+        if (!keep) await c.unsubscribeAsync(filter).catch(() => undefined);
       };
     },
   };
@@ -88,6 +91,9 @@ export function createMosquittoMessaging(log: Logger, requireClient: () => MqttC
       const backlog = held ?? [];
       held = null;
       for (const [topic, payload, ids] of backlog) route(topic, payload, ids);
+    },
+    keepSubscriptions() {
+      keep = true;
     },
   };
 }

@@ -4,6 +4,7 @@
 // admin the hub connects as, hashed the way the plugin hashes (PBKDF2-SHA512, 12-byte salt).
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { MAX_PACKET_BYTES } from '../packet-guard.js';
 import { HUB_ROLE, hubRole } from './dynsec-roles.js';
 
 /** Debian puts the plugin under the architecture's multiarch directory (a Pi: aarch64 or arm). */
@@ -23,16 +24,23 @@ export interface SetupPaths {
   tls?: { caFile: string; certFile: string; keyFile: string };
 }
 
+/** The broker-wide settings Hearth relies on (the tests' mosquitto runs with them too). */
+export const HEARTH_MOSQUITTO_SETTINGS = [
+  'per_listener_settings false',
+  'allow_anonymous false',
+  'set_tcp_nodelay true',
+  "# Debian's default 1000 silently drops a burst of QoS 1 messages to a slow client.",
+  'max_queued_messages 10000',
+  "# The embedded broker's limit: a larger packet is refused from its header, before it is read.",
+  `max_packet_size ${MAX_PACKET_BYTES}`,
+];
+
 export function mosquittoSnippet(o: SetupPaths & { port: number; tlsPort: number; bind?: string }): string {
   const at = o.bind ? ` ${o.bind}` : '';
   return [
     "# Written by `hearth broker setup`: mosquitto as Hearth's broker, with Hearth's clients, roles",
     '# and ACLs in the dynamic-security plugin (the hub keeps them in step; edit them there, not here).',
-    'per_listener_settings false',
-    'allow_anonymous false',
-    'set_tcp_nodelay true',
-    "# Debian's default 1000 silently drops a burst of QoS 1 messages to a slow client.",
-    'max_queued_messages 10000',
+    ...HEARTH_MOSQUITTO_SETTINGS,
     `plugin ${o.plugin}`,
     `plugin_opt_config_file ${o.dynsecFile}`,
     `listener ${o.port}${at}`,

@@ -70,12 +70,37 @@ describe.each(BROKER_MODES)('ACL matrix (%s broker)', (mode) => {
     const b = await t.connectDevice('light');
     expect(await granted(a.client, `hearth/dev/${b.id}/cmd`)).toBe(128);
     expect(await granted(a.client, 'hearth/dev/+/cmd')).toBe(128);
+    // Nor is a shared subscription a way round it.
+    expect(await granted(a.client, `$share/g/hearth/dev/${b.id}/cmd`)).toBe(128);
     expect(await granted(a.client, `hearth/dev/${a.id}/cmd`)).toBe(0);
     await b.client.subscribeAsync(`hearth/dev/${b.id}/cmd`);
     const reached = await forbiddenReaches(a.client, `hearth/dev/${b.id}/cmd`, b.client, () =>
       t.hub.context.messaging.publish(`hearth/dev/${b.id}/cmd`, 'marker'),
     );
     expect(reached).toBe(false);
+  });
+
+  // MQTT-3.3.5-2: a server that does not authorise a PUBLISH has no way to say so; it MUST either
+  // acknowledge it by the usual QoS rules or close the connection. The embedded broker closes it;
+  // mosquitto 2.0 acknowledges (PUBACK) and drops the message. Either way nobody receives it.
+  it(`MQTT-3.3.5-2: a forbidden QoS 1 publish ${mode === 'embedded' ? 'closes the connection' : 'is acknowledged and dropped'}`, async () => {
+    const a = await t.connectDevice('light');
+    const b = await t.connectDevice('light');
+    const seen: string[] = [];
+    b.client.on('message', (_t, p) => seen.push(p.toString()));
+    await b.client.subscribeAsync(`hearth/dev/${b.id}/cmd`, { qos: 1 });
+    const closed = new Promise<void>((r) => a.client.once('close', () => r()));
+    const sent = a.client.publishAsync(`hearth/dev/${b.id}/cmd`, 'forbidden', { qos: 1 });
+    if (mode === 'embedded') {
+      sent.catch(() => undefined); // never acknowledged: the connection is gone
+      await closed;
+    } else {
+      await sent; // the PUBACK
+      expect(a.client.connected).toBe(true);
+    }
+    await t.hub.context.messaging.publish(`hearth/dev/${b.id}/cmd`, 'marker', { qos: 1 });
+    await waitFor(() => seen.includes('marker'), { what: 'the marker' });
+    expect(seen).not.toContain('forbidden');
   });
 
   it('a token reader reads reports and publishes nothing; a guest reads only its granted device', async () => {

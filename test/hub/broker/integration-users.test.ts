@@ -1,6 +1,8 @@
-// Integration users on MQTT, driven by Debian's mosquitto clients and mqtt.js against a real hub:
-// publishes inside their filters arrive, anything outside (or on Hearth's own topics) ends the
-// connection, subscriptions outside their filters get SUBACK 0x80, and removal ends sessions.
+// Integration users on MQTT, driven by Debian's mosquitto clients and mqtt.js against a real hub,
+// in both broker modes: publishes inside their filters arrive, anything outside (or on Hearth's
+// own topics) is refused — the embedded broker ends the connection, mosquitto acknowledges and
+// drops it (MQTT-3.3.5-2 allows either) —, subscriptions outside their filters get SUBACK 0x80,
+// and removal ends sessions.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,16 +12,16 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHearth } from '../../devices/support/processes.js';
 import { scriptDevice } from '../../support/device-client.js';
-import { startTestHub, type TestHub } from '../../support/hub.js';
+import { BROKER_MODES, startTestHub, type TestHub } from '../../support/hub.js';
 import { waitFor } from '../../support/wait.js';
 
 const run = promisify(execFile);
 
-describe('integration users on MQTT', () => {
+describe.each(BROKER_MODES)('integration users on MQTT (%s broker)', (mode) => {
   let t: TestHub;
   let password = '';
   beforeAll(async () => {
-    t = await startTestHub();
+    t = await startTestHub({ broker: mode });
     const res = await t.api('/api/v1/mqtt-users', {
       method: 'POST',
       json: { name: 'ha', sub: ['hearth/dev/+/state'], pub: ['homeassistant/#', 'hearth/#'] },
@@ -40,18 +42,32 @@ describe('integration users on MQTT', () => {
       (err: { stderr?: string }) => `refused: ${err.stderr ?? ''}`,
     );
 
-  it('publishes on its filters (mosquitto_pub) and is disconnected outside them and on Hearth topics', async () => {
+  /** Everything published live on the broker (mosquitto: read as its admin, which may read it all). */
+  const watchAll = async (seen: string[]) => {
+    const keep = (topic: string) => {
+      if (!topic.startsWith('hearth/hub/') && !topic.startsWith('$')) seen.push(topic);
+    };
+    if (!t.mosquitto) return void (await t.hub.context.messaging.subscribe('#', keep));
+    const admin = await mqtt.connectAsync(t.mqttUrl, { ...t.mosquitto.admin, reconnectPeriod: 0 });
+    admin.on('message', (topic, _payload, packet) => packet.retain || keep(topic)); // live ones only
+    await admin.subscribeAsync('#', { qos: 1 });
+    return admin;
+  };
+
+  it(`publishes on its filters (mosquitto_pub); outside them and on Hearth topics it is ${mode === 'embedded' ? 'disconnected' : 'acknowledged and dropped'}`, async () => {
     const seen: string[] = [];
-    await t.hub.context.messaging.subscribe('#', (topic) => {
-      if (!topic.startsWith('hearth/hub/') && !topic.startsWith('$SYS/')) seen.push(topic);
-    });
+    const watcher = await watchAll(seen);
     expect(await pub('homeassistant/switch/tv/config')).toBe('sent');
     await waitFor(() => seen.includes('homeassistant/switch/tv/config'), { what: 'the integration publish' });
     // hearth/# is in its pub filters, yet Hearth's topics stay the hub's and the devices'.
     for (const topic of ['nodered/x', 'hearth/dev/tv-1/cmd', 'hearth/dev/tv-1/state', 'hearth/hub/status'])
-      expect(await pub(topic), topic).toMatch(/^refused/);
+      expect(await pub(topic), topic).toMatch(mode === 'embedded' ? /^refused/ : /^sent$/);
+    // A later publish of its own arrives after any of those would have.
+    expect(await pub('homeassistant/marker')).toBe('sent');
+    await waitFor(() => seen.includes('homeassistant/marker'), { what: 'the marker' });
+    await watcher?.endAsync();
     expect(
-      seen.filter((s) => s !== 'homeassistant/switch/tv/config'),
+      seen.filter((s) => s !== 'homeassistant/switch/tv/config' && s !== 'homeassistant/marker'),
       seen.join(),
     ).toEqual([]);
     const wrong = await run('mosquitto_pub', [
@@ -102,7 +118,9 @@ describe('integration users on MQTT', () => {
     expect((await closed) - t0).toBeLessThan(1000);
     expect(await pub('homeassistant/x')).toMatch(/^refused/);
   });
+});
 
+describe('hearth mqtt-users on the data directory', () => {
   it('hearth mqtt-users add/list/remove work on the data directory, with --json', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'hearth-mqtt-users-'));
     const added = await runHearth([

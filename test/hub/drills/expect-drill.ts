@@ -2,14 +2,16 @@
 // check failed or an expected check is missing.
 import { expect } from 'vitest';
 import { type DrillSize, runDrill } from '../../../hub/drills/drills.js';
+import type { LabOptions } from '../../../hub/drills/lab.js';
 import { type DrillReport, formatReport } from '../../../hub/drills/report.js';
 
 export async function expectDrillPasses(
   name: string,
   size: Partial<DrillSize>,
   expectedChecks: string[],
+  lab?: LabOptions,
 ): Promise<DrillReport> {
-  const report = await runDrill(name, size);
+  const report = await runDrill(name, size, lab);
   const text = formatReport(report);
   expect(
     report.checks.map((c) => c.what),

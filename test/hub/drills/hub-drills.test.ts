@@ -1,6 +1,11 @@
 // The hub drills (hub-restart, hub-kill, hub-outage, reconnect-surge, no-ntp, bad-update), smaller than `hearth drill`
-// runs them: real hub processes and fleets of simulated devices.
-import { describe, expect, it } from 'vitest';
+// runs them: real hub processes and fleets of simulated devices. The crash drills run in both
+// broker modes: in mosquitto mode the devices stay on a mosquitto started here while the hub dies,
+// and the restarted hub must still lose nothing acknowledged and perform no feed twice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabOptions } from '../../../hub/drills/lab.js';
+import { BROKER_MODES } from '../../support/hub.js';
+import { startTestMosquitto, type TestMosquitto } from '../../support/mosquitto.js';
 import { expectDrillPasses } from './expect-drill.js';
 
 const CRASH_CHECKS = [
@@ -11,16 +16,30 @@ const CRASH_CHECKS = [
   'no feed performed twice or unlogged',
 ];
 
-describe('hub drills', () => {
+describe.each(BROKER_MODES)('hub crash drills (%s broker)', (mode) => {
+  let mosquitto: TestMosquitto | undefined;
+  let lab: LabOptions = {};
+  beforeAll(async () => {
+    if (mode !== 'mosquitto') return;
+    mosquitto = await startTestMosquitto();
+    const { url, admin } = mosquitto;
+    lab = { hubConfig: { broker: { mode, url, username: admin.username, password: admin.password } } };
+  });
+  afterAll(async () => {
+    await mosquitto?.stop();
+  });
+
   it('hub-kill: SIGKILL mid-burst loses nothing acknowledged and performs no feed twice', async () => {
-    const report = await expectDrillPasses('hub-kill', { devices: 12, commands: 200 }, CRASH_CHECKS);
+    const report = await expectDrillPasses('hub-kill', { devices: 12, commands: 200 }, CRASH_CHECKS, lab);
     expect(report.figures['commands acknowledged']).toBeGreaterThan(0);
   }, 90_000);
 
   it('hub-restart: SIGTERM mid-burst loses nothing acknowledged', async () => {
-    await expectDrillPasses('hub-restart', { devices: 12, commands: 200 }, CRASH_CHECKS);
+    await expectDrillPasses('hub-restart', { devices: 12, commands: 200 }, CRASH_CHECKS, lab);
   }, 90_000);
+});
 
+describe('hub drills', () => {
   it('reconnect-surge: every device drops at once and is back, the API answering throughout', async () => {
     const report = await expectDrillPasses('reconnect-surge', { devices: 200 }, [
       'every device reconnected',
