@@ -1,6 +1,6 @@
 // `npm run audit:app`: the phone app as an outside auditor sees it. A real hub process with
 // simulated devices (a TV and a feeder online, a TV offline), then Lighthouse (mobile, simulated
-// throttling) and axe-core on the pairing screen, the device list, the TV remote and the feeder,
+// throttling) and axe-core on the pairing screen, the device list, the TV remote, the feeder and the offline TV,
 // in Debian's Chromium with the flags that keep it off the internet. Prints one table row per
 // screen and exits 1 when a target is missed. Not part of `npm test` (a minute or more).
 import { spawn } from 'node:child_process';
@@ -51,7 +51,12 @@ async function setUp(lab: Lab) {
   await name(bedroom.id, 'Bedroom TV', 'Bedroom');
   const code = (await lab.api('POST', '/api/v1/pairing-codes', { role: 'admin' })).body.code as string;
   const paired = await lab.api('POST', '/api/v1/pair', { code, name: 'audit phone' });
-  return { tv: tv.id, feeder: feeder.id, cookie: `hearth_token=${paired.body.token as string}` };
+  return {
+    tv: tv.id,
+    feeder: feeder.id,
+    offline: bedroom.id,
+    cookie: `hearth_token=${paired.body.token as string}`,
+  };
 }
 
 /** Debian's Chromium with a DevTools port for Lighthouse. */
@@ -206,6 +211,13 @@ try {
     { name: 'device list', hash: '#/', paired: true, again: true, ready: 'Living room TV' },
     { name: 'TV remote', hash: `#/device/${ids.tv}`, paired: true, again: true, ready: 'Mute' },
     { name: 'feeder', hash: `#/device/${ids.feeder}`, paired: true, again: true, ready: 'Next feeds' },
+    {
+      name: 'TV offline',
+      hash: `#/device/${ids.offline}`,
+      paired: true,
+      again: true,
+      ready: 'Offline since',
+    },
   ];
   const rows = await audit(lab.baseUrl, screens, ids.cookie);
   const details = await axeAll(lab.baseUrl, screens, ids.cookie, rows);

@@ -4,14 +4,18 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { DeviceList } from './components/device-list.js';
 import { DeviceView } from './components/device-view.js';
-import { History } from './components/history.js';
-import { HubStatus } from './components/hub-status.js';
 import { PairScreen } from './components/pair-screen.js';
-import { People } from './components/people.js';
-import { Schedules } from './components/schedules.js';
 import { TrustScreen } from './components/trust-screen.js';
+import { lazy } from './lazy.js';
 import { skipPairing, startLink } from './link.js';
+import { rememberScreen } from './snapshot.js';
 import { useStore } from './store.js';
+
+// Each in its own chunk, fetched when first opened.
+const History = lazy(() => import('./components/history.js').then((m) => m.History));
+const Schedules = lazy(() => import('./components/schedules.js').then((m) => m.Schedules));
+const HubStatus = lazy(() => import('./components/hub-status.js').then((m) => m.HubStatus));
+const People = lazy(() => import('./components/people.js').then((m) => m.People));
 
 function useRoute(): string {
   const [route, setRoute] = useState(location.hash || '#/');
@@ -26,6 +30,7 @@ function useRoute(): string {
 function App() {
   const s = useStore();
   const route = useRoute();
+  useEffect(() => rememberScreen(route));
   const devices = Object.values(s.devices ?? {});
   const banner =
     s.connection === 'lost' ? (

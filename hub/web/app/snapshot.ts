@@ -1,0 +1,34 @@
+// The last look of the device list and of each device screen, kept on the phone: the page's inline
+// script paints it before the app has loaded (boot.js), so a phone that opened a screen before
+// sees it in the first frame, with the last known state, exactly as the app then draws it from the
+// device list it keeps too. Outcomes and alerts are left out (they are about a moment), and so is
+// anything over a size that would slow that first frame down.
+const KEY = 'hearth.screens';
+const KEEP = 8;
+const MAX_CHARS = 24_000;
+const remembered = (route: string) => route === '#/' || /^#\/device\/[^/]+$/.test(route);
+
+let timer: ReturnType<typeof setTimeout> | undefined;
+
+function save(route: string): void {
+  const main = document.querySelector('main.page');
+  if (!main || main.querySelector('[aria-busy="true"]')) return;
+  const copy = main.cloneNode(true) as Element;
+  for (const el of copy.querySelectorAll('[role="status"], [role="alert"]')) el.textContent = '';
+  const html = copy.outerHTML;
+  try {
+    const screens = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Record<string, string>;
+    delete screens[route];
+    if (html.length <= MAX_CHARS) screens[route] = html;
+    const kept = Object.entries(screens).slice(-KEEP);
+    localStorage.setItem(KEY, JSON.stringify(Object.fromEntries(kept)));
+  } catch {
+    // storage full or disabled: the first frame is the plain one, nothing else changes
+  }
+}
+
+/** After a render: keep this screen's look, a second after the last change. */
+export function rememberScreen(route: string): void {
+  clearTimeout(timer);
+  if (remembered(route)) timer = setTimeout(() => save(route), 1000);
+}

@@ -1,0 +1,44 @@
+// Inline at the end of the page the hub sends, before the first paint. The hub knows whether this
+// phone is paired, not which screen the link opens: here the frame becomes that screen, as the
+// phone last saw it (the look the app keeps, app/snapshot.ts), or with the device's name as its
+// title. Then, once that frame is painted, it loads the app: the entry and the chunks it imports,
+// in parallel (the page names them: their names carry a content hash).
+(() => {
+  const root = document.documentElement;
+  const main = document.querySelector('main.page');
+  const route = location.hash || '#/';
+  const stored = (key) => {
+    try {
+      return JSON.parse(localStorage.getItem(key) || 'null');
+    } catch {
+      return null;
+    }
+  };
+  if (main && root.dataset.session === 'app') {
+    const devices = stored('hearth.devices');
+    const look = devices && stored('hearth.screens')?.[route];
+    const device = /^#\/device\/([^/]+)$/.exec(route);
+    if (look) main.outerHTML = look;
+    else if (device) {
+      main.innerHTML = '<a href="#/" class="back">← All devices</a><h1></h1><p class="muted">Loading…</p>';
+      main.querySelector('h1').textContent = devices?.[decodeURIComponent(device[1])]?.name || '';
+    } else if (route !== '#/') main.innerHTML = '<p class="muted">Loading…</p>';
+    for (const tab of document.querySelectorAll('nav a'))
+      if (tab.getAttribute('href') === route) tab.setAttribute('aria-current', 'page');
+  }
+  const load = () => {
+    for (const href of (root.dataset.preload || '').split(' ').filter(Boolean)) {
+      const link = document.createElement('link');
+      link.rel = 'modulepreload';
+      link.href = href;
+      document.head.append(link);
+    }
+    const script = document.createElement('script');
+    script.type = 'module';
+    script.src = root.dataset.entry;
+    document.head.append(script);
+  };
+  // A page opened in the background paints nothing until shown: nothing to wait for there.
+  if (document.visibilityState === 'hidden') load();
+  else requestAnimationFrame(() => setTimeout(load, 0));
+})();
