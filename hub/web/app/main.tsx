@@ -16,6 +16,7 @@ const History = lazy(() => import('./components/history.js').then((m) => m.Histo
 const Schedules = lazy(() => import('./components/schedules.js').then((m) => m.Schedules));
 const HubStatus = lazy(() => import('./components/hub-status.js').then((m) => m.HubStatus));
 const People = lazy(() => import('./components/people.js').then((m) => m.People));
+const Firmware = lazy(() => import('./components/firmware.js').then((m) => m.Firmware));
 
 function useRoute(): string {
   const [route, setRoute] = useState(location.hash || '#/');
@@ -53,6 +54,7 @@ function App() {
   else if (deviceId && s.devices === null) page = <p class="muted">Loading…</p>;
   else if (route === '#/schedules') page = <Schedules devices={s.devices ?? {}} />;
   else if (route === '#/people') page = <People />;
+  else if (route === '#/firmware') page = <Firmware />;
   else if (route === '#/hub')
     page = <HubStatus online={devices.filter((d) => d.online).length} total={devices.length} />;
   const tab = (href: string, label: string) => (
