@@ -81,6 +81,15 @@ function App() {
   );
 }
 
-startLink();
-render(<App />, document.getElementById('app') as HTMLElement);
-if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+// The page already shows this screen: start in steps, each its own short task, so a tap is never
+// kept waiting behind one long one (asking the hub, drawing the screen, the service worker).
+const steps = [
+  startLink,
+  () => render(<App />, document.getElementById('app') as HTMLElement),
+  () => 'serviceWorker' in navigator && navigator.serviceWorker.register('/sw.js').catch(() => undefined),
+];
+const next = () => {
+  steps.shift()?.();
+  if (steps.length > 0) setTimeout(next, 0);
+};
+next();

@@ -9,6 +9,7 @@ const MAX_CHARS = 24_000;
 const remembered = (route: string) => route === '#/' || /^#\/device\/[^/]+$/.test(route);
 
 let timer: ReturnType<typeof setTimeout> | undefined;
+let pending: string | undefined;
 
 function save(route: string): void {
   const main = document.querySelector('main.page');
@@ -27,8 +28,20 @@ function save(route: string): void {
   }
 }
 
-/** After a render: keep this screen's look, a second after the last change. */
+const flush = () => {
+  clearTimeout(timer);
+  if (pending !== undefined) save(pending);
+  pending = undefined;
+};
+// Leaving the page (another site, the app closed, the phone locked) keeps the look at once.
+addEventListener('pagehide', flush);
+document.addEventListener('visibilitychange', () => {
+  if (document.visibilityState === 'hidden') flush();
+});
+
+/** After a render: keep this screen's look, half a second after the last change. */
 export function rememberScreen(route: string): void {
   clearTimeout(timer);
-  if (remembered(route)) timer = setTimeout(() => save(route), 1000);
+  pending = remembered(route) ? route : undefined;
+  if (pending !== undefined) timer = setTimeout(flush, 500);
 }

@@ -26,17 +26,20 @@
     for (const tab of document.querySelectorAll('nav a'))
       if (tab.getAttribute('href') === route) tab.setAttribute('aria-current', 'page');
   }
+  // One request per task: starting a fetch has a cost of its own, and three at once add up.
   const load = () => {
-    for (const href of (root.dataset.preload || '').split(' ').filter(Boolean)) {
-      const link = document.createElement('link');
-      link.rel = 'modulepreload';
-      link.href = href;
-      document.head.append(link);
-    }
-    const script = document.createElement('script');
-    script.type = 'module';
-    script.src = root.dataset.entry;
-    document.head.append(script);
+    const add = (attrs) =>
+      document.head.append(Object.assign(document.createElement(attrs.tag), attrs.props));
+    const todo = (root.dataset.preload || '')
+      .split(' ')
+      .filter(Boolean)
+      .map((href) => ({ tag: 'link', props: { rel: 'modulepreload', href } }));
+    todo.unshift({ tag: 'script', props: { type: 'module', src: root.dataset.entry } });
+    const step = () => {
+      add(todo.shift());
+      if (todo.length > 0) setTimeout(step, 0);
+    };
+    step();
   };
   // A page opened in the background paints nothing until shown: nothing to wait for there.
   if (document.visibilityState === 'hidden') load();
