@@ -5,7 +5,7 @@
 // screen and exits 1 when a target is missed. Not part of `npm test` (a minute or more).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import lighthouse from 'lighthouse';
@@ -34,6 +34,8 @@ interface Row {
   axe: number;
   entryKb: number;
   foreign: number;
+  /** Lighthouse's benchmarkIndex: how fast this machine's CPU was for the run (lower: busier). */
+  cpu: number;
 }
 
 const TARGETS = { score: 98, lcpMs: 1000, tbtMs: 50, entryKb: 60 };
@@ -59,12 +61,28 @@ async function setUp(lab: Lab) {
   };
 }
 
+/**
+ * Lighthouse's own launcher adds these for measuring: a renderer Chromium takes for background
+ * (which it then runs at a lower priority, and throttles) would be measured slower than a phone.
+ */
+const MEASURING_ARGS = [
+  '--disable-renderer-backgrounding',
+  '--disable-background-timer-throttling',
+  '--disable-backgrounding-occluded-windows',
+];
+
 /** Debian's Chromium with a DevTools port for Lighthouse. */
 async function startChromium(): Promise<{ port: number; stop(): void }> {
   const profile = mkdtempSync(join(tmpdir(), 'hearth-audit-chromium-'));
   const child = spawn(
     CHROMIUM_PATH,
-    [...CHROMIUM_ARGS, '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'],
+    [
+      ...CHROMIUM_ARGS,
+      ...MEASURING_ARGS,
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      'about:blank',
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -127,6 +145,7 @@ async function audit(baseUrl: string, screens: Screen[], cookie: string): Promis
         entryKb: Math.round((entry.reduce((n, r) => n + (r.transferSize ?? 0), 0) / 1024) * 10) / 10,
         foreign: requests.filter((r) => !r.url.startsWith('data:') && new URL(r.url).origin !== origin)
           .length,
+        cpu: Math.round(lhr.environment.benchmarkIndex),
       });
     }
   } finally {
@@ -165,7 +184,18 @@ async function axeAll(baseUrl: string, screens: Screen[], cookie: string, rows: 
 }
 
 function table(rows: Row[]): string {
-  const head = ['screen', 'perf', 'a11y', 'best pr.', 'LCP ms', 'TBT ms', 'axe', 'JS+CSS kB', 'foreign'];
+  const head = [
+    'screen',
+    'perf',
+    'a11y',
+    'best pr.',
+    'LCP ms',
+    'TBT ms',
+    'axe',
+    'JS+CSS kB',
+    'foreign',
+    'CPU index',
+  ];
   const body = rows.map((r) => [
     r.screen,
     r.performance,
@@ -176,6 +206,7 @@ function table(rows: Row[]): string {
     r.axe,
     r.entryKb,
     r.foreign,
+    r.cpu,
   ]);
   const lines = [head, ...body].map((cells) => `| ${cells.join(' | ')} |`);
   lines.splice(1, 0, `|${head.map(() => '---').join('|')}|`);
@@ -201,6 +232,11 @@ function misses(rows: Row[]): string[] {
   });
 }
 
+const load = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' ');
+console.log(`load average at start: ${load()}`);
 const lab = await createLab();
 let failed = false;
 try {
@@ -222,6 +258,7 @@ try {
   const rows = await audit(lab.baseUrl, screens, ids.cookie);
   const details = await axeAll(lab.baseUrl, screens, ids.cookie, rows);
   console.log(table(rows));
+  console.log(`load average at end: ${load()}`);
   for (const d of details) console.log(`  axe ${d}`);
   const missed = misses(rows);
   for (const m of missed) console.log(`  missed: ${m}`);

@@ -1,8 +1,8 @@
 // The last look of the device list and of each device screen, kept on the phone: the page's inline
 // script paints it before the app has loaded (boot.js), so a phone that opened a screen before
 // sees it in the first frame, with the last known state, exactly as the app then draws it from the
-// device list it keeps too. Outcomes and alerts are left out (they are about a moment), and so is
-// anything over a size that would slow that first frame down.
+// device list it keeps too. Outcomes, alerts and open dialogs are left out (they are about a
+// moment), and so is anything over a size that would slow that first frame down.
 const KEY = 'hearth.screens';
 const KEEP = 8;
 const MAX_CHARS = 24_000;
@@ -16,6 +16,7 @@ function save(route: string): void {
   if (!main || main.querySelector('[aria-busy="true"]')) return;
   const copy = main.cloneNode(true) as Element;
   for (const el of copy.querySelectorAll('[role="status"], [role="alert"]')) el.textContent = '';
+  for (const el of copy.querySelectorAll('dialog[open]')) el.removeAttribute('open');
   const html = copy.outerHTML;
   try {
     const screens = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Record<string, string>;
