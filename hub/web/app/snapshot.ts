@@ -3,7 +3,9 @@
 // sees it in the first frame, with the last known state, exactly as the app then draws it from the
 // device list it keeps too. Outcomes, alerts and open dialogs are left out (they are about a
 // moment), and so is anything over a size that would slow that first frame down.
+/** One key per screen (the page's script reads only the one it opens), and their order. */
 const KEY = 'hearth.screens';
+const screenKey = (route: string) => `hearth.screen ${route}`;
 const KEEP = 8;
 const MAX_CHARS = 24_000;
 const remembered = (route: string) => route === '#/' || /^#\/device\/[^/]+$/.test(route);
@@ -19,11 +21,14 @@ function save(route: string): void {
   for (const el of copy.querySelectorAll('dialog[open]')) el.removeAttribute('open');
   const html = copy.outerHTML;
   try {
-    const screens = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Record<string, string>;
-    delete screens[route];
-    if (html.length <= MAX_CHARS) screens[route] = html;
-    const kept = Object.entries(screens).slice(-KEEP);
-    localStorage.setItem(KEY, JSON.stringify(Object.fromEntries(kept)));
+    const routes = (JSON.parse(localStorage.getItem(KEY) ?? '[]') as string[]).filter((r) => r !== route);
+    if (html.length <= MAX_CHARS) {
+      localStorage.setItem(screenKey(route), html);
+      routes.push(route);
+    } else localStorage.removeItem(screenKey(route));
+    for (const old of routes.splice(0, Math.max(0, routes.length - KEEP)))
+      localStorage.removeItem(screenKey(old));
+    localStorage.setItem(KEY, JSON.stringify(routes));
   } catch {
     // storage full or disabled: the first frame is the plain one, nothing else changes
   }

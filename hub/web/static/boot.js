@@ -1,32 +1,36 @@
 // Inline at the end of the page the hub sends, before the first paint. The hub knows whether this
 // phone is paired, not which screen the link opens: here the frame becomes that screen, as the
 // phone last saw it (the look the app keeps, app/snapshot.ts), or with the device's name as its
-// title. Then, once that frame is painted, it loads the app: the entry and the chunks it imports,
-// in parallel (the page names them: their names carry a content hash).
+// title. Then, once that frame is painted, it loads the app: the entry and the chunks it imports
+// (the page names them: their names carry a content hash), each request started in its own task.
 (() => {
   const root = document.documentElement;
   const main = document.querySelector('main.page');
   const route = location.hash || '#/';
   const stored = (key) => {
     try {
-      return JSON.parse(localStorage.getItem(key) || 'null');
+      return localStorage.getItem(key);
     } catch {
       return null;
     }
   };
   if (main && root.dataset.session === 'app') {
-    const devices = stored('hearth.devices');
-    const look = devices && stored('hearth.screens')?.[route];
+    // Only what this screen needs is read: its kept look, else the device list for a name.
+    const look = stored('hearth.devices') !== null && stored(`hearth.screen ${route}`);
     const device = /^#\/device\/([^/]+)$/.exec(route);
     if (look) main.outerHTML = look;
     else if (device) {
       main.innerHTML = '<a href="#/" class="back">← All devices</a><h1></h1><p class="muted">Loading…</p>';
-      main.querySelector('h1').textContent = devices?.[decodeURIComponent(device[1])]?.name || '';
+      let name = '';
+      try {
+        name = JSON.parse(stored('hearth.devices') || '{}')[decodeURIComponent(device[1])]?.name || '';
+      } catch {}
+      main.querySelector('h1').textContent = name;
     } else if (route !== '#/') main.innerHTML = '<p class="muted">Loading…</p>';
     for (const tab of document.querySelectorAll('nav a'))
       if (tab.getAttribute('href') === route) tab.setAttribute('aria-current', 'page');
   }
-  // One request per task: starting a fetch has a cost of its own, and three at once add up.
+  // Starting a fetch has a cost of its own: three in one task would make one long task.
   const load = () => {
     const add = (attrs) =>
       document.head.append(Object.assign(document.createElement(attrs.tag), attrs.props));
