@@ -169,8 +169,21 @@ async function axeAll(baseUrl: string, screens: Screen[], cookie: string, rows: 
         await context.addCookies([{ name, value, url: baseUrl }]);
       }
       const page = await context.newPage();
+      const said: string[] = [];
+      page.on('console', (m) => said.push(`${m.type()}: ${m.text()}`));
+      page.on('pageerror', (e) => said.push(`error: ${e.message}`));
+      page.on('requestfailed', (r) => said.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
       await page.goto(`${baseUrl}/${s.hash}`);
-      await page.getByText(s.ready).first().waitFor();
+      await page
+        .getByText(s.ready)
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .catch(async (err: Error) => {
+          const shown = await page.evaluate(() => document.body.innerText.slice(0, 400));
+          throw new Error(
+            `${s.name}: no "${s.ready}" (${err.message.split('\n')[0]}); shown: ${shown}; ${said.join(' | ')}`,
+          );
+        });
       const found = await axeViolations(page);
       const row = rows.find((r) => r.screen === s.name);
       if (row) row.axe = found.length;
