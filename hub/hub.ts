@@ -177,7 +177,7 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       `https://${host.replace(/:\d+$/, '') || lanAddress(config.bind)}:${ports.https}/`;
     const modules: ApiModule[] = [];
     modules.push(
-      createWebModule(),
+      createWebModule({ hubName: config.hubName, isSession: (token) => tokens.verify(token) !== null }),
       createTrustModule(tls, config.hubName),
       createPairingModule(
         ctx,

@@ -9,11 +9,10 @@ import { HearthError } from '../../shared/errors.js';
 import { incomingOf } from './node-request.js';
 import type { ApiEnv } from './route-module.js';
 
-/** What plain HTTP serves to the LAN. */
+/** What plain HTTP serves to the LAN (and the app's modules, under /assets/). */
 export const FIRST_CONTACT_PATHS: ReadonlySet<string> = new Set([
   '/',
   '/index.html',
-  '/app.js',
   '/app.css',
   '/manifest.webmanifest',
   '/icon-192.png',
@@ -40,7 +39,14 @@ export function isPlainFromLan(req: IncomingMessage): boolean {
 export function plainHttpGate(httpsUrl: (host: string) => string): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const incoming = incomingOf(c);
-    if (!incoming || !isPlainFromLan(incoming) || FIRST_CONTACT_PATHS.has(c.req.path)) return next();
+    const path = c.req.path;
+    if (
+      !incoming ||
+      !isPlainFromLan(incoming) ||
+      FIRST_CONTACT_PATHS.has(path) ||
+      path.startsWith('/assets/')
+    )
+      return next();
     const https = httpsUrl(incoming.headers.host ?? '');
     throw new HearthError(
       'forbidden',

@@ -172,11 +172,13 @@ function connectEvents(): void {
 
 /** Starts everything at once: the hub check, and for a phone that was paired, the list and stream. */
 export function startLink(): void {
-  let known = false;
+  // The page says whether the hub saw a live session with it; a page from the service worker's
+  // cache (hub away) says what it said then, and the phone's own memory fills in.
+  let known = document.documentElement.dataset.session === 'app';
   try {
-    known = localStorage.getItem(PAIRED_KEY) === '1';
+    known ||= localStorage.getItem(PAIRED_KEY) === '1';
   } catch {
-    known = false;
+    // no storage: the page's word alone
   }
   if (known) {
     set({ paired: true });

@@ -4,14 +4,19 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { DeviceList } from './components/device-list.js';
 import { DeviceView } from './components/device-view.js';
-import { History } from './components/history.js';
-import { HubStatus } from './components/hub-status.js';
 import { PairScreen } from './components/pair-screen.js';
-import { People } from './components/people.js';
-import { Schedules } from './components/schedules.js';
 import { TrustScreen } from './components/trust-screen.js';
+import { lazy } from './lazy.js';
 import { skipPairing, startLink } from './link.js';
+import { rememberScreen } from './snapshot.js';
 import { useStore } from './store.js';
+
+// Each in its own chunk, fetched when first opened.
+const History = lazy(() => import('./components/history.js').then((m) => m.History));
+const Schedules = lazy(() => import('./components/schedules.js').then((m) => m.Schedules));
+const HubStatus = lazy(() => import('./components/hub-status.js').then((m) => m.HubStatus));
+const People = lazy(() => import('./components/people.js').then((m) => m.People));
+const Firmware = lazy(() => import('./components/firmware.js').then((m) => m.Firmware));
 
 function useRoute(): string {
   const [route, setRoute] = useState(location.hash || '#/');
@@ -26,6 +31,7 @@ function useRoute(): string {
 function App() {
   const s = useStore();
   const route = useRoute();
+  useEffect(() => rememberScreen(route));
   const devices = Object.values(s.devices ?? {});
   const banner =
     s.connection === 'lost' ? (
@@ -48,6 +54,7 @@ function App() {
   else if (deviceId && s.devices === null) page = <p class="muted">Loading…</p>;
   else if (route === '#/schedules') page = <Schedules devices={s.devices ?? {}} />;
   else if (route === '#/people') page = <People />;
+  else if (route === '#/firmware') page = <Firmware />;
   else if (route === '#/hub')
     page = <HubStatus online={devices.filter((d) => d.online).length} total={devices.length} />;
   const tab = (href: string, label: string) => (
@@ -74,6 +81,15 @@ function App() {
   );
 }
 
-startLink();
-render(<App />, document.getElementById('app') as HTMLElement);
-if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+// The page already shows this screen: start in steps, each its own short task, so a tap is never
+// kept waiting behind one long one (asking the hub, drawing the screen, the service worker).
+const steps = [
+  startLink,
+  () => render(<App />, document.getElementById('app') as HTMLElement),
+  () => 'serviceWorker' in navigator && navigator.serviceWorker.register('/sw.js').catch(() => undefined),
+];
+const next = () => {
+  steps.shift()?.();
+  if (steps.length > 0) setTimeout(next, 0);
+};
+next();

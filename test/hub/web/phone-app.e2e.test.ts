@@ -118,14 +118,16 @@ describe.each(TOPOLOGIES)('phone app in a real browser (%s)', (topology) => {
       const { body, ...rest } = await t.raw(path, headers);
       return { ...rest, bytes: body.length };
     };
-    const plain = await raw('/app.js', {});
-    const br = await raw('/app.js', { 'accept-encoding': 'gzip, deflate, br' });
-    const gz = await raw('/app.js', { 'accept-encoding': 'gzip' });
+    const entry = String(await page.evaluate(() => document.documentElement.dataset.entry));
+    const plain = await raw(entry, {});
+    const br = await raw(entry, { 'accept-encoding': 'gzip, deflate, br' });
+    const gz = await raw(entry, { 'accept-encoding': 'gzip' });
     expect(plain.headers['content-encoding']).toBeUndefined();
     expect(br.headers['content-encoding']).toBe('br');
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(br.bytes).toBeLessThan(plain.bytes / 2);
-    const again = await raw('/app.js', {
+    expect(br.headers['cache-control']).toMatch(/immutable/); // its name carries its content
+    const again = await raw(entry, {
       'accept-encoding': 'br',
       'if-none-match': String(br.headers.etag),
     });

@@ -71,6 +71,9 @@ export function HubStatus({ online, total }: { online: number; total: number }) 
       <p>
         <a href="#/people">People: phones, roles and pairing</a>
       </p>
+      <p>
+        <a href="#/firmware">Firmware updates: rollouts wave by wave</a>
+      </p>
       {health && health.components.matter?.detail?.state !== 'off' ? <MatterPairing /> : null}
       <h2>Pair another phone</h2>
       <PairingCodeOutput code={code} error={error} onNew={newCode} />

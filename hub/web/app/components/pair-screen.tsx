@@ -1,5 +1,6 @@
 // First visit: exchange the code the hub printed (or the QR's #pair=CODE) for this phone's token.
 import { useEffect, useState } from 'preact/hooks';
+import { PAIR_INTRO, PAIR_TITLE } from '../../pair-text.js';
 import { explain } from '../api.js';
 import { pair } from '../link.js';
 
@@ -31,8 +32,8 @@ export function PairScreen({ hubName, onSkip }: { hubName: string; onSkip?: (() 
   }, []);
   return (
     <main class="pair">
-      <h1>Pair with {hubName}</h1>
-      <p>Enter the pairing code the hub shows (when it starts, or on an already paired phone under Hub).</p>
+      <h1>{PAIR_TITLE(hubName)}</h1>
+      <p>{PAIR_INTRO}</p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
