@@ -10,16 +10,13 @@ import { createMqttUsersModule } from './api/routes/mqtt-users.js';
 import { createPairingModule } from './api/routes/pairing.js';
 import { createSystemModule, type HealthReport } from './api/routes/system.js';
 import { createTokensModule } from './api/routes/tokens.js';
-import { type BrokerUnit, createBroker } from './broker/index.js';
-import { createMosquittoBroker } from './broker/mosquitto/mosquitto-broker.js';
-import { createMosquittoMode } from './broker/mosquitto/mosquitto-mode.js';
+import type { BrokerUnit } from './broker/index.js';
 import { createEventBus } from './core/bus.js';
 import { createCommandPath } from './core/commands/command-path.js';
 import type { CoreContext, HubContext } from './core/context.js';
 import { createInboundRouter } from './core/inbound-router.js';
 import { createDeviceRegistry } from './core/registry/device-registry.js';
 import { createShadowIngest } from './core/shadow/shadow-ingest.js';
-import { createMdnsAdvertiser } from './discovery/advertiser.js';
 import { featureFactories } from './features.js';
 import { registerHubGauges } from './hub-gauges.js';
 import { type Clock, systemClock } from './infra/clock.js';
@@ -112,10 +109,12 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     // both, then start the broker once the registry has loaded.
     let registryRef: ReturnType<typeof createDeviceRegistry> | undefined;
     // In mosquitto mode the hub runs no broker: mosquitto authenticates, from what dynsec-sync keeps there.
-    const mosquitto = config.broker.mode === 'mosquitto' ? createMosquittoBroker(base) : undefined;
+    // Each mode's code (aedes, or the MQTT client and dynsec) is imported only in that mode.
+    const mosquittoCode = config.broker.mode === 'mosquitto' ? await importMosquittoMode() : undefined;
+    const mosquitto = mosquittoCode?.createMosquittoBroker(base);
     const broker =
       mosquitto ??
-      createBroker(base, {
+      (await import('./broker/index.js')).createBroker(base, {
         verifyDevice: (id, secret) => registryRef?.verifySecret(id, secret) ?? false,
         verifyToken: (token) => tokens.verify(token),
         verifyIntegration: (name, password) => mqttUsers.verify(name, password),
@@ -136,7 +135,8 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     });
     registryRef = registry;
     registry.load();
-    const mosquittoMode = mosquitto && createMosquittoMode(base, mosquitto, { registry, tokens, mqttUsers });
+    const mosquittoMode =
+      mosquitto && mosquittoCode?.createMosquittoMode(base, mosquitto, { registry, tokens, mqttUsers });
     await startUnit(broker);
     brokerUnit = broker;
     if (mosquittoMode) await startUnit(mosquittoMode.unit);
@@ -207,7 +207,9 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
     ports.http = web.http;
     started.push(...web.units);
     // Announced once the ports are known; stopped (goodbye packets) before the HTTP server closes.
+    // The mDNS library is imported only when mDNS is on.
     if (config.mdns.enabled) {
+      const { createMdnsAdvertiser } = await import('./discovery/advertiser.js');
       await startUnit(
         createMdnsAdvertiser(base, {
           httpPort: () => ports.http,
@@ -305,6 +307,14 @@ export function createHub(config: Config, options: HubOptions = {}): Hub {
       log.info('hub stopped');
     },
   };
+}
+
+async function importMosquittoMode() {
+  const [{ createMosquittoBroker }, { createMosquittoMode }] = await Promise.all([
+    import('./broker/mosquitto/mosquitto-broker.js'),
+    import('./broker/mosquitto/mosquitto-mode.js'),
+  ]);
+  return { createMosquittoBroker, createMosquittoMode };
 }
 
 /** GET /api/v1/health: the store, the broker and its listeners, the devices, and every unit's own. */

@@ -2,9 +2,10 @@
 // through the packet guard, writes go to the connection corked until the end of the event-loop
 // turn, so CONNACK, SUBACK, retained messages, PUBACKs and a burst of deliveries leave in one
 // syscall instead of one each.
-import { Duplex, type Transform } from 'node:stream';
+import { Duplex } from 'node:stream';
+import type { PacketGuard } from './packet-guard.js';
 
-export function guardedStream(conn: Duplex, guard: Transform): Duplex {
+export function guardedStream(conn: Duplex, guard: PacketGuard): Duplex {
   // Packets written during one turn of the event loop (a fan-in burst delivered to a subscriber, an
   // ack and the state that follows it) leave together right after that turn's I/O: one syscall for
   // the lot instead of one per packet. Fan-in CPU per message fell from 37 to 20 µs with this.
@@ -21,7 +22,7 @@ export function guardedStream(conn: Duplex, guard: Transform): Duplex {
   };
   const stream = new Duplex({
     read() {
-      guard.resume();
+      conn.resume();
     },
     write(chunk: Buffer, _encoding, callback) {
       cork();
@@ -56,13 +57,13 @@ export function guardedStream(conn: Duplex, guard: Transform): Duplex {
       callback(err);
     },
   });
-  conn.pipe(guard);
-  guard.on('data', (chunk: Buffer) => {
-    if (!stream.push(chunk)) guard.pause();
-  });
-  guard.once('end', () => stream.push(null));
-  // Unlistened, an 'error' on either would end the hub; the connection ends here instead.
-  guard.on('error', () => stream.destroy());
+  // Read straight off the connection (no pipe: its listeners and a stream between cost every
+  // client memory and every read time); paused while aedes has not taken what came before.
+  const pass = (packets: Buffer) => {
+    if (!stream.push(packets)) conn.pause();
+  };
+  conn.on('data', (chunk: Buffer) => guard.take(chunk, pass));
+  conn.once('end', () => stream.push(null));
   conn.once('close', () => stream.destroy());
   return stream;
 }

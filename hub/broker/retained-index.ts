@@ -10,9 +10,35 @@ type Packet = AedesPacket & { topic: string; payload: Buffer };
 // A CommonJS module whose export is the factory (its types describe it as an ES default export).
 const memoryPersistence = aedesPersistence as unknown as () => AedesMemoryPersistence;
 
+// Most levels are leaves (one device's state topic): their map of children is made on first use.
+const NO_CHILDREN: ReadonlyMap<string, Level> = new Map();
+
 class Level {
-  readonly children = new Map<string, Level>();
+  children: ReadonlyMap<string, Level> = NO_CHILDREN;
   packet: Packet | undefined;
+
+  child(level: string): Level {
+    let next = this.children.get(level);
+    if (!next) {
+      if (this.children === NO_CHILDREN) this.children = new Map();
+      next = new Level();
+      (this.children as Map<string, Level>).set(level, next);
+    }
+    return next;
+  }
+}
+
+/**
+ * The payload in memory of its own size. A packet's payload is a slice of the chunk the socket
+ * read, and a small copy is a slice of Node's shared 8 KB pool: kept as either, a retained
+ * message would hold that whole chunk or pool slab for as long as it is kept.
+ */
+function ownPayload(payload: Buffer | string): Buffer {
+  const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
+  if (bytes.byteLength === bytes.buffer.byteLength) return bytes;
+  const own = Buffer.allocUnsafeSlow(bytes.byteLength);
+  bytes.copy(own);
+  return own;
 }
 
 export class RetainedIndex {
@@ -31,16 +57,9 @@ export class RetainedIndex {
       return;
     }
     let node = this.root;
-    for (const level of levels) {
-      let next = node.children.get(level);
-      if (!next) {
-        next = new Level();
-        node.children.set(level, next);
-      }
-      node = next;
-    }
+    for (const level of levels) node = node.child(level);
     if (!node.packet) this.count++;
-    node.packet = { ...packet };
+    node.packet = { ...packet, payload: ownPayload(packet.payload) };
   }
 
   *match(filter: string): Generator<Packet> {
@@ -93,7 +112,7 @@ export class RetainedIndex {
       const [parent, level] = path[k] as [Level, string];
       const child = parent.children.get(level) as Level;
       if (child.packet || child.children.size > 0) break;
-      parent.children.delete(level);
+      (parent.children as Map<string, Level>).delete(level);
     }
   }
 }

@@ -4,12 +4,11 @@
 
 import type { ApiUnit } from '../api/route-module.js';
 import type { CoreContext } from '../core/context.js';
-import { createBridge } from './bridges.js';
 import { createDiscoveryConsumer, type DiscoveryConsumer } from './discovery-consumer.js';
 import { createDiscoveryPublisher } from './discovery-publisher.js';
 import { createEcosystemModule } from './ecosystem-routes.js';
 
-export function createEcosystem(ctx: CoreContext): ApiUnit[] {
+export async function createEcosystem(ctx: CoreContext): Promise<ApiUnit[]> {
   const { consume, publish, discoveryPrefix: prefix } = ctx.config.ecosystem;
   const units: ApiUnit[] = [];
   const consumers: Array<{ source: string; consumer: DiscoveryConsumer }> = [];
@@ -25,10 +24,14 @@ export function createEcosystem(ctx: CoreContext): ApiUnit[] {
   }
   if (publish)
     units.push(createDiscoveryPublisher(ctx, { prefix, messaging: ctx.messaging, source: 'local' }));
-  for (const config of ctx.config.bridges) {
-    const bridge = createBridge(ctx, config);
-    if (bridge.consumer) consumers.push({ source: `bridge-${config.name}`, consumer: bridge.consumer });
-    units.push(bridge);
+  if (ctx.config.bridges.length > 0) {
+    // The MQTT client library is imported only when a bridge is configured.
+    const { createBridge } = await import('./bridges.js');
+    for (const config of ctx.config.bridges) {
+      const bridge = createBridge(ctx, config);
+      if (bridge.consumer) consumers.push({ source: `bridge-${config.name}`, consumer: bridge.consumer });
+      units.push(bridge);
+    }
   }
   units.push({
     name: 'ecosystem-api',

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BridgesConfigSchema, EcosystemConfigSchema } from './ecosystem-config.js';
 import { MatterConfigSchema } from './matter-config.js';
+import { systemTimeZone } from './time-zone.js';
 
 const Port = z.number().int().min(0).max(65535);
 
@@ -135,7 +136,7 @@ export const ConfigSchema = z.strictObject({
     .strictObject({ latitude: z.number().min(-90).max(90), longitude: z.number().min(-180).max(180) })
     .optional(),
   /** Time zone for schedules that name none; defaults to the machine's. */
-  timeZone: z.string().default(Intl.DateTimeFormat().resolvedOptions().timeZone),
+  timeZone: z.string().default(systemTimeZone),
   /** The Matter bridge (Apple Home, Google Home, Alexa on the LAN); off by default. */
   matter: MatterConfigSchema,
   /** Home Assistant MQTT discovery on the hub's own broker (README: Home Assistant and other ecosystems). */

@@ -141,8 +141,7 @@ describe('the packet guard in front of the parser', () => {
     const out: Buffer[] = [];
     const refusals: Refusal[] = [];
     const guard = createPacketGuard({ onRefused: (r) => refusals.push(r) });
-    guard.on('data', (c: Buffer) => out.push(c));
-    for (const c of chunks) guard.write(c);
+    for (const c of chunks) guard.take(c, (packets) => out.push(packets));
     return { passed: Buffer.concat(out), refusals };
   };
   const session = Buffer.concat([
