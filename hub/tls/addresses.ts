@@ -32,16 +32,6 @@ function ipv6Bits(address: string): bigint {
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
 }
 
-/** An IPv4 (4 bytes) or IPv6 (16 bytes) address in network order, as certificates carry it. */
-export function addressBytes(address: string): Buffer {
-  const family = isIP(address);
-  if (family === 0) throw new Error(`not an IP address: ${address}`);
-  const bytes = Buffer.alloc(family === 4 ? 4 : 16);
-  let bits = family === 4 ? ipv4Bits(address) : ipv6Bits(address);
-  for (let i = bytes.length - 1; i >= 0; i--, bits >>= 8n) bytes[i] = Number(bits & 0xffn);
-  return bytes;
-}
-
 /** Whether an IP address lies in one of the ranges the hub CA may certify. */
 export function isPermittedAddress(address: string): boolean {
   const family = isIP(address);

@@ -1,10 +1,9 @@
 // The hub's own certificate authority: made once at first start, ECDSA P-256, and name-constrained
 // (critical) to `.local` names and private addresses, so a phone that trusts it cannot be attacked
 // with it for any other site. Its SHA-256 fingerprint is what the owner compares on the phone.
-import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { hostname } from 'node:os';
 import { PERMITTED_DNS, PERMITTED_IP_RANGES } from './addresses.js';
-import { CN, extensions, issueCertificate, O } from './certificate.js';
 import { TLS_FILES, type TlsFiles } from './tls-files.js';
 
 export interface HubCa {
@@ -27,30 +26,38 @@ export function fingerprintHex(fingerprint: string): string {
 }
 
 export async function createCa(options: { host?: string; now?: Date } = {}): Promise<HubCa> {
+  const { x509, AsnConvert, generateKeys, privateKeyPem, EC_ALGORITHM, ...asn } = await import(
+    './x509-lib.js'
+  );
   const now = options.now ?? new Date();
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const keys = await generateKeys();
+  const subtree = (base: InstanceType<typeof asn.GeneralName>) => new asn.GeneralSubtree({ base });
+  const constraints = new asn.NameConstraints({
+    permittedSubtrees: new asn.GeneralSubtrees([
+      ...PERMITTED_DNS.map((dNSName) => subtree(new asn.GeneralName({ dNSName }))),
+      ...PERMITTED_IP_RANGES.map((iPAddress) => subtree(new asn.GeneralName({ iPAddress }))),
+    ]),
+  });
   const label = (options.host ?? hostname()).split('.')[0] || 'hub';
-  // The serial in the name too: two hubs in one home must not share a subject.
-  const subject: Array<[string, string]> = [
-    [CN, `Hearth hub CA ${label} ${randomBytes(4).toString('hex')}`],
-    [O, 'Hearth'],
-  ];
-  const certPem = `${issueCertificate({
-    subject,
-    issuer: subject,
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: randomBytes(16)
+      .toString('hex')
+      .replace(/^[89a-f]/, '7'),
+    // The serial in the name too: two hubs in one home must not share a subject.
+    name: [{ CN: [`Hearth hub CA ${label} ${randomBytes(4).toString('hex')}`] }, { O: ['Hearth'] }],
     notBefore: new Date(now.getTime() - 3600_000),
     notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * 86_400_000),
-    publicKey: keys.publicKey,
-    signingKey: keys.privateKey,
+    keys,
+    signingAlgorithm: EC_ALGORITHM,
     extensions: [
-      extensions.basicConstraints(true),
-      extensions.keyUsage(['keyCertSign', 'cRLSign']),
-      extensions.nameConstraints(PERMITTED_DNS, PERMITTED_IP_RANGES),
-      extensions.subjectKeyId(keys.publicKey),
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.Extension(asn.id_ce_nameConstraints, true, AsnConvert.serialize(constraints)),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
-  })}\n`;
-  const keyPem = String(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  return { certPem, keyPem, fingerprint: caFingerprint(certPem) };
+  });
+  const certPem = `${cert.toString('pem')}\n`;
+  return { certPem, keyPem: await privateKeyPem(keys.privateKey), fingerprint: caFingerprint(certPem) };
 }
 
 /** The CA in <data-dir>/tls/, made when there is none. A key without its certificate is refused. */

@@ -1,9 +1,8 @@
 // The hub's server certificate: signed by the hub CA for the hub's names and current addresses,
 // re-issued when those change, when it nears its end, or when the CA is not the one that signed it.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { z } from 'zod';
 import type { HubCa } from './ca.js';
-import { CN, extensions, issueCertificate, O, subjectDer } from './certificate.js';
 import { TLS_FILES, type TlsFiles } from './tls-files.js';
 
 export const LeafNamesSchema = z.object({ dns: z.array(z.string()), ips: z.array(z.string()) });
@@ -24,31 +23,35 @@ const sameNames = (a: LeafNames, b: LeafNames) =>
   JSON.stringify([[...b.dns].sort(), [...b.ips].sort()]);
 
 export async function issueLeaf(ca: HubCa, names: LeafNames, now: Date = new Date()): Promise<HubLeaf> {
-  const caKey = createPrivateKey(ca.keyPem);
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const certPem = issueCertificate({
+  const { x509, generateKeys, importPrivateKey, privateKeyPem, EC_ALGORITHM } = await import('./x509-lib.js');
+  const caCert = new x509.X509Certificate(ca.certPem);
+  const keys = await generateKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: randomBytes(16)
+      .toString('hex')
+      .replace(/^[89a-f]/, '7'),
     // A CN with spaces is never read as a host name (verifiers that fall back to the CN would
     // check it against the CA's name constraints).
-    subject: [
-      [CN, `Hearth hub ${names.dns[0] ?? 'server'}`],
-      [O, 'Hearth'],
-    ],
-    issuer: subjectDer(ca.certPem),
+    subject: [{ CN: [`Hearth hub ${names.dns[0] ?? 'server'}`] }, { O: ['Hearth'] }],
+    issuer: caCert.subject,
     notBefore: new Date(now.getTime() - 3600_000),
     notAfter: new Date(now.getTime() + LEAF_VALIDITY_DAYS * 86_400_000),
     publicKey: keys.publicKey,
-    signingKey: caKey,
+    signingKey: await importPrivateKey(ca.keyPem),
+    signingAlgorithm: EC_ALGORITHM,
     extensions: [
-      extensions.basicConstraints(false),
-      extensions.keyUsage(['digitalSignature']),
-      extensions.serverAuth(),
-      extensions.subjectAltNames(names.dns, names.ips),
-      extensions.authorityKeyId(createPublicKey(caKey)),
-      extensions.subjectKeyId(keys.publicKey),
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension([
+        ...names.dns.map((value) => ({ type: 'dns' as const, value })),
+        ...names.ips.map((value) => ({ type: 'ip' as const, value })),
+      ]),
+      await x509.AuthorityKeyIdentifierExtension.create(caCert),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const keyPem = String(keys.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  return { certPem: `${certPem}\n`, keyPem, names };
+  return { certPem: `${cert.toString('pem')}\n`, keyPem: await privateKeyPem(keys.privateKey), names };
 }
 
 /** Why the stored leaf cannot serve `wanted` any more, or null when it still can. */
