@@ -1,5 +1,6 @@
 // The "cloud" for tests and benches: a second, plain aedes broker on its own loopback port, and a
 // recorder of everything published to it.
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -11,14 +12,46 @@ export interface CloudBroker {
   close(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
+/** The first port of the kernel's ephemeral range (where outgoing connections get theirs). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 11_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+const bindable = (port: number) =>
+  new Promise<number | null>((resolve) => {
     const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
+    s.once('error', () => resolve(null));
+    s.listen(port, '127.0.0.1', () => {
+      const { port: bound } = s.address() as { port: number };
+      s.close(() => resolve(bound));
     });
   });
+
+const handedOut = new Set<number>();
+
+/**
+ * A loopback port free now, for a process started next that must bind it (and keep it across
+ * restarts). Chosen below the ephemeral range: a port the kernel hands out for `listen(0)` is also
+ * what it hands the next outgoing connection, so in a parallel test run another process's client
+ * could take it before the hub binds it.
+ */
+export async function freePort(): Promise<number> {
+  const low = ephemeralLow();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 10_000 + Math.floor(Math.random() * (low - 10_000));
+    // A port handed out earlier in this process may be closed now but is someone's to bind.
+    if (handedOut.has(candidate)) continue;
+    const port = await bindable(candidate);
+    if (port === null) continue;
+    handedOut.add(port);
+    return port;
+  }
+  return (await bindable(0)) as number;
 }
 
 export async function startCloudBroker(port: number): Promise<CloudBroker> {
