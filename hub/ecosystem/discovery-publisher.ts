@@ -57,14 +57,20 @@ export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublis
   /** Everything again, after a (re)connect: configs, then each device's last state and status. */
   async function resyncAll(): Promise<void> {
     published.clear();
-    for (const d of registry.list()) {
-      await sync(d.id);
-      if (!opts.bridge || !own(d.id)) continue;
-      const state = { seq: Math.max(0, d.reportedSeq), ts: d.reportedAt ?? 0, values: d.reported };
-      await opts.messaging.publish(deviceTopic(d.id, 'state'), JSON.stringify(state), {
-        retain: true,
-        qos: 1,
-      });
+    for (const { id } of registry.list()) {
+      await sync(id);
+      // Read again after the await: the state published must be the newest the hub holds.
+      const d = opts.bridge ? own(id) : undefined;
+      if (!d) continue;
+      // A device that has reported nothing yet gets no state there: an empty one would read as
+      // "every value unknown" and be retained; its first report is mirrored when it comes.
+      if (d.reportedAt !== null) {
+        const state = { seq: Math.max(0, d.reportedSeq), ts: d.reportedAt, values: d.reported };
+        await opts.messaging.publish(deviceTopic(d.id, 'state'), JSON.stringify(state), {
+          retain: true,
+          qos: 1,
+        });
+      }
       await opts.messaging.publish(deviceTopic(d.id, 'status'), d.online ? 'online' : 'offline', {
         retain: true,
         qos: 1,
