@@ -2,13 +2,15 @@
 // simulated devices (a TV and a feeder online, a TV offline), then Lighthouse (mobile, simulated
 // throttling) and axe-core on the pairing screen, the device list, the TV remote, the feeder and the offline TV,
 // in Debian's Chromium with the flags that keep it off the internet. Prints one table row per
-// screen and exits 1 when a target is missed. Not part of `npm test` (a minute or more).
+// screen (the median of several runs) and exits 1 when a target is missed. Not part of `npm test`
+// (a few minutes).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import lighthouse from 'lighthouse';
+import { computeMedianRun } from 'lighthouse/core/lib/median-run.js';
 import { chromium } from 'playwright-core';
 import { createLab, type Lab } from '../hub/drills/lab.js';
 import { axeViolations } from './lib/axe.js';
@@ -36,7 +38,15 @@ interface Row {
   foreign: number;
   /** Lighthouse's benchmarkIndex: how fast this machine's CPU was for the run (lower: busier). */
   cpu: number;
+  /** The worst total blocking time among the runs (the row's other figures are the median run's). */
+  tbtMaxMs: number;
 }
+
+/**
+ * Runs per screen; the row is Lighthouse's median run (its computeMedianRun), as Lighthouse's own
+ * guidance on variability advises: one run on a shared 2-core machine can catch a busy moment.
+ */
+const RUNS = Math.max(1, Number(process.env.HEARTH_AUDIT_RUNS ?? 3));
 
 const TARGETS = { score: 98, lcpMs: 1000, tbtMs: 50, entryKb: 60 };
 
@@ -117,9 +127,15 @@ async function audit(baseUrl: string, screens: Screen[], cookie: string): Promis
       };
       // A repeat visit: the phone opened this screen before (its result is not counted).
       if (s.again) await lighthouse(`${baseUrl}/${s.hash}`, flags);
-      const result = await lighthouse(`${baseUrl}/${s.hash}`, flags);
-      if (!result) throw new Error(`lighthouse gave no result for ${s.name}`);
-      const lhr = result.lhr;
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) {
+        const result = await lighthouse(`${baseUrl}/${s.hash}`, flags);
+        if (!result) throw new Error(`lighthouse gave no result for ${s.name}`);
+        runs.push(result.lhr);
+      }
+      const lhr = computeMedianRun(runs);
+      const tbtOf = (r: typeof lhr) =>
+        Math.round(r.audits['total-blocking-time']?.numericValue ?? Number.NaN);
       const origin = new URL(baseUrl).origin;
       const keep = process.env.HEARTH_AUDIT_JSON;
       if (keep) writeFileSync(join(keep, `${s.name.replace(/\W+/g, '-')}.json`), JSON.stringify(lhr));
@@ -140,12 +156,13 @@ async function audit(baseUrl: string, screens: Screen[], cookie: string): Promis
         accessibility: score('accessibility'),
         bestPractices: score('best-practices'),
         lcpMs: Math.round(lhr.audits['largest-contentful-paint']?.numericValue ?? Number.NaN),
-        tbtMs: Math.round(lhr.audits['total-blocking-time']?.numericValue ?? Number.NaN),
+        tbtMs: tbtOf(lhr),
         axe: -1,
         entryKb: Math.round((entry.reduce((n, r) => n + (r.transferSize ?? 0), 0) / 1024) * 10) / 10,
         foreign: requests.filter((r) => !r.url.startsWith('data:') && new URL(r.url).origin !== origin)
           .length,
         cpu: Math.round(lhr.environment.benchmarkIndex),
+        tbtMaxMs: Math.max(...runs.map(tbtOf)),
       });
     }
   } finally {
@@ -204,6 +221,7 @@ function table(rows: Row[]): string {
     'best pr.',
     'LCP ms',
     'TBT ms',
+    'TBT worst',
     'axe',
     'JS+CSS kB',
     'foreign',
@@ -216,6 +234,7 @@ function table(rows: Row[]): string {
     r.bestPractices,
     r.lcpMs,
     r.tbtMs,
+    r.tbtMaxMs,
     r.axe,
     r.entryKb,
     r.foreign,
@@ -270,6 +289,9 @@ try {
   ];
   const rows = await audit(lab.baseUrl, screens, ids.cookie);
   const details = await axeAll(lab.baseUrl, screens, ids.cookie, rows);
+  console.log(
+    `each row: the median of ${RUNS} Lighthouse runs (HEARTH_AUDIT_RUNS); TBT worst: the highest of them`,
+  );
   console.log(table(rows));
   console.log(`load average at end: ${load()}`);
   for (const d of details) console.log(`  axe ${d}`);
