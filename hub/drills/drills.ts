@@ -71,7 +71,7 @@ export const DRILLS: Record<string, Drill> = {
   },
   'reconnect-surge': {
     summary:
-      'every device drops and returns at once: all reconnect, the API keeps answering, no desired state lost',
+      'every device drops and returns at once (on mosquitto: mosquitto restarts): all reconnect, the API keeps answering, no desired state lost',
     size: { devices: 1000, commands: 0 },
     run: inLab((lab, checks, size) =>
       reconnectSurgeDrill(lab, checks, { devices: size.devices, withinS: 10 }),

@@ -16,7 +16,12 @@ export interface Lab {
   dir: string;
   token: string;
   baseUrl: string;
+  /** The hub's own MQTT port (the devices' broker in embedded mode; unused in mosquitto mode). */
   mqttPort: number;
+  /** Where the devices are: on the hub's own broker, or on the mosquitto its config names. */
+  brokerMode: 'embedded' | 'mosquitto';
+  /** Stops the mosquitto the hub and devices use and starts it again (LabOptions.restartBroker). */
+  restartBroker?(): Promise<void>;
   /** The drill's own log: hub and fleet output, for when a check fails. */
   logFile: string;
   hub(): HubProcess;
@@ -51,6 +56,11 @@ export async function waitUntil<T>(
 export interface LabOptions {
   /** Merged into the hub's config.json (e.g. `broker`: mosquitto as its broker). */
   hubConfig?: Record<string, unknown>;
+  /**
+   * Restarts that external broker on the same port with its clients and ACLs (whoever started it
+   * knows how); the reconnect surge in mosquitto mode is mosquitto restarting.
+   */
+  restartBroker?: () => Promise<void>;
 }
 
 export async function createLab(options: LabOptions = {}): Promise<Lab> {
@@ -78,8 +88,11 @@ export async function createLab(options: LabOptions = {}): Promise<Lab> {
   const { api, metric } = createLabApi(baseUrl, () => token);
   const devices = createLabDevices({ dir, baseUrl, logFd, logFile, token: () => token, api });
 
+  const broker = options.hubConfig?.broker as { mode?: string } | undefined;
   const lab: Lab = {
     dir,
+    brokerMode: broker?.mode === 'mosquitto' ? 'mosquitto' : 'embedded',
+    ...(options.restartBroker ? { restartBroker: options.restartBroker } : {}),
     get token() {
       return token;
     },

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { debianPlugin, HEARTH_MOSQUITTO_SETTINGS } from '../../hub/broker/mosquitto/setup-files.js';
+import { freePort as stablePort } from '../../hub/drills/cloud-broker.js';
 
 export interface TestMosquitto {
   port: number;
@@ -14,6 +15,12 @@ export interface TestMosquitto {
   dir: string;
   /** What it has logged so far (connections, refusals, protocol errors). */
   log(): string;
+  /**
+   * Stops it (SIGTERM) and starts it again on the same port with the same files, as a home's
+   * mosquitto restarts: its clients, roles and ACLs (dynamic-security.json) stay; sessions and
+   * retained messages do not (`persistence false`). Resolves once it runs again.
+   */
+  restart(): Promise<void>;
   /** Stops it (SIGTERM; it saves dynamic-security.json) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -39,7 +46,8 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
     stdio: 'ignore',
   });
   chmodSync(dynsec, 0o666);
-  const port = await freePort();
+  // Below the ephemeral range: while a restart has the port closed, no outgoing connection takes it.
+  const port = await stablePort();
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
@@ -54,25 +62,36 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let output = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes(' running')) resolve();
+  const launch = async () => {
+    const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const from = output.length;
+    await new Promise<void>((resolve, reject) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes(' running', from)) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`mosquitto exited ${code}: ${output.slice(from)}`)));
     });
-    child.once('exit', (code) => reject(new Error(`mosquitto exited ${code}: ${output}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return async () => {
+      child.kill('SIGTERM');
+      await exited;
+    };
+  };
+  let halt = await launch();
   return {
     port,
     url: `mqtt://127.0.0.1:${port}`,
     admin,
     dir,
     log: () => output,
+    async restart() {
+      await halt();
+      halt = await launch();
+    },
     async stop() {
-      child.kill('SIGTERM');
-      await exited;
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };

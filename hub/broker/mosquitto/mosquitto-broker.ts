@@ -3,6 +3,7 @@
 // authenticate against mosquitto's dynamic-security plugin (dynsec-sync.ts keeps it in step).
 // Presence comes from each device's retained `status` and its will, which shadow-ingest reads.
 import type { MqttClient } from 'mqtt';
+import { allDevicesTopic, hubTopic } from '../../../shared/topics.js';
 import type { HubContext } from '../../core/context.js';
 import type { BrokerUnit } from '../broker.js';
 import { createDynsecClient, type DynsecClient } from './dynsec-client.js';
@@ -15,9 +16,15 @@ export interface MosquittoBrokerUnit extends BrokerUnit {
   readonly dynsec: DynsecClient;
   /** Called instead of a kick: a removed device's mosquitto client is deleted (which ends its sessions). */
   onKick(listener: (clientId: string) => void): void;
+  /**
+   * Called when the hub, listening, loses its connection to mosquitto (a restart, the network):
+   * it no longer sees who comes and goes, so what it knew of presence is stale.
+   */
+  onConnectionLost(listener: () => void): void;
 }
 
 const CLIENTS_TOPIC = '$SYS/broker/clients/connected';
+const STATUS_FILTER = allDevicesTopic('status');
 
 async function hubRoleHeld(dynsec: DynsecClient, username: string): Promise<boolean> {
   const [r] = await dynsec.expectOk([{ command: 'getClient', username }]);
@@ -58,14 +65,40 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
   const { broker: conf } = ctx.config;
   const endpoint = parseBrokerUrl(conf.url);
   const kickListeners: Array<(clientId: string) => void> = [];
+  const lostListeners: Array<() => void> = [];
   let client: MqttClient | undefined;
+  let connected = false;
+  let listening = false;
   let dynsec: DynsecClient | undefined;
   let connectedClients = 0;
   const webSocket = createWebSocketPipe(log, brokerSocketFactory(conf));
-  const { messaging, receive, listen, keepSubscriptions } = createMosquittoMessaging(log, () => {
+  const { messaging, receive, listen, keepSubscriptions, resubscribe } = createMosquittoMessaging(log, () => {
     if (!client) throw new Error('broker not started');
     return client;
   });
+
+  const connectionLost = () => {
+    if (!connected) return;
+    connected = false;
+    if (!listening) return;
+    log.warn({ url: conf.url }, 'lost mosquitto; device presence unknown until it is back');
+    for (const l of lostListeners) l();
+  };
+  // Back on mosquitto after losing it: the will may have said the hub is offline, or a restarted
+  // mosquitto forgot what was retained, so the hub says it is online again. A session mosquitto
+  // kept does not send retained messages again: the status filter is subscribed once more so the
+  // hub learns who is online; a new session is subscribed afresh by mqtt.js, retained included.
+  const connectionBack = (sessionPresent: boolean) => {
+    if (connected) return;
+    connected = true;
+    if (!listening) return;
+    log.info({ url: conf.url, sessionPresent }, 'back on mosquitto');
+    const retry = (what: string) => (err: Error) => log.warn({ err: err.message }, `could not ${what}`);
+    if (sessionPresent) void resubscribe(STATUS_FILTER).catch(retry('read device presence again'));
+    void messaging
+      .publish(hubTopic('status'), 'online', { retain: true, qos: 1 })
+      .catch(retry('say the hub is online'));
+  };
 
   const onMessage: typeof receive = (topic, payload, packet) => {
     if (topic === CLIENTS_TOPIC) {
@@ -93,6 +126,12 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
       c.on('message', onMessage);
       c.on('error', (err) => log.warn({ err: err.message, url: conf.url }, 'mosquitto connection error'));
       c.on('offline', () => log.warn({ url: conf.url }, 'mosquitto unreachable; reconnecting'));
+      c.on('close', () => {
+        if (client === c) connectionLost();
+      });
+      c.on('connect', (connack) => {
+        if (client === c) connectionBack(connack.sessionPresent);
+      });
       await new Promise<void>((resolve, reject) => {
         // A start that fails stops trying: the unit never started, so nothing else would end it.
         const failed = (err: Error) => {
@@ -123,6 +162,7 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
     },
     async listen() {
       listen();
+      listening = true;
     },
     async listenTls() {},
     renewTls() {},
@@ -135,6 +175,9 @@ export function createMosquittoBroker(ctx: HubContext): MosquittoBrokerUnit {
     },
     onKick(listener) {
       kickListeners.push(listener);
+    },
+    onConnectionLost(listener) {
+      lostListeners.push(listener);
     },
     onClient() {},
     onSubscribed() {},

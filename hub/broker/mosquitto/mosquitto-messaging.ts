@@ -1,7 +1,7 @@
 // HubMessaging over the hub's one mosquitto connection: one MQTT subscription per filter, tagged
 // with a subscription identifier so each message reaches only its filters' handlers, and a
 // resumed session's backlog held until the hub is ready to listen.
-import type { MqttClient } from 'mqtt';
+import type { ISubscriptionMap, MqttClient } from 'mqtt';
 import { topicMatches } from '../../../shared/topic-filters.js';
 import type { HubMessaging } from '../../core/context.js';
 import type { Logger } from '../../infra/log.js';
@@ -23,6 +23,8 @@ export interface MosquittoMessaging {
   listen(): void;
   /** From now on an unsubscribe only drops the handler: the session keeps the subscription. */
   keepSubscriptions(): void;
+  /** Subscribes to a filter the hub holds once more, so mosquitto sends its retained messages again. */
+  resubscribe(filter: string): Promise<void>;
 }
 
 export function createMosquittoMessaging(log: Logger, requireClient: () => MqttClient): MosquittoMessaging {
@@ -94,6 +96,14 @@ export function createMosquittoMessaging(log: Logger, requireClient: () => MqttC
     },
     keepSubscriptions() {
       keep = true;
+    },
+    async resubscribe(filter) {
+      const entry = byFilter.get(filter);
+      if (!entry) return;
+      // mqtt.js skips a filter it holds already unless told this is a resubscription.
+      const again: ISubscriptionMap = { [filter]: { qos: 1 } };
+      again.resubscribe = true;
+      await requireClient().subscribeAsync(again, { properties: { subscriptionIdentifier: entry.id } });
     },
   };
 }

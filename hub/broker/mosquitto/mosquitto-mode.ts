@@ -2,6 +2,7 @@
 // MQTT user's password) is provisioned into mosquitto when it is made, removals and revocations are
 // applied there, and the whole set is reconciled when the hub starts.
 import type { DeviceRegistry, HubContext } from '../../core/context.js';
+import type { InternalRegistry } from '../../core/registry/device-registry.js';
 import type { Unit } from '../../infra/unit.js';
 import type { MqttUserService } from '../../security/mqtt-users.js';
 import type { TokenService } from '../../security/token-service.js';
@@ -22,7 +23,11 @@ export interface MosquittoMode {
 export function createMosquittoMode(
   ctx: HubContext,
   broker: MosquittoBrokerUnit,
-  services: { registry: DeviceRegistry; tokens: TokenService; mqttUsers: MqttUserService },
+  services: {
+    registry: DeviceRegistry & Pick<InternalRegistry, 'setAvailability'>;
+    tokens: TokenService;
+    mqttUsers: MqttUserService;
+  },
 ): MosquittoMode {
   const { registry, tokens, mqttUsers } = services;
   const log = ctx.log.child({ module: 'dynsec' });
@@ -51,6 +56,11 @@ export function createMosquittoMode(
     return made;
   };
   broker.onKick((clientId) => void need().removeDevice(clientId));
+  // Presence on mosquitto is each device's retained status, read live: without the connection
+  // every device counts as offline (commands for them wait) until its status arrives again.
+  broker.onConnectionLost(() => {
+    for (const d of registry.list()) if (d.online) registry.setAvailability(d.id, false);
+  });
 
   return {
     unit: {
