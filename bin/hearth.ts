@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --heap-growing-percent=20
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=16384 node --max-semi-space-size=1 --heap-growing-percent=20
 // The `hearth` command: a thin dispatcher. Each subcommand's code lives with the side that owns it
 // (hub/ or devices/); this file only maps names to modules and prints help.
 import { hearthVersion } from '../hub/infra/version.js';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HUB_NODE_FLAGS } from '../infra/node-flags.js';
+import { HUB_NODE_FLAGS, hubEnv } from '../infra/node-flags.js';
 import { cpuSecondsOf, rssMbOf } from './proc-stats.js';
 
 /** The repository root, from the source tree (tests) or from dist/ (the CLI and benches). */
@@ -87,7 +87,7 @@ export async function startHubProcess(
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'ignore', options.logFd ?? 'inherit'], env: { ...process.env, ...options.env } },
+    { stdio: ['ignore', 'ignore', options.logFd ?? 'inherit'], env: hubEnv({ ...process.env, ...options.env }) },
   );
   let exited = false;
   child.once('exit', () => {

@@ -1,6 +1,6 @@
 // The systemd unit for running Hearth as a service on a Pi: a dedicated user, state under
 // /var/lib/hearth, restart on failure, and the sandboxing systemd offers for a network daemon.
-import { HUB_NODE_FLAGS } from '../infra/node-flags.js';
+import { HUB_MALLOC_TUNABLES, HUB_NODE_FLAGS } from '../infra/node-flags.js';
 
 export interface UnitOptions {
   user: string;
@@ -27,6 +27,7 @@ User=${o.user}
 Group=${o.user}
 Environment=NODE_ENV=production
 Environment=HEARTH_DATA_DIR=${o.dataDir}
+Environment=GLIBC_TUNABLES=${HUB_MALLOC_TUNABLES}
 ExecStart=${o.node} ${HUB_NODE_FLAGS.join(' ')} ${o.bin} start --data-dir ${o.dataDir} --http-port ${o.httpPort} --mqtt-port ${o.mqttPort}
 Restart=on-failure
 RestartSec=2

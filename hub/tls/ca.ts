@@ -60,8 +60,14 @@ export async function createCa(options: { host?: string; now?: Date } = {}): Pro
   return { certPem, keyPem: await privateKeyPem(keys.privateKey), fingerprint: caFingerprint(certPem) };
 }
 
-/** The CA in <data-dir>/tls/, made when there is none. A key without its certificate is refused. */
-export async function loadOrCreateCa(files: TlsFiles): Promise<{ ca: HubCa; created: boolean }> {
+/**
+ * The CA in <data-dir>/tls/, made (by `make`) when there is none. A key without its certificate is
+ * refused.
+ */
+export async function loadOrCreateCa(
+  files: TlsFiles,
+  make: () => Promise<HubCa> = createCa,
+): Promise<{ ca: HubCa; created: boolean }> {
   const certPem = files.readText(TLS_FILES.caCert);
   const keyPem = files.readText(TLS_FILES.caKey);
   if (certPem && keyPem)
@@ -70,7 +76,7 @@ export async function loadOrCreateCa(files: TlsFiles): Promise<{ ca: HubCa; crea
     throw new Error(
       `${files.dir} holds only half of the hub CA (${certPem ? TLS_FILES.caKey : TLS_FILES.caCert} is missing); restore it from a backup, or remove ${TLS_FILES.caCert} and ${TLS_FILES.caKey} to make a new CA (every phone and device must then trust it again)`,
     );
-  const ca = await createCa();
+  const ca = await make();
   files.write(TLS_FILES.caKey, ca.keyPem, true);
   files.write(TLS_FILES.caCert, ca.certPem);
   return { ca, created: true };

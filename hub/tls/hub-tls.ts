@@ -6,7 +6,8 @@ import type { HubContext } from '../core/context.js';
 import type { Unit } from '../infra/unit.js';
 import { hubAddresses, hubDnsNames } from './addresses.js';
 import { fingerprintHex, type HubCa, loadOrCreateCa } from './ca.js';
-import { type HubLeaf, issueLeaf, type LeafNames, leafProblem, readLeaf, writeLeaf } from './leaf.js';
+import { issueOffThread } from './issue-off-thread.js';
+import { type HubLeaf, type LeafNames, leafProblem, readLeaf, writeLeaf } from './leaf.js';
 import { loadTicketKeys } from './ticket-keys.js';
 import { openTlsFiles } from './tls-files.js';
 
@@ -57,7 +58,7 @@ export function createHubTls(
       leaf = current;
       return false;
     }
-    leaf = await issueLeaf(authority, want, new Date(ctx.clock.now()));
+    leaf = await issueOffThread({ kind: 'leaf', ca: authority, names: want, now: ctx.clock.now() });
     writeLeaf(files(), leaf);
     log.info({ reason: problem, dns: want.dns, ips: want.ips }, 'issued the hub certificate');
     return true;
@@ -95,7 +96,7 @@ export function createHubTls(
     check,
     async start() {
       const dir = files();
-      const loaded = await loadOrCreateCa(dir);
+      const loaded = await loadOrCreateCa(dir, () => issueOffThread({ kind: 'ca', now: Date.now() }));
       ca = loaded.ca;
       if (loaded.created) log.info({ fingerprint: ca.fingerprint, dir: dir.dir }, 'made the hub CA');
       ticketKeys = loadTicketKeys(dir, ctx.clock.now());
