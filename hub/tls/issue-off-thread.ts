@@ -1,13 +1,55 @@
-// Certificates are made in a worker thread that ends when it is done: the X.509 library and what
-// it pulls in load into the worker's own heap and go with it, so a hub that made its CA at first
-// start (or re-issued its leaf for a new address) holds no more memory than one restarted after.
-// Measured with 1000 devices: ~4 MB of RSS that would otherwise stay for the life of the process.
+// Certificates are made in a worker thread that ends soon after its last job: the X.509 library
+// and what it pulls in load into the worker's own heap and go with it, so a hub that made its CA
+// at first start (or re-issued its leaf for a new address) holds no more memory than one
+// restarted after (~4 MB with 1000 devices). The CA and the leaf of a first start share one
+// worker, so the library loads once.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { IssueJob, IssueResult } from './issue-job.js';
 
 const WORKER_URL = new URL('./certificate-worker.js', import.meta.url);
+/** How long an idle worker waits for the next job (the leaf follows the CA within milliseconds). */
+const IDLE_MS = 2000;
+
+type Reply = { id: number; result?: unknown; error?: string };
+interface Running {
+  worker: Worker;
+  pending: Map<number, { resolve(v: unknown): void; reject(e: Error): void }>;
+  idle?: NodeJS.Timeout;
+}
+
+let running: Running | undefined;
+let nextId = 0;
+
+function start(): Running {
+  // No node options of the hub's own (V8's flags are the process's anyway).
+  const worker = new Worker(WORKER_URL, { execArgv: [] });
+  const r: Running = { worker, pending: new Map() };
+  const failAll = (err: Error) => {
+    if (running === r) running = undefined;
+    for (const p of r.pending.values()) p.reject(err);
+    r.pending.clear();
+  };
+  worker.on('message', ({ id, result, error }: Reply) => {
+    const p = r.pending.get(id);
+    r.pending.delete(id);
+    if (error === undefined) p?.resolve(result);
+    else p?.reject(new Error(error));
+    if (r.pending.size === 0) {
+      // Idle, it holds nothing open: a CLI command that made a certificate exits when it is done.
+      worker.unref();
+      clearTimeout(r.idle);
+      r.idle = setTimeout(() => {
+        if (running === r) running = undefined;
+        void worker.terminate();
+      }, IDLE_MS).unref();
+    }
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`the certificate worker ended (exit code ${code})`)));
+  return r;
+}
 
 export async function issueOffThread<J extends IssueJob>(job: J): Promise<IssueResult<J>> {
   // Run from TypeScript sources (the test runner) there is no compiled worker: made inline.
@@ -15,11 +57,13 @@ export async function issueOffThread<J extends IssueJob>(job: J): Promise<IssueR
     const { runIssueJob } = await import('./issue-job.js');
     return (await runIssueJob(job)) as IssueResult<J>;
   }
-  // No node options of the hub's own (V8's flags are the process's anyway).
-  const worker = new Worker(WORKER_URL, { workerData: job, execArgv: [] });
+  running ??= start();
+  const r = running;
+  clearTimeout(r.idle);
+  r.worker.ref();
+  const id = nextId++;
   return new Promise<IssueResult<J>>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the certificate worker ended (exit code ${code})`)));
+    r.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+    r.worker.postMessage({ id, job });
   });
 }
