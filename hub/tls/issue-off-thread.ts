@@ -10,7 +10,7 @@ import type { IssueJob, IssueResult } from './issue-job.js';
 
 const WORKER_URL = new URL('./certificate-worker.js', import.meta.url);
 /** How long an idle worker waits for the next job (the leaf follows the CA within milliseconds). */
-const IDLE_MS = 2000;
+const IDLE_MS = 500;
 
 type Reply = { id: number; result?: unknown; error?: string };
 interface Running {
