@@ -87,7 +87,10 @@ export async function startHubProcess(
       '--log-level',
       'warn',
     ],
-    { stdio: ['ignore', 'ignore', options.logFd ?? 'inherit'], env: hubEnv({ ...process.env, ...options.env }) },
+    {
+      stdio: ['ignore', 'ignore', options.logFd ?? 'inherit'],
+      env: hubEnv({ ...process.env, ...options.env }),
+    },
   );
   let exited = false;
   child.once('exit', () => {
