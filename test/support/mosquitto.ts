@@ -16,11 +16,12 @@ export interface TestMosquitto {
   /** What it has logged so far (connections, refusals, protocol errors). */
   log(): string;
   /**
-   * Stops it (SIGTERM) and starts it again on the same port with the same files, as a home's
-   * mosquitto restarts: its clients, roles and ACLs (dynamic-security.json) stay; sessions and
-   * retained messages do not (`persistence false`). Resolves once it runs again.
+   * Stops it (SIGTERM, or SIGKILL as a power cut would: then it sends no wills) and starts it
+   * again on the same port with the same files, as a home's mosquitto restarts: its clients, roles
+   * and ACLs (dynamic-security.json, saved on every change) stay; sessions and retained messages
+   * do not (`persistence false`). Resolves once it runs again.
    */
-  restart(): Promise<void>;
+  restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Stops it (SIGTERM; it saves dynamic-security.json) and removes its directory. */
   stop(): Promise<void>;
 }
@@ -74,8 +75,8 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
       child.once('exit', (code) => reject(new Error(`mosquitto exited ${code}: ${output.slice(from)}`)));
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return async () => {
-      child.kill('SIGTERM');
+    return async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+      child.kill(signal);
       await exited;
     };
   };
@@ -86,8 +87,8 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
     admin,
     dir,
     log: () => output,
-    async restart() {
-      await halt();
+    async restart(signal = 'SIGTERM') {
+      await halt(signal);
       halt = await launch();
     },
     async stop() {
