@@ -1,6 +1,6 @@
-// The V8 flags and the allocator setting the hub runs with, wherever it is launched (systemd unit, `npm start`, the `hearth`
-// command, drills and benches). V8 and glibc read them only when the process starts, so they cannot
-// be set from inside the hub.
+// The V8 flags and the allocator setting the hub runs with, wherever it is launched (systemd unit,
+// `npm start`, the `hearth` command, drills and benches). V8 and glibc read them only when the
+// process starts, so they cannot be set from inside the hub.
 //
 // With 1000 devices connected the hub's live heap is ~38 MB, yet V8's defaults let it reserve far
 // more: a young generation that grows to 16 MB per semi-space in a reconnect surge and stays, and
@@ -18,7 +18,7 @@ export const HUB_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--
  * (node's 64 KiB socket read buffer, of which only the pages written count, and OpenSSL's 16 KiB
  * record buffers during the handshake); from the shared heap they were pages already touched
  * and, once freed, holes between live objects that stay resident. Measured with 1000 devices
- * (bench/RESULTS.md): RSS 122 → 110 MB plain and 150 → 136 MB over TLS; a TLS ping-pong's p50 the
+ * (bench/RESULTS.md): RSS 122 → 109-110 MB plain and 150 → 135-138 MB over TLS; a TLS ping-pong's p50 the
  * same (13.4 vs 13.5 µs), one mmap per ~36 records. Other allocators (musl) ignore it.
  */
 export const HUB_MALLOC_TUNABLES = 'glibc.malloc.mmap_threshold=16384';
