@@ -3,9 +3,10 @@
 // Assistant's add-on), stopped and started again on the same port.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../hub/drills/cloud-broker.js';
 import { waitFor } from './wait.js';
 
 export interface HomeBroker {
@@ -15,17 +16,6 @@ export interface HomeBroker {
   stop(): Promise<void>;
   cleanup(): Promise<void>;
   log(): string;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const accepts = (port: number) =>

@@ -2,11 +2,10 @@
 // temp config directory, the admin made by `mosquitto_ctrl dynsec init`. For mosquitto-mode hubs.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { debianPlugin, HEARTH_MOSQUITTO_SETTINGS } from '../../hub/broker/mosquitto/setup-files.js';
-import { freePort as stablePort } from '../../hub/drills/cloud-broker.js';
+import { freePort } from '../../hub/drills/cloud-broker.js';
 
 export interface TestMosquitto {
   port: number;
@@ -26,16 +25,8 @@ export interface TestMosquitto {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A port for a broker the test starts (and may restart on it): see hub/drills/cloud-broker.ts. */
+export { freePort };
 
 export async function startTestMosquitto(): Promise<TestMosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-dynsec-'));
@@ -48,7 +39,7 @@ export async function startTestMosquitto(): Promise<TestMosquitto> {
   });
   chmodSync(dynsec, 0o666);
   // Below the ephemeral range: while a restart has the port closed, no outgoing connection takes it.
-  const port = await stablePort();
+  const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,

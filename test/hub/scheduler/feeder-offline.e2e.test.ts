@@ -5,11 +5,11 @@
 // the feeder stays on mosquitto while the hub is away, and its report waits in the hub's session.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, it } from 'vitest';
+import { freePort } from '../../../hub/drills/cloud-broker.js';
 import { readRuntimeInfo } from '../../../hub/infra/runtime-file.js';
 import { BROKER_MODES, type BrokerMode } from '../../support/hub.js';
 import { startTestMosquitto, type TestMosquitto } from '../../support/mosquitto.js';
@@ -17,14 +17,6 @@ import { waitFor } from '../../support/wait.js';
 
 const run = promisify(execFile);
 const BIN = join(process.cwd(), 'dist', 'bin', 'hearth.js');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 const children: ChildProcess[] = [];
 const output = new WeakMap<ChildProcess, string[]>();
