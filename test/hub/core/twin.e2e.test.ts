@@ -66,8 +66,18 @@ describe('device twin: desired, reported, delta and a policy per setting', () =>
     expect(moved.desired.channel).toBe(3);
     expect(moved.twin).toEqual({ converged: true, delta: {}, pending: [], changedOnDevice: ['channel'] });
     // A reconnect changes nothing: the hub does not push channel 7 back.
+    // The TV may be back within a few ms (full-jitter backoff from 0), faster than any poll of the
+    // API: the hub's own availability events tell the drop and the return.
+    const seen: boolean[] = [];
+    const stopListening = t.hub.context.bus.on('device.availability', 'twin-test', (e) => {
+      if (e.deviceId === id) seen.push(e.online);
+    });
     tv.send({ fault: 'drop' });
-    await until(id, (v) => !v.online, 'tv dropped');
+    await waitFor(() => seen.includes(false) && seen.at(-1) === true, {
+      what: 'tv dropped and back',
+      timeoutMs: 15_000,
+    });
+    stopListening();
     await until(id, (v) => v.online, 'tv back');
     const list = (await (await t.api(`/api/v1/devices/${id}/commands`)).json()) as { commands: unknown[] };
     expect(list.commands).toHaveLength(1);
