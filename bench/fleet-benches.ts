@@ -208,6 +208,7 @@ export async function benchFleet(
         unit: 'MB',
         target: '<= 120',
         pass: check(rss, '<=', 120),
+        key: 'memory.rss',
       },
       {
         bench: 'reconnect surge',
@@ -323,7 +324,12 @@ function asTlsRows(
         pass: plain ? check(rt.p99, '<=', plain.p99 * 1.2) : null,
       };
     if (row.bench === 'memory')
-      return { ...tlsRow, target: '<= 130', pass: check(Number(row.value), '<=', 130) };
+      return {
+        ...tlsRow,
+        target: '<= 130',
+        pass: check(Number(row.value), '<=', 130),
+        key: 'memory.rss.tls',
+      };
     if (row.bench === 'reconnect surge' && row.figure.startsWith('all') && row.figure.includes('accepted'))
       return {
         ...tlsRow,

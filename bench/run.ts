@@ -12,6 +12,7 @@ import { fuzzAndRecord, fuzzRows } from './fuzz.js';
 import { type BenchRow, printTable, writeResults } from './lib/report.js';
 import { benchMosquittoMode, MOSQUITTO_MODE_NOTE } from './mosquitto-mode.js';
 import { benchRollout } from './rollout.js';
+import { benchRssAnchor } from './rss-anchor.js';
 import { benchScheduleLateness } from './schedule-lateness.js';
 
 type Bench = { name: string; run: () => Promise<BenchRow[]> };
@@ -22,6 +23,7 @@ const resultsDir = dirname(fileURLToPath(import.meta.url)).replace(`${'/dist'}/b
 
 const benches: Bench[] = [
   { name: 'anchors', run: () => benchAnchors() },
+  { name: 'rss-anchor', run: () => benchRssAnchor() },
   { name: 'cold-start', run: () => benchColdStart() },
   { name: 'cloud-outbox', run: () => benchCloudOutbox() },
   {

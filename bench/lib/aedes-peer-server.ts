@@ -1,8 +1,11 @@
 // A plain aedes broker for the fan-in comparison, in its own process: the library the hub embeds,
 // given only what mosquitto is given (a password per user, each publisher inside its own topics),
 // Nagle off, node's default V8 settings. None of the hub's work (validation, event log, bus).
-// argv: port, then a JSON array of [username, password]. Prints "ready" once listening.
+// argv: port, a JSON array of [username, password], and optionally a JSON {key, cert} of PEM file
+// paths: MQTT over TLS (node's defaults, as the hub's own TLS port). Prints "ready" once listening.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 
 const port = Number(process.argv[2]);
@@ -16,7 +19,13 @@ const broker = await Aedes.createBroker({
     done(client && packet.topic.startsWith(`hearth/dev/${client.id}/`) ? null : new Error('denied'));
   },
 });
-const server = createServer({ noDelay: true }, (socket) => broker.handle(socket));
+const tls = process.argv[4] ? (JSON.parse(process.argv[4]) as { key: string; cert: string }) : undefined;
+const server = tls
+  ? createTlsServer({ key: readFileSync(tls.key), cert: readFileSync(tls.cert) }, (socket) => {
+      socket.setNoDelay(true);
+      broker.handle(socket);
+    })
+  : createServer({ noDelay: true }, (socket) => broker.handle(socket));
 server.listen(port, '127.0.0.1', 4096, () => process.stdout.write('ready\n'));
 process.on('SIGTERM', () => {
   server.close();

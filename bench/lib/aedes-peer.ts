@@ -7,11 +7,18 @@ import { type BrokerPeer, brokerPeer } from './broker-peer.js';
 export async function startPlainAedes(
   port: number,
   users: Array<{ username: string; password: string }>,
+  /** PEM files: the peer serves MQTT over TLS with them. */
+  tls?: { key: string; cert: string },
 ): Promise<BrokerPeer> {
   const server = join(dirname(fileURLToPath(import.meta.url)), 'aedes-peer-server.js');
   const child = spawn(
     process.execPath,
-    [server, String(port), JSON.stringify(users.map((u) => [u.username, u.password]))],
+    [
+      server,
+      String(port),
+      JSON.stringify(users.map((u) => [u.username, u.password])),
+      ...(tls ? [JSON.stringify(tls)] : []),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {
