@@ -59,22 +59,44 @@ export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublis
     published.clear();
     for (const { id } of registry.list()) {
       await sync(id);
-      // Read again after the await: the state published must be the newest the hub holds.
+      // Read again after the await, and publish state and status with no await between them: what
+      // is published is the newest the hub holds, and a report mirrored meanwhile goes out after.
       const d = opts.bridge ? own(id) : undefined;
       if (!d) continue;
+      const sent: Array<Promise<void>> = [];
       // A device that has reported nothing yet gets no state there: an empty one would read as
       // "every value unknown" and be retained; its first report is mirrored when it comes.
       if (d.reportedAt !== null) {
         const state = { seq: Math.max(0, d.reportedSeq), ts: d.reportedAt, values: d.reported };
-        await opts.messaging.publish(deviceTopic(d.id, 'state'), JSON.stringify(state), {
+        sent.push(
+          opts.messaging.publish(deviceTopic(d.id, 'state'), JSON.stringify(state), { retain: true, qos: 1 }),
+        );
+      }
+      sent.push(
+        opts.messaging.publish(deviceTopic(d.id, 'status'), d.online ? 'online' : 'offline', {
           retain: true,
           qos: 1,
-        });
-      }
-      await opts.messaging.publish(deviceTopic(d.id, 'status'), d.online ? 'online' : 'offline', {
-        retain: true,
-        qos: 1,
-      });
+        }),
+      );
+      await Promise.all(sent);
+    }
+  }
+  /** One catch-up at a time: a reconnect during one makes it run once more when it ends. */
+  let catchingUp = false;
+  let again = false;
+  async function catchUp(failure: string): Promise<void> {
+    if (catchingUp) {
+      again = true;
+      return;
+    }
+    catchingUp = true;
+    try {
+      do {
+        again = false;
+        await resyncAll().catch((err: unknown) => log.warn({ err }, failure));
+      } while (again);
+    } finally {
+      catchingUp = false;
     }
   }
   const mirror = (topic: string, payload: Buffer) => {
@@ -118,13 +140,12 @@ export function createDiscoveryPublisher(ctx: CoreContext, opts: DiscoveryPublis
         for (const channel of ['state', 'status'] as const)
           unsubscribes.push(await ctx.messaging.subscribe(allDevicesTopic(channel), mirror));
         opts.bridge.onConnection((connected) => {
-          if (connected)
-            void resyncAll().catch((err: unknown) => log.warn({ err }, 'bridge catch-up failed'));
+          if (connected) void catchUp('bridge catch-up failed');
         });
         return; // the first sync runs when the bridge connects
       }
       // In the background: a thousand devices' configs must not hold up the hub's start.
-      void resyncAll().catch((err: unknown) => log.warn({ err }, 'discovery publish failed'));
+      void catchUp('discovery publish failed');
     },
     async stop() {
       for (const u of unsubscribes.splice(0)) await u();
