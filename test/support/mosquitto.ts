@@ -25,9 +25,6 @@ export interface TestMosquitto {
   stop(): Promise<void>;
 }
 
-/** A port for a broker the test starts (and may restart on it): see hub/drills/cloud-broker.ts. */
-export { freePort };
-
 export async function startTestMosquitto(): Promise<TestMosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'hearth-dynsec-'));
   // Started as root, mosquitto drops to its own user, which must still read and write its files.

@@ -4,11 +4,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../hub/drills/cloud-broker.js';
 import { createHub } from '../../../hub/hub.js';
 import { loadConfig } from '../../../hub/infra/config.js';
 import { tempDir } from '../../devices/support/plain-broker.js';
 import { runHearth } from '../../devices/support/processes.js';
-import { freePort } from '../../support/mosquitto.js';
 
 describe('hearth broker setup', () => {
   const dir = tempDir('hearth-broker-setup-');

@@ -85,6 +85,11 @@ describe('device twin: desired, reported, delta and a policy per setting', () =>
     // The next command from the phone clears the mark.
     expect((await command(id, { capability: 'channel', value: 5 })).status).toBe(200);
     expect((await until(id, (v) => v.reported.channel === 5, 'channel 5')).twin.changedOnDevice).toEqual([]);
+    // A push of channel 7 after the reconnect would have gone before this command: there was none.
+    const after = (await (await t.api(`/api/v1/devices/${id}/commands`)).json()) as {
+      commands: Array<{ value: unknown }>;
+    };
+    expect(after.commands.map((c) => c.value)).toEqual([5, 7]);
   }, 60_000);
 
   it('a hub-wins setting that drifts is sent again, on drift and on reconnect', async () => {

@@ -4,11 +4,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type TLSSocket, connect as tlsConnect } from 'node:tls';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../hub/drills/cloud-broker.js';
 import { createCa } from '../../../hub/tls/ca.js';
 import { startTestHub, type TestHub } from '../../support/hub.js';
 
@@ -25,14 +25,6 @@ const httpsGet = (port: number, path: string, ca: string) =>
         }),
       );
     }).on('error', reject);
-  });
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
   });
 
 describe('HTTPS and MQTT over TLS', () => {
