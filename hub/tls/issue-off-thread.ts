@@ -1,8 +1,8 @@
 // Certificates are made in a worker thread that ends soon after its last job: the X.509 library
 // and what it pulls in load into the worker's own heap and go with it, so a hub that made its CA
 // at first start (or re-issued its leaf for a new address) holds about what one restarted after
-// does (82 against 79 MB idle; 88 MB with the library in the hub's own heap). The CA and the leaf of a first start share one
-// worker, so the library loads once.
+// does (82 against 79 MB idle; 88 MB with the library in the hub's own heap). The CA and the leaf
+// of a first start share one worker, so the library loads once.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
